@@ -1,0 +1,196 @@
+import { z } from 'zod'
+import type { BucketEntry, FileEntry, Status } from './protocol/index.js'
+
+/**
+ * The one contract between the renderer and the Node side. Every request names its argument schema
+ * (validated on the Node side: the renderer is untrusted) and its result type; every event names its
+ * payload. The Electron preload and the browser-mode WebSocket bridge both expose exactly this.
+ * Channels are named `namespace:verb`.
+ */
+
+const port = z.number().int().min(1).max(65535)
+const text = (max: number) => z.string().min(1).max(max)
+const name = text(1024)
+const localPath = text(4096)
+
+export const Exposure = z.enum(['loopback', 'network'])
+export type Exposure = z.infer<typeof Exposure>
+
+export const HostOptions = z.strictObject({ root: localPath, port, exposure: Exposure })
+export type HostOptions = z.infer<typeof HostOptions>
+
+export const Peer = z.strictObject({ host: text(255), port })
+export type Peer = z.infer<typeof Peer>
+
+export interface ConnectedClient {
+  id: number
+  /** "ip:port" of the remote end. */
+  remote: string
+  connectedAt: number
+}
+
+export interface HostStatus {
+  running: boolean
+  root: string | null
+  port: number | null
+  exposure: Exposure
+  /** What a peer can type to reach this host: "192.168.1.20:4567", loopback first when local only. */
+  addresses: string[]
+  clients: ConnectedClient[]
+  error?: string
+}
+
+export interface LogLine {
+  time: number
+  text: string
+}
+
+export type ConnectionState =
+  | { status: 'disconnected'; error?: string }
+  | { status: 'connecting'; host: string; port: number }
+  | { status: 'connected'; host: string; port: number }
+
+/** One command sent on the connection and what came back; GUI actions produce these too. */
+export interface ConsoleEntry {
+  id: number
+  source: 'console' | 'gui'
+  /** The line as the person typed it (console) or the exact command the GUI sent. */
+  command: string
+  /** Data lines of the response, without the "-> " prefix. */
+  lines: string[]
+  /** Null when the command never got an answer (transport failure, refused locally). */
+  status: Status | null
+  /** Why there is no status, or a local failure (e.g. a file that cannot be read). */
+  error?: string
+  time: number
+}
+
+export type TransferState = 'running' | 'done' | 'failed' | 'cancelled'
+
+export interface TransferInfo {
+  id: string
+  direction: 'upload' | 'download'
+  bucket: string
+  name: string
+  bytes: number
+  total: number
+  /** Bytes per second, smoothed. */
+  rate: number
+  state: TransferState
+  error?: string
+  sha256?: string
+}
+
+export interface Settings {
+  lastFolder: string | null
+  lastPort: number
+  exposure: Exposure
+  recentPeers: Peer[]
+}
+
+export interface DeleteResult {
+  deleted: string[]
+  failed: { name: string; error: string }[]
+}
+
+/** Requests: channel → [argument schema, result type]. */
+export const requestSchemas = {
+  'host:start': HostOptions,
+  'host:stop': z.undefined(),
+  'host:status': z.undefined(),
+  'dialog:chooseFolder': z.undefined(),
+  'connection:connect': Peer,
+  'connection:disconnect': z.undefined(),
+  'connection:state': z.undefined(),
+  'console:run': z.strictObject({ line: z.string().max(8192) }),
+  'buckets:list': z.undefined(),
+  'buckets:create': z.strictObject({ name }),
+  'buckets:delete': z.strictObject({ name }),
+  'files:list': z.strictObject({ bucket: name }),
+  'files:delete': z.strictObject({ bucket: name, names: z.array(name).min(1).max(100_000) }),
+  'transfers:upload': z.strictObject({
+    bucket: name,
+    paths: z.array(localPath).min(1).max(10_000),
+  }),
+  'transfers:download': z.strictObject({
+    bucket: name,
+    names: z.array(name).min(1).max(10_000),
+    dir: localPath,
+  }),
+  'transfers:cancel': z.strictObject({ id: text(64) }),
+  'settings:get': z.undefined(),
+} as const
+
+export interface RequestResults {
+  'host:start': HostStatus
+  'host:stop': HostStatus
+  'host:status': HostStatus
+  /** The chosen folder, or null when the person cancelled. */
+  'dialog:chooseFolder': string | null
+  'connection:connect': ConnectionState
+  'connection:disconnect': ConnectionState
+  'connection:state': ConnectionState
+  'console:run': ConsoleEntry
+  'buckets:list': BucketEntry[]
+  'buckets:create': void
+  'buckets:delete': void
+  'files:list': FileEntry[]
+  'files:delete': DeleteResult
+  'transfers:upload': TransferInfo[]
+  'transfers:download': TransferInfo[]
+  'transfers:cancel': void
+  'settings:get': Settings
+}
+
+export type RequestChannel = keyof typeof requestSchemas
+export type RequestArgs<C extends RequestChannel> = z.infer<(typeof requestSchemas)[C]>
+export type RequestResult<C extends RequestChannel> = RequestResults[C]
+
+export const REQUEST_CHANNELS = Object.keys(requestSchemas) as RequestChannel[]
+
+export interface Events {
+  'host:status': HostStatus
+  'host:log': LogLine
+  'connection:state': ConnectionState
+  'console:entry': ConsoleEntry
+  'transfer:update': TransferInfo
+}
+
+export type EventChannel = keyof Events
+
+export const EVENT_CHANNELS: readonly EventChannel[] = [
+  'host:status',
+  'host:log',
+  'connection:state',
+  'console:entry',
+  'transfer:update',
+]
+
+/**
+ * Error codes that are not protocol codes. A protocol failure carries its numeric code (e.g. 350).
+ */
+export type BridgeErrorCode =
+  | number
+  | 'INVALID_ARGUMENT'
+  | 'NOT_CONNECTED'
+  | 'TRANSPORT'
+  | 'UNSUPPORTED'
+  | 'FORBIDDEN'
+  | 'INTERNAL'
+
+export interface BridgeError {
+  code: BridgeErrorCode
+  message: string
+}
+
+/** Every request resolves to this envelope: errors thrown across IPC would lose everything but text. */
+export type Envelope<T> = { ok: true; value: T } | { ok: false; error: BridgeError }
+
+/** What both transports offer the renderer, typed from the contract. */
+export interface BridgeApi {
+  invoke<C extends RequestChannel>(
+    channel: C,
+    ...args: RequestArgs<C> extends undefined ? [] : [RequestArgs<C>]
+  ): Promise<Envelope<RequestResult<C>>>
+  on<E extends EventChannel>(event: E, listener: (payload: Events[E]) => void): () => void
+}

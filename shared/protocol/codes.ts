@@ -1,0 +1,43 @@
+/**
+ * Response codes of the bucket protocol. The numbers and abbreviations come from the original Python
+ * project and are fixed; x00 is success and x50 the matching failure. 550 BLF and 850 FLF are ours.
+ */
+export const CODES = {
+  100: { abbr: 'OK', meaning: 'Ok' },
+  200: { abbr: 'BYE', meaning: 'Goodbye' },
+  300: { abbr: 'BCS', meaning: 'Bucket Created Successfully' },
+  350: { abbr: 'BCF', meaning: 'Bucket Creation Fails' },
+  400: { abbr: 'BCMD', meaning: 'Bad Command' },
+  500: { abbr: 'BLS', meaning: 'Bucket Listed Successfully' },
+  550: { abbr: 'BLF', meaning: 'Bucket Listing Fails' },
+  600: { abbr: 'BDS', meaning: 'Bucket Deleted Successfully' },
+  650: { abbr: 'BDF', meaning: 'Bucket Deletion Fails' },
+  700: { abbr: 'FUTBS', meaning: 'File Uploaded To Bucket Successfully' },
+  750: { abbr: 'FUTBF', meaning: 'File Upload To Bucket Fails' },
+  800: { abbr: 'FLS', meaning: 'Files Listed Successfully' },
+  850: { abbr: 'FLF', meaning: 'Files Listing Fails' },
+  900: { abbr: 'FDFBS', meaning: 'File Downloaded From Bucket Successfully' },
+  950: { abbr: 'FDFBF', meaning: 'File Download From Bucket Fails' },
+  1000: { abbr: 'FDS', meaning: 'File Deleted Successfully' },
+  1050: { abbr: 'FDF', meaning: 'File Deletion Fails' },
+} as const satisfies Record<number, { abbr: string; meaning: string }>
+
+export type Code = keyof typeof CODES
+
+export function isCode(n: number): n is Code {
+  return Object.hasOwn(CODES, n)
+}
+
+/** x00 codes report success, x50 codes failure (400 BCMD is a failure too). */
+export function isSuccess(code: Code): boolean {
+  return code % 100 === 0 && code !== 400
+}
+
+/** "300 BCS" */
+export function codeLabel(code: Code): string {
+  return `${code} ${CODES[code].abbr}`
+}
+
+export function codeMeaning(code: Code): string {
+  return CODES[code].meaning
+}

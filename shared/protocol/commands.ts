@@ -1,0 +1,134 @@
+import { codeLabel, CODES, type Code } from './codes.js'
+import { formatData } from './responses.js'
+
+/**
+ * The command vocabulary, defined once. The server dispatches on it, `help` and `code_r` are
+ * generated from it, and the clients complete and check commands with it.
+ *
+ * `wire` is the syntax on the connection (what `nc` users type); `console` is what a person types in
+ * the client console or the app's Console tab where it differs: there `upload` and `download` name a
+ * local path and the client moves the bytes.
+ */
+export interface CommandSpec {
+  /** Arguments on the wire; a trailing `?` marks an optional one. */
+  args: readonly string[]
+  wire: string
+  console?: string
+  description: string
+  /** Code of a successful answer. */
+  success: Code
+  /** Code of a failed answer (400 BCMD is always possible too). */
+  failure?: Code
+}
+
+export const COMMANDS = {
+  init: {
+    args: [],
+    wire: 'init',
+    description: 'Greet the server; it answers with the protocol version.',
+    success: 100,
+  },
+  help: {
+    args: ['command?'],
+    wire: 'help [<command>]',
+    description: 'List the commands with their syntax, or explain one command.',
+    success: 100,
+  },
+  code_r: {
+    args: [],
+    wire: 'code_r',
+    description: 'List every response code with its meaning.',
+    success: 100,
+  },
+  quit: {
+    args: [],
+    wire: 'quit',
+    description: 'Close the connection.',
+    success: 200,
+  },
+  create_b: {
+    args: ['bucket'],
+    wire: 'create_b <name of the bucket>',
+    description: 'Create a bucket with the given name.',
+    success: 300,
+    failure: 350,
+  },
+  delete_b: {
+    args: ['bucket'],
+    wire: 'delete_b <name of the bucket>',
+    description: 'Delete a bucket and every file in it.',
+    success: 600,
+    failure: 650,
+  },
+  ls_b: {
+    args: [],
+    wire: 'ls_b',
+    description: 'List the buckets, each with its number of files.',
+    success: 500,
+    failure: 550,
+  },
+  upload: {
+    args: ['bucket', 'file', 'size'],
+    wire: 'upload <name of bucket> <name of file> <size in bytes>',
+    console: 'upload <path of the file> <name of file> <name of bucket>',
+    description:
+      'Upload a file to a bucket. The server answers "-> ready <size>", then takes exactly <size> raw bytes.',
+    success: 700,
+    failure: 750,
+  },
+  delete_f: {
+    args: ['bucket', 'file'],
+    wire: 'delete_f <name of bucket> <name of file>',
+    description: 'Delete a file from a bucket.',
+    success: 1000,
+    failure: 1050,
+  },
+  ls_f: {
+    args: ['bucket?'],
+    wire: 'ls_f [<name of bucket>]',
+    description: 'List the files (name, size, modified) of one bucket, or of every bucket.',
+    success: 800,
+    failure: 850,
+  },
+  download: {
+    args: ['bucket', 'file'],
+    wire: 'download <name of bucket> <name of file>',
+    console: 'download <name of bucket> <name of file> <path of destination>',
+    description:
+      'Download a file from a bucket. The server answers "-> size <size>", then sends the raw bytes.',
+    success: 900,
+    failure: 950,
+  },
+} as const satisfies Record<string, CommandSpec>
+
+export type Verb = keyof typeof COMMANDS
+
+export const VERBS = Object.keys(COMMANDS) as Verb[]
+
+export function isVerb(word: string): word is Verb {
+  return Object.hasOwn(COMMANDS, word)
+}
+
+/** Smallest and largest number of arguments a verb takes on the wire. */
+export function arity(verb: Verb): { min: number; max: number } {
+  const args: readonly string[] = COMMANDS[verb].args
+  return { min: args.filter((a) => !a.endsWith('?')).length, max: args.length }
+}
+
+/** Data lines of `help` (all commands, or one). */
+export function helpLines(verb?: Verb): string[] {
+  const verbs = verb ? [verb] : VERBS
+  return verbs.flatMap((v) => {
+    const spec: CommandSpec = COMMANDS[v]
+    const lines = [formatData(`${spec.wire.padEnd(58)} ${spec.description}`)]
+    if (spec.console) lines.push(formatData(`${''.padEnd(4)}in a client console: ${spec.console}`))
+    return lines
+  })
+}
+
+/** Data lines of `code_r`. */
+export function codeLines(): string[] {
+  return (Object.keys(CODES).map(Number) as Code[]).map((c) =>
+    formatData(`${codeLabel(c).padEnd(10)} ${CODES[c].meaning}`),
+  )
+}

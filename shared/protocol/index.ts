@@ -1,0 +1,7 @@
+export * from './codes.js'
+export * from './commands.js'
+export * from './lines.js'
+export * from './names.js'
+export * from './responses.js'
+export * from './tokens.js'
+export * from './errors.js'

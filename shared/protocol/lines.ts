@@ -1,0 +1,91 @@
+/**
+ * Incremental splitter of a byte stream into protocol lines. A TCP chunk is not a message: one line
+ * may arrive in many chunks and one chunk may hold many lines, or a line followed by raw transfer
+ * bytes. The owner pushes chunks, pulls lines one at a time, and may take the unread bytes back
+ * (`takeRest`) when the stream switches to raw bytes after an `upload` or a download's size line.
+ *
+ * Lines end with LF; a CR before the LF is dropped. A line longer than `maxLineBytes` (without its
+ * terminator) is reported once as `overflow` and the rest of it is discarded up to the next LF, so a
+ * peer can never make the buffer grow without bound.
+ */
+export type LineEvent =
+  | { kind: 'line'; text: string }
+  /** The line was not valid UTF-8. */
+  | { kind: 'invalid' }
+  /** The line exceeded the limit; its bytes were discarded. */
+  | { kind: 'overflow' }
+
+const LF = 0x0a
+const CR = 0x0d
+const EMPTY = new Uint8Array(0)
+
+export class LineReader {
+  /** Bytes received and not yet returned as a line or taken back. */
+  private buffer: Uint8Array = EMPTY
+  /** True while skipping the tail of an over-long line, up to its LF. */
+  private discarding = false
+  private readonly decoder = new TextDecoder('utf-8', { fatal: true })
+
+  constructor(readonly maxLineBytes: number) {}
+
+  push(chunk: Uint8Array): void {
+    if (chunk.length === 0) return
+    if (this.buffer.length === 0) {
+      this.buffer = chunk
+      return
+    }
+    const joined = new Uint8Array(this.buffer.length + chunk.length)
+    joined.set(this.buffer, 0)
+    joined.set(chunk, this.buffer.length)
+    this.buffer = joined
+  }
+
+  /** The next complete line, or undefined when more bytes are needed. */
+  next(): LineEvent | undefined {
+    for (;;) {
+      const lf = this.buffer.indexOf(LF)
+      if (this.discarding) {
+        if (lf < 0) {
+          this.buffer = EMPTY
+          return undefined
+        }
+        this.buffer = this.buffer.subarray(lf + 1)
+        this.discarding = false
+        continue
+      }
+      if (lf < 0) {
+        if (this.buffer.length > this.maxLineBytes) {
+          // Keep nothing of a line that cannot be valid; report it once.
+          this.buffer = EMPTY
+          this.discarding = true
+          return { kind: 'overflow' }
+        }
+        return undefined
+      }
+      const end = lf > 0 && this.buffer[lf - 1] === CR ? lf - 1 : lf
+      const bytes = this.buffer.subarray(0, end)
+      this.buffer = this.buffer.subarray(lf + 1)
+      if (bytes.length > this.maxLineBytes) return { kind: 'overflow' }
+      try {
+        return { kind: 'line', text: this.decoder.decode(bytes) }
+      } catch {
+        return { kind: 'invalid' }
+      }
+    }
+  }
+
+  /** Takes back every byte not yet returned as a line (for a switch to raw transfer bytes). */
+  takeRest(): Uint8Array {
+    const rest = this.buffer
+    this.buffer = EMPTY
+    return rest
+  }
+
+  /** Bytes buffered and not yet returned. */
+  get pending(): number {
+    return this.buffer.length
+  }
+}
+
+/** Largest command or response line, in bytes, without its terminator. */
+export const MAX_LINE_BYTES = 8192

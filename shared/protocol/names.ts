@@ -1,0 +1,45 @@
+/**
+ * Bucket and file names. A name is one path segment that is valid on Linux, macOS and Windows alike,
+ * so a bucket made on one computer can be copied to any other and no name can ever reach outside
+ * its folder. Names are compared and stored in Unicode NFC (macOS would otherwise store NFD).
+ */
+export const MAX_NAME_BYTES = 255
+
+/** Reserved for the server's own bookkeeping (staging of uploads) inside the shared folder. */
+export const RESERVED_NAME = '.bucketshare'
+
+const WINDOWS_RESERVED = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\..*)?$/iu
+// Separators, Windows' forbidden punctuation, C0 and C1 control characters, DEL.
+// eslint-disable-next-line no-control-regex
+const FORBIDDEN_CHARS = /[/\\<>:"|?*\u0000-\u001f\u007f-\u009f]/u
+
+export type NameCheck = { ok: true; name: string } | { ok: false; reason: string }
+
+const encoder = new TextEncoder()
+
+/** Checks a bucket or file name; on success returns it normalised to NFC. */
+export function checkName(raw: string, kind: 'bucket' | 'file' = 'file'): NameCheck {
+  const name = raw.normalize('NFC')
+  if (name.length === 0) return { ok: false, reason: `${kind} name is empty` }
+  if (name === '.' || name === '..') return { ok: false, reason: `"${name}" is not a ${kind} name` }
+  const bad = FORBIDDEN_CHARS.exec(name)
+  if (bad) {
+    const ch = bad[0]
+    const shown = /[\p{Cc}]/u.test(ch)
+      ? `control character U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`
+      : `"${ch}"`
+    return { ok: false, reason: `${kind} name may not contain ${shown}` }
+  }
+  if (/^\s|[\s.]$/u.test(name))
+    return {
+      ok: false,
+      reason: `${kind} name may not start with a space or end with a space or dot`,
+    }
+  if (WINDOWS_RESERVED.test(name))
+    return { ok: false, reason: `"${name}" is a reserved device name on Windows` }
+  if (name.toLowerCase() === RESERVED_NAME)
+    return { ok: false, reason: `"${name}" is reserved by BucketShare` }
+  if (encoder.encode(name).length > MAX_NAME_BYTES)
+    return { ok: false, reason: `${kind} name is longer than ${MAX_NAME_BYTES} bytes` }
+  return { ok: true, name }
+}

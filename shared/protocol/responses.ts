@@ -1,0 +1,141 @@
+import { CODES, codeLabel, isCode, isSuccess, type Code } from './codes.js'
+import { quote, tokenize } from './tokens.js'
+
+/**
+ * Response lines. Every response ends with exactly one status line, `<code> <ABBR>[ <detail>]`.
+ * Lines before it carry data and start with the data prefix `-> `, so a reader always knows where a
+ * response ends.
+ */
+export const DATA_PREFIX = '-> '
+
+export type ResponseLine =
+  | { kind: 'data'; text: string }
+  | { kind: 'status'; status: Status }
+  | { kind: 'garbage'; text: string }
+
+export interface Status {
+  code: Code
+  abbr: string
+  /** Human explanation sent after the abbreviation, e.g. the reason for a failure. */
+  detail: string
+  ok: boolean
+}
+
+export function formatStatus(code: Code, detail = ''): string {
+  return detail ? `${codeLabel(code)} ${detail}` : codeLabel(code)
+}
+
+export function formatData(text: string): string {
+  return DATA_PREFIX + text
+}
+
+export function parseResponseLine(line: string): ResponseLine {
+  if (line.startsWith(DATA_PREFIX)) return { kind: 'data', text: line.slice(DATA_PREFIX.length) }
+  const m = /^(\d+) ([A-Z]+)(?: (.*))?$/.exec(line)
+  if (m) {
+    const n = Number(m[1])
+    if (isCode(n) && CODES[n].abbr === m[2])
+      return {
+        kind: 'status',
+        status: { code: n, abbr: m[2], detail: m[3] ?? '', ok: isSuccess(n) },
+      }
+  }
+  return { kind: 'garbage', text: line }
+}
+
+/* Transfer markers (data lines with a fixed form). */
+
+/** Sent by the server after an accepted `upload` line: the client may now send the bytes. */
+export function formatReady(size: number): string {
+  return formatData(`ready ${size}`)
+}
+/** Sent by the server after an accepted `download` line, just before the raw bytes. */
+export function formatSize(size: number): string {
+  return formatData(`size ${size}`)
+}
+/** Sent after the bytes of a transfer, before the status line. */
+export function formatDigest(sha256Hex: string): string {
+  return formatData(`sha256 ${sha256Hex}`)
+}
+
+export function parseMarker(text: string, marker: 'ready' | 'size'): number | undefined {
+  const m = new RegExp(`^${marker} (\\d{1,16})$`).exec(text)
+  if (!m) return undefined
+  const n = Number(m[1])
+  return Number.isSafeInteger(n) ? n : undefined
+}
+
+export function parseDigest(text: string): string | undefined {
+  return /^sha256 ([0-9a-f]{64})$/.exec(text)?.[1]
+}
+
+/** A byte count as sent on the wire: a plain decimal integer, at most 2^53 - 1. */
+export function parseSize(text: string): number | undefined {
+  if (!/^\d{1,16}$/.test(text)) return undefined
+  const n = Number(text)
+  return Number.isSafeInteger(n) ? n : undefined
+}
+
+/* Listings. */
+
+export interface BucketEntry {
+  name: string
+  /** Number of files in the bucket. */
+  files: number
+}
+
+export interface FileEntry {
+  name: string
+  /** Size in bytes. */
+  size: number
+  /** Last modification, milliseconds since the epoch (sent as ISO 8601 UTC). */
+  modified: number
+}
+
+/** `ls_b` data line: `<bucket> <files>`, e.g. `-> "holiday photos" 12`. */
+export function formatBucketEntry(e: BucketEntry): string {
+  return formatData(`${quote(e.name)} ${e.files}`)
+}
+
+export function parseBucketEntry(text: string): BucketEntry | undefined {
+  const t = tokenize(text)
+  if (!t.ok || t.tokens.length !== 2) return undefined
+  const [name, files] = t.tokens as [string, string]
+  const n = parseSize(files)
+  return n === undefined ? undefined : { name, files: n }
+}
+
+/**
+ * `ls_f <bucket>` data line: `<file> <size> <modified>`, e.g. `-> cat.jpg 48213 2026-11-24T10:15:00Z`.
+ * `ls_f` without a bucket prefixes each file with its bucket, and lists an empty bucket as its name
+ * alone, so every bucket appears.
+ */
+export function formatFileEntry(e: FileEntry, bucket?: string): string {
+  const modified = new Date(e.modified).toISOString().replace(/\.\d{3}Z$/, 'Z')
+  const head = bucket === undefined ? '' : `${quote(bucket)} `
+  return formatData(`${head}${quote(e.name)} ${e.size} ${modified}`)
+}
+
+export function parseFileEntry(text: string): FileEntry | undefined {
+  const t = tokenize(text)
+  if (!t.ok || t.tokens.length !== 3) return undefined
+  return fileFromTokens(t.tokens as [string, string, string])
+}
+
+/** A data line of `ls_f` without a bucket: a file with its bucket, or an empty bucket. */
+export function parseAnyFileEntry(text: string): { bucket: string; file?: FileEntry } | undefined {
+  const t = tokenize(text)
+  if (!t.ok) return undefined
+  if (t.tokens.length === 1) return { bucket: t.tokens[0]! }
+  if (t.tokens.length !== 4) return undefined
+  const [bucket, ...rest] = t.tokens as [string, string, string, string]
+  const file = fileFromTokens(rest as [string, string, string])
+  return file && { bucket, file }
+}
+
+function fileFromTokens([name, size, modified]: [string, string, string]): FileEntry | undefined {
+  const bytes = parseSize(size)
+  const time = Date.parse(modified)
+  if (bytes === undefined || Number.isNaN(time)) return undefined
+  return { name, size: bytes, modified: time }
+}

@@ -1,0 +1,62 @@
+/**
+ * Splitting a command line into arguments, and quoting arguments back. Arguments are separated by
+ * spaces or tabs. An argument containing spaces is written in double quotes; inside double quotes
+ * `\"` stands for a quote and `\\` for a backslash, every other character (a backslash before
+ * anything else included) stands for itself. Outside quotes every character but space, tab and `"`
+ * stands for itself, so Windows paths such as C:\Users\me\a.txt need no escaping. Quoted and bare
+ * parts next to each other join into one argument (`my" "file` is `my file`).
+ */
+export type TokenizeResult = { ok: true; tokens: string[] } | { ok: false; reason: string }
+
+export function tokenize(line: string): TokenizeResult {
+  const tokens: string[] = []
+  let current = ''
+  let inToken = false
+  let i = 0
+  while (i < line.length) {
+    const ch = line[i]!
+    if (ch === ' ' || ch === '\t') {
+      if (inToken) tokens.push(current)
+      current = ''
+      inToken = false
+      i++
+    } else if (ch === '"') {
+      inToken = true
+      i++
+      let closed = false
+      while (i < line.length) {
+        const q = line[i]!
+        if (q === '"') {
+          closed = true
+          i++
+          break
+        }
+        if (q === '\\' && (line[i + 1] === '"' || line[i + 1] === '\\')) {
+          current += line[i + 1]
+          i += 2
+        } else {
+          current += q
+          i++
+        }
+      }
+      if (!closed) return { ok: false, reason: 'unterminated quote' }
+    } else {
+      inToken = true
+      current += ch
+      i++
+    }
+  }
+  if (inToken) tokens.push(current)
+  return { ok: true, tokens }
+}
+
+/** Writes one argument so that `tokenize` gives it back unchanged. */
+export function quote(arg: string): string {
+  if (arg.length > 0 && !/[\s"]/u.test(arg)) return arg
+  return `"${arg.replace(/[\\"]/g, (c) => `\\${c}`)}"`
+}
+
+/** A command line from a verb and its arguments, each quoted as needed. */
+export function formatCommand(verb: string, args: readonly (string | number)[] = []): string {
+  return [verb, ...args.map((a) => quote(String(a)))].join(' ')
+}
