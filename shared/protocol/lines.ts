@@ -54,7 +54,9 @@ export class LineReader {
         continue
       }
       if (lf < 0) {
-        if (this.buffer.length > this.maxLineBytes) {
+        // A trailing CR may be the first half of a CRLF split across chunks.
+        const limit = this.maxLineBytes + (this.buffer[this.buffer.length - 1] === CR ? 1 : 0)
+        if (this.buffer.length > limit) {
           // Keep nothing of a line that cannot be valid; report it once.
           this.buffer = EMPTY
           this.discarding = true

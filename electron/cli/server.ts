@@ -1,0 +1,91 @@
+/**
+ * Headless bucket server:
+ *   npm run server -- "<path where the buckets will be saved>" [--port 4567] [--host 127.0.0.1]
+ * Prints where it listens, then one log line per connection and per command. Ctrl-C closes it
+ * gracefully (commands in progress are answered first); a second Ctrl-C quits at once.
+ */
+import { Command, InvalidArgumentError } from 'commander'
+import {
+  DEFAULT_HOST,
+  DEFAULT_IDLE_TIMEOUT_MS,
+  DEFAULT_PORT,
+  reachableAddresses,
+  startServer,
+} from '../server/index.js'
+
+interface Options {
+  port: number
+  host: string
+  idleTimeout: number
+}
+
+function parsePort(text: string): number {
+  const port = Number(text)
+  if (!/^\d+$/.test(text) || port > 65535)
+    throw new InvalidArgumentError('a port is a whole number from 0 to 65535')
+  return port
+}
+
+function parseSeconds(text: string): number {
+  const seconds = Number(text)
+  if (!/^\d+$/.test(text) || seconds < 1)
+    throw new InvalidArgumentError('a whole number of seconds')
+  return seconds
+}
+
+/** A problem with what was asked, not with how: the message alone, no usage text. */
+function fail(message: string): never {
+  console.error(`error: ${message}`)
+  process.exit(1)
+}
+
+function clock(time: number): string {
+  return new Date(time).toTimeString().slice(0, 8)
+}
+
+async function main(): Promise<void> {
+  const program = new Command()
+    .name('npm run server --')
+    .description('Share a folder over the bucket protocol: every folder inside it is a bucket.')
+    .argument('<folder>', 'path where the buckets will be saved (quote it if it has spaces)')
+    .option(
+      '-p, --port <port>',
+      'TCP port to listen on; 0 picks a free one',
+      parsePort,
+      DEFAULT_PORT,
+    )
+    .option('--host <address>', 'address to listen on; 0.0.0.0 for every network', DEFAULT_HOST)
+    .option(
+      '--idle-timeout <seconds>',
+      'close connections idle for this long',
+      parseSeconds,
+      DEFAULT_IDLE_TIMEOUT_MS / 1000,
+    )
+    .showHelpAfterError()
+    .parse()
+  const [folder = ''] = program.args
+  const options = program.opts<Options>()
+  if (folder.trim() === '') fail('the folder path is empty')
+
+  const server = await startServer({
+    root: folder,
+    port: options.port,
+    host: options.host,
+    idleTimeoutMs: options.idleTimeout * 1000,
+  }).catch((err: Error) => fail(err.message))
+
+  console.log(`Sharing "${server.root}"`)
+  console.log(`Listening on ${reachableAddresses(server.host, server.port).join('  ')}`)
+  console.log('Press Ctrl-C to stop.')
+  server.on('log', ({ time, text }) => console.log(`${clock(time)} ${text}`))
+
+  const stop = (): void => {
+    console.log('Stopping: finishing the commands in progress…')
+    process.once('SIGINT', () => process.exit(130))
+    void server.close().then(() => console.log('Stopped.'))
+  }
+  process.once('SIGINT', stop)
+  process.once('SIGTERM', stop)
+}
+
+await main()

@@ -1,0 +1,15 @@
+import { formatData, formatFileEntry, quote } from '../../../shared/protocol/index.js'
+import { listAllFiles, listFiles } from '../../storage/index.js'
+import type { CommandHandler } from './types.js'
+
+export const ls_f: CommandHandler<'ls_f'> = async ([bucket], { root, write }) => {
+  if (bucket !== undefined) {
+    for await (const file of listFiles(root, bucket)) await write(formatFileEntry(file))
+  } else {
+    for await (const entry of listAllFiles(root))
+      await write(
+        entry.file ? formatFileEntry(entry.file, entry.bucket) : formatData(quote(entry.bucket)),
+      )
+  }
+  return { code: 800 }
+}

@@ -1,0 +1,50 @@
+import type { COMMANDS, Code, Verb } from '../../../shared/protocol/index.js'
+import type { Root } from '../../storage/index.js'
+
+/** How a command ends: the status line to send, and whether to close the connection after it. */
+export interface Outcome {
+  code: Code
+  detail?: string
+  close?: boolean
+}
+
+/** Where the raw bytes of an upload go. */
+export interface ByteSink {
+  /** Takes bytes; false means the sink is behind: wait for whenWritable(). */
+  write(chunk: Uint8Array): boolean
+  whenWritable(): Promise<void>
+}
+
+/** What a command may do on its connection. Every method fails with ConnectionLost once it closed. */
+export interface CommandContext {
+  /** The shared folder. */
+  readonly root: Root
+  /** Sends one data line (already formatted, `-> …`), waiting when the client reads slowly. */
+  write(line: string): Promise<void>
+  /** Answers `-> ready <size>`, then hands exactly `size` raw bytes from the client to `sink`. */
+  receive(size: number, sink: ByteSink): Promise<void>
+  /**
+   * Answers `-> size <size>`, then sends exactly `size` bytes of `source`, and returns their sha256
+   * in hex. When `source` fails or falls short the connection is closed, as the client could not
+   * otherwise tell.
+   */
+  transmit(source: AsyncIterable<Uint8Array>, size: number): Promise<string>
+}
+
+/** The arguments of a verb as a tuple: `['bucket', 'file']` → `[string, string]`. */
+type ArgTuple<A extends readonly string[]> = {
+  -readonly [K in keyof A]: A[K] extends `${string}?` ? string | undefined : string
+}
+
+export type CommandArgs<V extends Verb> = ArgTuple<(typeof COMMANDS)[V]['args']>
+
+/**
+ * Runs one command whose arity was already checked. Succeeds with an Outcome; fails by throwing
+ * (a ProtocolError with its code, or a StoreError answered with the verb's failure code).
+ */
+export type CommandHandler<V extends Verb> = (
+  args: CommandArgs<V>,
+  context: CommandContext,
+) => Promise<Outcome>
+
+export type CommandTable = { [V in Verb]: CommandHandler<V> }

@@ -1,0 +1,12 @@
+export {
+  BucketServer,
+  startServer,
+  CLOSE_GRACE_MS,
+  DEFAULT_HOST,
+  DEFAULT_IDLE_TIMEOUT_MS,
+  DEFAULT_PORT,
+  type BucketServerEvents,
+  type ServerOptions,
+} from './server.js'
+export { reachableAddresses } from './addresses.js'
+export { PROTOCOL_VERSION } from './commands/index.js'

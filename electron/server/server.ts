@@ -1,0 +1,145 @@
+import { EventEmitter } from 'node:events'
+import net from 'node:net'
+import type { ConnectedClient, LogLine } from '../../shared/ipc.js'
+import { openRoot, type Root } from '../storage/index.js'
+import { Session } from './session.js'
+
+export const DEFAULT_PORT = 4567
+export const DEFAULT_HOST = '127.0.0.1'
+export const DEFAULT_IDLE_TIMEOUT_MS = 300_000
+/** How long close() lets commands in progress finish before cutting their connections. */
+export const CLOSE_GRACE_MS = 2_000
+
+export interface ServerOptions {
+  /** The shared folder; every sub-folder is a bucket. */
+  root: string
+  /** 0 picks a free port. */
+  port?: number
+  host?: string
+  /** A connection that makes the server wait this long (for a command or transfer bytes) is closed. */
+  idleTimeoutMs?: number
+}
+
+export interface BucketServerEvents {
+  /** One line per connection opened or closed and per command answered. */
+  log: [LogLine]
+  /** The connected clients, whenever one connects or disconnects. */
+  clients: [ConnectedClient[]]
+}
+
+/** A running bucket server. Create it with startServer(). */
+export class BucketServer extends EventEmitter<BucketServerEvents> {
+  private readonly listener: net.Server
+  private readonly sessions = new Set<Session>()
+  private nextId = 1
+  private closing: Promise<void> | undefined
+  private boundPort = 0
+
+  constructor(
+    private readonly store: Root,
+    readonly host: string,
+    private readonly idleTimeoutMs: number,
+  ) {
+    super()
+    this.listener = net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) =>
+      this.accept(socket),
+    )
+    // After listening, errors are about single connections (e.g. out of file descriptors).
+    this.listener.on('error', (err: NodeJS.ErrnoException) => this.log(`server error ${err.code}`))
+  }
+
+  /** The shared folder, as given (absolute). */
+  get root(): string {
+    return this.store.path
+  }
+
+  /** The port listened on (the chosen one when started with port 0). */
+  get port(): number {
+    return this.boundPort
+  }
+
+  clients(): ConnectedClient[] {
+    return [...this.sessions].map((s) => s.client)
+  }
+
+  /** Listens; fails with a message fit to show a person. */
+  async listen(port: number): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      const fail = (err: NodeJS.ErrnoException): void => reject(listenError(err, this.host, port))
+      this.listener.once('error', fail)
+      this.listener.listen(port, this.host, () => {
+        this.listener.off('error', fail)
+        resolve()
+      })
+    })
+    this.boundPort = (this.listener.address() as net.AddressInfo).port
+  }
+
+  /**
+   * Stops accepting connections, lets commands in progress finish and be answered (for at most
+   * CLOSE_GRACE_MS), then closes every connection. Resolves once all are closed.
+   */
+  close(): Promise<void> {
+    this.closing ??= this.shutdown()
+    return this.closing
+  }
+
+  private async shutdown(): Promise<void> {
+    const stopped = new Promise<void>((resolve) => this.listener.close(() => resolve()))
+    const sessions = [...this.sessions]
+    for (const session of sessions) session.shutdown()
+    const cut = setTimeout(() => sessions.forEach((s) => s.destroy()), CLOSE_GRACE_MS)
+    await Promise.all(sessions.map((s) => s.closed))
+    clearTimeout(cut)
+    await stopped
+  }
+
+  private accept(socket: net.Socket): void {
+    const session = new Session(socket, this.nextId++, {
+      root: this.store,
+      idleTimeoutMs: this.idleTimeoutMs,
+      log: (text) => this.log(text),
+    })
+    this.sessions.add(session)
+    this.emit('clients', this.clients())
+    void session.closed.then(() => {
+      this.sessions.delete(session)
+      this.emit('clients', this.clients())
+    })
+  }
+
+  private log(text: string): void {
+    this.emit('log', { time: Date.now(), text })
+  }
+}
+
+/**
+ * Starts a server sharing `options.root`. Rejects when the folder is missing or not a folder, or
+ * when the address cannot be listened on.
+ */
+export async function startServer(options: ServerOptions): Promise<BucketServer> {
+  const store = await openRoot(options.root)
+  const server = new BucketServer(
+    store,
+    options.host ?? DEFAULT_HOST,
+    options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+  )
+  await server.listen(options.port ?? DEFAULT_PORT)
+  return server
+}
+
+function listenError(err: NodeJS.ErrnoException, host: string, port: number): Error {
+  const where = `${host}:${port}`
+  switch (err.code) {
+    case 'EADDRINUSE':
+      return new Error(`Cannot listen on ${where}: the port is already in use`)
+    case 'EACCES':
+    case 'EPERM':
+      return new Error(`Cannot listen on ${where}: permission denied (try a port above 1023)`)
+    case 'EADDRNOTAVAIL':
+    case 'ENOTFOUND':
+      return new Error(`Cannot listen on ${where}: ${host} is not an address of this computer`)
+    default:
+      return new Error(`Cannot listen on ${where}: ${err.code ?? err.message}`)
+  }
+}

@@ -1,0 +1,305 @@
+import { createHash } from 'node:crypto'
+import type { Socket } from 'node:net'
+import type { ConnectedClient } from '../../shared/ipc.js'
+import {
+  formatReady,
+  formatSize,
+  formatStatus,
+  LineReader,
+  MAX_LINE_BYTES,
+  type LineEvent,
+} from '../../shared/protocol/index.js'
+import { StoreError, toStoreError, type Root } from '../storage/index.js'
+import { HANDLERS, type ByteSink, type CommandContext, type Outcome } from './commands/index.js'
+import { ConnectionLost, failureOf } from './failures.js'
+import { parseRequest } from './request.js'
+import { SocketWriter } from './writer.js'
+
+export interface SessionOptions {
+  root: Root
+  /** Close the connection after this long without traffic while the server waits on the client. */
+  idleTimeoutMs: number
+  /** One line of the server log. */
+  log: (text: string) => void
+}
+
+type SessionState =
+  /** Between commands: lines are read and run one at a time; input flows. */
+  | { kind: 'waiting' }
+  /** A command runs; input is paused and anything that still arrives waits in the line reader. */
+  | { kind: 'running' }
+  /** An accepted upload: raw bytes go to `sink` instead of the line reader. */
+  | {
+      kind: 'receiving'
+      /** Bytes of the upload still to come. */
+      left: number
+      /** Where the bytes go (the staging file). */
+      sink: ByteSink
+      /** True while the sink is behind and input is paused for it. */
+      blocked: boolean
+      /** Ends receive(): without an error once every byte is in, with ConnectionLost otherwise. */
+      settle: (err?: Error) => void
+    }
+  /** A download's raw bytes are leaving; input is paused. */
+  | { kind: 'sending' }
+  /** The connection is closing or closed: input is dropped, nothing more is run. */
+  | {
+      kind: 'closed'
+      /** Why, for the log ("quit", "idle timeout", "closed by client", …). */
+      why: string
+    }
+
+type Receiving = Extract<SessionState, { kind: 'receiving' }>
+
+/**
+ * One client connection: reads command lines, runs them strictly one after another, and moves the
+ * raw bytes of uploads and downloads with backpressure both ways.
+ */
+export class Session {
+  readonly client: ConnectedClient
+  /** Resolves once the socket has closed. */
+  readonly closed: Promise<void>
+  private state: SessionState = { kind: 'waiting' }
+  private readonly reader = new LineReader(MAX_LINE_BYTES)
+  private readonly out: SocketWriter
+  /** The client has sent its last byte (FIN): run what is buffered, then close. */
+  private inputEnded = false
+  /** The server is shutting down: answer the command in progress, then close. */
+  private draining = false
+  private readonly context: CommandContext
+
+  constructor(
+    private readonly socket: Socket,
+    id: number,
+    private readonly options: SessionOptions,
+  ) {
+    this.client = { id, remote: remoteOf(socket), connectedAt: Date.now() }
+    this.out = new SocketWriter(socket)
+    this.context = {
+      root: options.root,
+      write: (line) => this.out.line(line),
+      receive: (size, sink) => this.receive(size, sink),
+      transmit: (source, size) => this.transmit(source, size),
+    }
+    socket.setTimeout(options.idleTimeoutMs)
+    socket.on('data', (chunk: Buffer) => this.onData(chunk))
+    socket.on('end', () => this.onEnd())
+    socket.on('timeout', () => this.onTimeout())
+    // 'close' always follows; handling 'error' keeps a reset from becoming an uncaught exception.
+    socket.on('error', (err: NodeJS.ErrnoException) => this.finish(`error ${err.code ?? err.name}`))
+    this.closed = new Promise((resolve) =>
+      socket.once('close', () => {
+        this.finish('closed by client')
+        this.log(`disconnected (${this.state.kind === 'closed' ? this.state.why : ''})`)
+        resolve()
+      }),
+    )
+    this.log('connected')
+  }
+
+  /** Lets the command in progress finish and be answered, then closes. */
+  shutdown(): void {
+    this.draining = true
+    if (this.state.kind === 'waiting') this.close('server closing')
+  }
+
+  /** Closes at once, whatever is in progress. */
+  destroy(): void {
+    this.finish('server closed')
+    this.socket.destroy()
+  }
+
+  private onData(chunk: Buffer): void {
+    const state = this.state
+    switch (state.kind) {
+      case 'waiting':
+        this.reader.push(chunk)
+        this.pump()
+        return
+      case 'running':
+      case 'sending':
+        this.reader.push(chunk)
+        return
+      case 'receiving':
+        this.feed(state, chunk)
+        return
+      case 'closed':
+        return
+      default:
+        return unreachable(state)
+    }
+  }
+
+  private onEnd(): void {
+    this.inputEnded = true
+    if (this.state.kind === 'waiting') this.pump()
+    else if (this.state.kind === 'receiving') this.close('closed by client during an upload')
+  }
+
+  private onTimeout(): void {
+    const state = this.state
+    // A command busy on its own (e.g. deleting a large bucket) is not waiting on the client.
+    if (state.kind === 'running' && !this.out.blocked) return
+    this.finish('idle timeout')
+    this.socket.destroy()
+  }
+
+  /** Runs the next buffered line, if any; otherwise waits for more input. */
+  private pump(): void {
+    if (this.state.kind !== 'waiting') return
+    if (this.draining) return this.close('server closing')
+    const event = this.reader.next()
+    if (event) void this.run(event)
+    else if (this.inputEnded) this.close('closed by client')
+    else this.socket.resume()
+  }
+
+  private async run(event: LineEvent): Promise<void> {
+    this.state = { kind: 'running' }
+    this.socket.pause()
+    const request = parseRequest(event)
+    if (request.kind === 'blank') return this.next()
+    let outcome: Outcome
+    if (request.kind === 'bad') {
+      outcome = { code: 400, detail: request.detail }
+    } else {
+      try {
+        outcome = await HANDLERS[request.verb](request.args as never, this.context)
+      } catch (err) {
+        if (err instanceof ConnectionLost || this.isClosed())
+          return this.log(`${request.label} -> no answer, connection closed`)
+        const failure = failureOf(request.verb, err)
+        if (failure.internal) this.log(`${request.label} failed: ${failure.internal}`)
+        outcome = failure
+      }
+    }
+    const status = formatStatus(outcome.code, outcome.detail)
+    try {
+      await this.out.line(status)
+      await this.out.flush()
+    } catch {
+      return this.log(`${request.label} -> no answer, connection closed`)
+    }
+    this.log(`${request.label} -> ${status}`)
+    if (outcome.close) return this.close('quit')
+    this.next()
+  }
+
+  /** Back to reading commands, unless the connection closed meanwhile. */
+  private next(): void {
+    if (this.isClosed()) return
+    this.state = { kind: 'waiting' }
+    this.pump()
+  }
+
+  private async receive(size: number, sink: ByteSink): Promise<void> {
+    await this.out.line(formatReady(size))
+    await this.out.flush()
+    if (size === 0) return
+    if (this.state.kind !== 'running') throw new ConnectionLost()
+    await new Promise<void>((resolve, reject) => {
+      const state: Receiving = {
+        kind: 'receiving',
+        left: size,
+        sink,
+        blocked: false,
+        settle: (err) => (err ? reject(err) : resolve()),
+      }
+      this.state = state
+      // A pipelining client may have sent the first bytes together with the command line.
+      const early = this.reader.takeRest()
+      if (early.length > 0) this.feed(state, early)
+      if (this.state !== state || state.blocked) return
+      if (this.inputEnded) this.close('closed by client during an upload')
+      else this.socket.resume()
+    })
+  }
+
+  private feed(state: Receiving, chunk: Uint8Array): void {
+    const take = Math.min(state.left, chunk.length)
+    state.left -= take
+    const writable = state.sink.write(chunk.subarray(0, take))
+    if (state.left === 0) {
+      // Whatever follows the upload's bytes is the next command.
+      this.reader.push(chunk.subarray(take))
+      this.state = { kind: 'running' }
+      this.socket.pause()
+      state.settle()
+    } else if (!writable && !state.blocked) {
+      state.blocked = true
+      this.socket.pause()
+      void state.sink.whenWritable().then(() => {
+        state.blocked = false
+        if (this.state === state) this.socket.resume()
+      })
+    }
+  }
+
+  private async transmit(source: AsyncIterable<Uint8Array>, size: number): Promise<string> {
+    await this.out.line(formatSize(size))
+    await this.out.flush()
+    if (this.state.kind !== 'running') throw new ConnectionLost()
+    this.state = { kind: 'sending' }
+    const hash = createHash('sha256')
+    let left = size
+    try {
+      for await (const chunk of source) {
+        const part = chunk.length > left ? chunk.subarray(0, left) : chunk
+        hash.update(part)
+        left -= part.length
+        await this.out.bytes(part)
+        if (left === 0) break
+      }
+    } catch (err) {
+      if (err instanceof ConnectionLost) throw err
+      const cause = toStoreError(err, 'file')
+      throw this.cut(cause instanceof StoreError ? cause.reason : 'internal error')
+    }
+    if (left > 0) throw this.cut('file shrank while being sent')
+    if (this.state.kind !== 'sending') throw new ConnectionLost()
+    this.state = { kind: 'running' }
+    return hash.digest('hex')
+  }
+
+  /** A download that cannot deliver its announced bytes: closing is the only honest signal left. */
+  private cut(why: string): ConnectionLost {
+    this.close(`download failed: ${why}`)
+    return new ConnectionLost()
+  }
+
+  /** Closes after what was written has been sent. */
+  private close(why: string): void {
+    if (this.state.kind === 'closed') return
+    this.finish(why)
+    // Keep reading (and dropping) so the client's own close is noticed.
+    this.socket.resume()
+    this.socket.destroySoon()
+  }
+
+  /** Enters the closed state once; the first reason is the one logged. */
+  private finish(why: string): void {
+    const state = this.state
+    if (state.kind === 'closed') return
+    this.state = { kind: 'closed', why }
+    if (state.kind === 'receiving') state.settle(new ConnectionLost())
+  }
+
+  /** A method, not a field test, because the state changes while commands await. */
+  private isClosed(): boolean {
+    return this.state.kind === 'closed'
+  }
+
+  private log(text: string): void {
+    this.options.log(`${this.client.remote} ${text}`)
+  }
+}
+
+/** "ip:port" of the client, with brackets for IPv6 and without the IPv4-mapped prefix. */
+function remoteOf(socket: Socket): string {
+  const address = (socket.remoteAddress ?? 'unknown').replace(/^::ffff:(?=\d+\.)/, '')
+  return `${address.includes(':') ? `[${address}]` : address}:${socket.remotePort ?? 0}`
+}
+
+function unreachable(value: never): never {
+  throw new Error(`unexpected state ${JSON.stringify(value)}`)
+}

@@ -1,0 +1,71 @@
+import type { Socket } from 'node:net'
+import { ConnectionLost } from './failures.js'
+
+/** Lines are sent in batches of about this many characters: one system call for many lines. */
+const BATCH_CHARS = 64 * 1024
+
+/**
+ * Writes lines and raw bytes to a socket, in order, with backpressure: a write that fills the
+ * socket's buffer waits for it to drain, so a slow reader never makes the server's memory grow.
+ * Fails with ConnectionLost once the socket is closed.
+ */
+export class SocketWriter {
+  /** Lines waiting to be sent. */
+  private batch: string[] = []
+  /** Characters in `batch`. */
+  private batchChars = 0
+  /** True while a write waits for the socket to drain: the server is waiting on the client. */
+  private waiting = false
+
+  constructor(private readonly socket: Socket) {}
+
+  get blocked(): boolean {
+    return this.waiting
+  }
+
+  /** Queues a line; sends the batch once it is large. */
+  async line(text: string): Promise<void> {
+    this.batch.push(text)
+    this.batchChars += text.length + 1
+    if (this.batchChars >= BATCH_CHARS) await this.flush()
+  }
+
+  /** Sends the queued lines. */
+  async flush(): Promise<void> {
+    if (this.batch.length === 0) return
+    const text = `${this.batch.join('\n')}\n`
+    this.batch = []
+    this.batchChars = 0
+    await this.send(text)
+  }
+
+  /** Sends raw bytes after the queued lines. */
+  async bytes(chunk: Uint8Array): Promise<void> {
+    await this.flush()
+    await this.send(chunk)
+  }
+
+  private async send(data: string | Uint8Array): Promise<void> {
+    if (!this.socket.writable) throw new ConnectionLost()
+    if (this.socket.write(data)) return
+    this.waiting = true
+    try {
+      await drained(this.socket)
+    } finally {
+      this.waiting = false
+    }
+  }
+}
+
+function drained(socket: Socket): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const settle = (err?: Error): void => {
+      socket.off('drain', onDrain).off('close', onClose)
+      if (err) reject(err)
+      else resolve()
+    }
+    const onDrain = (): void => settle()
+    const onClose = (): void => settle(new ConnectionLost())
+    socket.on('drain', onDrain).on('close', onClose)
+  })
+}

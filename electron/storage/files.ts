@@ -1,0 +1,117 @@
+import fs from 'node:fs/promises'
+import path from 'node:path'
+import { Readable } from 'node:stream'
+import type { FileEntry } from '../../shared/protocol/index.js'
+import { about, StoreError, toStoreError } from './errors.js'
+import { visibleNames } from './entries.js'
+import { bucketPath, filePath, statIfInside, statInside } from './paths.js'
+import type { Root } from './root.js'
+
+/**
+ * Streams the files of one bucket with their size and modification time. Fails before the first
+ * entry when the bucket does not exist; a file removed while the listing runs is left out.
+ */
+export async function* listFiles(root: Root, bucket: string): AsyncGenerator<FileEntry> {
+  const dir = bucketPath(root, bucket)
+  try {
+    if (!(await statInside(root, dir, 'bucket')).isDirectory())
+      throw new StoreError('no such bucket')
+    yield* filesIn(root, dir)
+  } catch (err) {
+    throw toStoreError(err, 'bucket')
+  }
+}
+
+/** One bucket and one of its files, or an empty bucket alone (so every bucket appears). */
+export interface BucketFile {
+  bucket: string
+  file?: FileEntry
+}
+
+/** Streams the files of every bucket, bucket by bucket. */
+export async function* listAllFiles(root: Root): AsyncGenerator<BucketFile> {
+  try {
+    for await (const bucket of visibleNames(root, root.real, 'bucket')) {
+      let empty = true
+      try {
+        for await (const file of filesIn(root, path.join(root.real, bucket))) {
+          empty = false
+          yield { bucket, file }
+        }
+      } catch (err) {
+        // Deleted while listing: leave it out.
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue
+        throw err
+      }
+      if (empty) yield { bucket }
+    }
+  } catch (err) {
+    throw toStoreError(err, 'folder')
+  }
+}
+
+async function* filesIn(root: Root, dir: string): AsyncGenerator<FileEntry> {
+  for await (const name of visibleNames(root, dir, 'file')) {
+    const stats = await statIfInside(root, path.join(dir, name))
+    if (stats?.isFile()) yield { name, size: stats.size, modified: stats.mtimeMs }
+  }
+}
+
+/** Deletes one file. A file that is a link loses the link only. */
+export async function deleteFile(root: Root, bucket: string, file: string): Promise<void> {
+  const target = filePath(root, bucket, file)
+  await requireBucket(root, target.dir)
+  await about('file', async () => {
+    if (!(await statInside(root, target.path, 'file')).isFile())
+      throw new StoreError('no such file')
+    await fs.unlink(target.path)
+  })
+}
+
+/** A file to send: its size, read once when it was opened, and exactly that many bytes. */
+export interface Download {
+  size: number
+  /** The bytes; owns the open file, so destroy it when giving up before its end. */
+  stream: Readable
+}
+
+/** Large reads keep the network busy with few system calls. */
+const READ_BUFFER_BYTES = 1024 * 1024
+
+export async function openForDownload(root: Root, bucket: string, file: string): Promise<Download> {
+  const target = filePath(root, bucket, file)
+  await requireBucket(root, target.dir)
+  return about('file', async () => {
+    await statInside(root, target.path, 'file')
+    const handle = await fs.open(target.path, 'r')
+    let size: number
+    try {
+      // Stats of what was opened, so a swap after the check above cannot change the answer.
+      const stats = await handle.stat()
+      if (!stats.isFile()) throw new StoreError('no such file')
+      size = stats.size
+    } catch (err) {
+      await handle.close()
+      throw err
+    }
+    if (size === 0) {
+      await handle.close()
+      return { size, stream: Readable.from([]) }
+    }
+    // `end` bounds the read: a file growing meanwhile still sends exactly the announced size.
+    const stream = handle.createReadStream({
+      start: 0,
+      end: size - 1,
+      highWaterMark: READ_BUFFER_BYTES,
+    })
+    return { size, stream }
+  })
+}
+
+/** Fails with "no such bucket" unless `dir` is a servable folder. */
+export async function requireBucket(root: Root, dir: string): Promise<void> {
+  await about('bucket', async () => {
+    if (!(await statInside(root, dir, 'bucket')).isDirectory())
+      throw new StoreError('no such bucket')
+  })
+}

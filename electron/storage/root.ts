@@ -1,0 +1,43 @@
+import fs from 'node:fs/promises'
+import path from 'node:path'
+import { RESERVED_NAME } from '../../shared/protocol/index.js'
+import { reasonFor } from './errors.js'
+
+/** The shared folder: every bucket is a folder directly inside it. */
+export interface Root {
+  /** The folder as it was given, made absolute: what a person recognises. */
+  readonly path: string
+  /** Its real path (links resolved); every containment check is made against it. */
+  readonly real: string
+  /** `<real>/.bucketshare`, the server's own bookkeeping; no name can reach it. */
+  readonly reserved: string
+  /** Where uploads are written until they are complete. */
+  readonly staging: string
+}
+
+/**
+ * Checks that `dir` is a folder, and prepares its staging folder, emptied of the leftovers of
+ * uploads cut short by an earlier run. Fails with a message fit to show a person.
+ */
+export async function openRoot(dir: string): Promise<Root> {
+  const given = path.resolve(dir)
+  const stats = await fs.stat(given).catch((err: NodeJS.ErrnoException) => {
+    throw new Error(`Cannot share "${given}": ${reasonFor(err.code ?? '', 'folder')}`)
+  })
+  if (!stats.isDirectory()) throw new Error(`Cannot share "${given}": it is not a folder`)
+  const real = await fs.realpath(given)
+  const reserved = path.join(real, RESERVED_NAME)
+  const staging = path.join(reserved, 'staging')
+  // A link here would make the clean-up below delete files elsewhere.
+  const existing = await fs.lstat(reserved).catch(() => undefined)
+  if (existing && !existing.isDirectory())
+    throw new Error(`Cannot share "${given}": "${reserved}" is not a folder; move it away first`)
+  try {
+    await fs.rm(staging, { recursive: true, force: true })
+    await fs.mkdir(staging, { recursive: true })
+  } catch (err) {
+    const reason = reasonFor((err as NodeJS.ErrnoException).code ?? '', 'folder')
+    throw new Error(`Cannot prepare "${staging}": ${reason}`)
+  }
+  return { path: given, real, reserved, staging }
+}

@@ -1,0 +1,122 @@
+import { createHash, randomUUID } from 'node:crypto'
+import type { WriteStream } from 'node:fs'
+import fs from 'node:fs/promises'
+import path from 'node:path'
+import { finished } from 'node:stream/promises'
+import { about, StoreError, toStoreError } from './errors.js'
+import { requireBucket } from './files.js'
+import { filePath } from './paths.js'
+import type { Root } from './root.js'
+
+/** Large writes keep the disk busy with few system calls. */
+const WRITE_BUFFER_BYTES = 1024 * 1024
+
+/**
+ * Starts an upload of `size` bytes to `bucket/file`: checks the names, the bucket and the free
+ * space, and opens a staging file. Nothing is visible in the bucket until `complete()`.
+ */
+export async function beginUpload(
+  root: Root,
+  bucket: string,
+  file: string,
+  size: number,
+): Promise<StagedUpload> {
+  const target = filePath(root, bucket, file)
+  await requireBucket(root, target.dir)
+  await refuseFolder(target.path)
+  const space = await fs.statfs(root.staging).catch(() => undefined)
+  if (space && space.bavail * space.bsize < size) throw new StoreError('disk full')
+  const temp = path.join(root.staging, `${randomUUID()}.part`)
+  const handle = await about('file', () => fs.open(temp, 'wx'))
+  // flush: the data reaches the disk (fsync) before the stream reports it is closed.
+  const stream = handle.createWriteStream({ highWaterMark: WRITE_BUFFER_BYTES, flush: true })
+  return new StagedUpload(root, target, size, temp, stream)
+}
+
+/**
+ * An upload being written to the staging folder. Bytes are hashed (sha256) as they are written.
+ * After a write failure the remaining bytes are still accepted and dropped, so the caller can read
+ * the whole upload off the connection before it reports the failure.
+ */
+export class StagedUpload {
+  private readonly hash = createHash('sha256')
+  /** Bytes handed to write() so far. */
+  private received = 0
+  /** The first write failure; later bytes are dropped. */
+  private failure: unknown
+  /** Set once complete() or abort() has started; the staging file is then no longer ours to write. */
+  private settled = false
+
+  constructor(
+    private readonly root: Root,
+    private readonly target: { dir: string; path: string },
+    readonly size: number,
+    private readonly temp: string,
+    private readonly stream: WriteStream,
+  ) {
+    stream.on('error', (err) => (this.failure ??= err))
+  }
+
+  /** Takes the next bytes; false means: wait for whenWritable() before giving more. */
+  write(chunk: Uint8Array): boolean {
+    this.received += chunk.length
+    this.hash.update(chunk)
+    if (this.failure !== undefined) return true
+    return this.stream.write(chunk)
+  }
+
+  /** Resolves once more bytes may be written (at once, unless the disk is behind). */
+  whenWritable(): Promise<void> {
+    if (this.failure !== undefined || !this.stream.writableNeedDrain) return Promise.resolve()
+    return new Promise((resolve) => {
+      const done = (): void => {
+        this.stream.off('drain', done).off('error', done)
+        resolve()
+      }
+      this.stream.on('drain', done).on('error', done)
+    })
+  }
+
+  /**
+   * Checks the size, writes everything to disk (fsync) and moves the file into its bucket in one
+   * rename, replacing any file of that name. Returns the sha256 of the bytes, in hex. On failure the
+   * staging file is removed and a StoreError says why.
+   */
+  async complete(): Promise<string> {
+    this.settled = true
+    try {
+      if (this.failure !== undefined) throw this.failure
+      if (this.received !== this.size) throw new StoreError('upload incomplete')
+      this.stream.end()
+      await finished(this.stream)
+      if (this.stream.bytesWritten !== this.size) throw new StoreError('upload incomplete')
+      // The bucket may have been deleted while the bytes were arriving.
+      await requireBucket(this.root, this.target.dir)
+      await refuseFolder(this.target.path)
+      await fs.rename(this.temp, this.target.path)
+      return this.hash.digest('hex')
+    } catch (err) {
+      await this.discard()
+      throw toStoreError(err, 'file')
+    }
+  }
+
+  /** Gives up: closes and removes the staging file. Does nothing after complete(). */
+  async abort(): Promise<void> {
+    if (this.settled) return
+    this.settled = true
+    await this.discard()
+  }
+
+  private async discard(): Promise<void> {
+    this.stream.destroy()
+    await finished(this.stream).catch(() => undefined)
+    // Best effort: whatever remains is removed when the server starts next.
+    await fs.rm(this.temp, { force: true }).catch(() => undefined)
+  }
+}
+
+async function refuseFolder(p: string): Promise<void> {
+  const existing = await fs.lstat(p).catch(() => undefined)
+  if (existing?.isDirectory()) throw new StoreError('a folder has that name')
+}

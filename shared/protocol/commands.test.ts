@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest'
+import { CODES, codeLabel, isCode, isSuccess, type Code } from './codes.js'
+import { arity, codeLines, COMMANDS, helpLines, isVerb, VERBS } from './commands.js'
+
+describe('the command registry', () => {
+  it.each([
+    ['init', 0, 0],
+    ['help', 0, 1],
+    ['ls_f', 0, 1],
+    ['create_b', 1, 1],
+    ['delete_f', 2, 2],
+    ['upload', 3, 3],
+  ] as const)('%s takes %d to %d arguments', (verb, min, max) => {
+    expect(arity(verb)).toEqual({ min, max })
+  })
+
+  it('knows its verbs and nothing else', () => {
+    expect(VERBS).toHaveLength(11)
+    expect(isVerb('ls_b')).toBe(true)
+    expect(isVerb('LS_B')).toBe(false)
+    expect(isVerb('toString')).toBe(false)
+  })
+
+  it('gives each command a success code and a failure code of the same family', () => {
+    for (const verb of VERBS) {
+      const spec: { success: Code; failure?: Code } = COMMANDS[verb]
+      expect(isSuccess(spec.success)).toBe(true)
+      if (spec.failure !== undefined) expect(spec.failure).toBe(spec.success + 50)
+    }
+  })
+
+  it('generates help from the registry', () => {
+    expect(helpLines()).toHaveLength(VERBS.length + 2)
+    const upload = helpLines('upload')
+    expect(upload[0]).toMatch(/^-> upload <name of bucket> <name of file> <size in bytes> +Upload/)
+    expect(upload[1]).toContain('in a client console: upload <path of the file>')
+  })
+
+  it('lists every code in code_r', () => {
+    const lines = codeLines()
+    expect(lines).toHaveLength(Object.keys(CODES).length)
+    expect(lines).toContain('-> 550 BLF    Bucket Listing Fails')
+    expect(lines).toContain('-> 1050 FDF   File Deletion Fails')
+  })
+})
+
+describe('codes', () => {
+  it('labels and classifies codes', () => {
+    expect(codeLabel(850)).toBe('850 FLF')
+    expect(isCode(850)).toBe(true)
+    expect(isCode(123)).toBe(false)
+    expect(isSuccess(400)).toBe(false)
+    expect(isSuccess(1000)).toBe(true)
+    expect(isSuccess(1050)).toBe(false)
+  })
+})

@@ -1,0 +1,52 @@
+import fs from 'node:fs/promises'
+import path from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { startTestServer, upload, type TestServer } from './helpers.js'
+
+let t: TestServer
+afterEach(() => t?.stop())
+
+describe('ls_b', () => {
+  it('lists nothing in an empty folder: 500 BLS', async () => {
+    t = await startTestServer()
+    const c = await t.connect()
+    expect(await c.command('ls_b')).toEqual({ data: [], status: '500 BLS' })
+  })
+
+  it('lists each bucket with its number of files, quoting names with spaces', async () => {
+    t = await startTestServer()
+    const c = await t.connect()
+    await c.command('create_b "holiday photos"')
+    await c.command('create_b empty')
+    await upload(c, '"holiday photos"', 'a.jpg', 'a')
+    await upload(c, '"holiday photos"', 'b.jpg', 'b')
+    // Sub-folders are not files and do not count.
+    await fs.mkdir(path.join(t.root, 'holiday photos', 'sub'))
+    const listing = await c.command('ls_b')
+    expect(listing.status).toBe('500 BLS')
+    expect(listing.data.sort()).toEqual(['"holiday photos" 2', 'empty 0'])
+  })
+
+  it('hides the bookkeeping folder, loose files and names a client could not use', async () => {
+    t = await startTestServer()
+    await fs.writeFile(path.join(t.root, 'loose.txt'), 'x')
+    await fs.mkdir(path.join(t.root, 'what?'))
+    await fs.mkdir(path.join(t.root, 'ok'))
+    await fs.writeFile(path.join(t.root, 'ok', 'bad:name'), 'x')
+    const c = await t.connect()
+    expect((await c.command('ls_b')).data).toEqual(['ok 0'])
+  })
+
+  it('fails with 550 BLF when the shared folder is gone', async () => {
+    t = await startTestServer()
+    const c = await t.connect()
+    await fs.rm(t.root, { recursive: true })
+    expect(await c.command('ls_b')).toEqual({ data: [], status: '550 BLF no such folder' })
+  })
+
+  it('takes no arguments', async () => {
+    t = await startTestServer()
+    const c = await t.connect()
+    expect((await c.command('ls_b x')).status).toBe('400 BCMD usage: ls_b')
+  })
+})
