@@ -88,6 +88,13 @@ export interface Settings {
   recentPeers: Peer[]
 }
 
+/** What the Node side can do for the renderer. */
+export interface AppInfo {
+  version: string
+  /** True in the desktop app (native folder dialog, local paths of dropped files). */
+  nativeDialogs: boolean
+}
+
 export interface DeleteResult {
   deleted: string[]
   failed: { name: string; error: string }[]
@@ -119,6 +126,7 @@ export const requestSchemas = {
   }),
   'transfers:cancel': z.strictObject({ id: text(64) }),
   'settings:get': z.undefined(),
+  'app:info': z.undefined(),
 } as const
 
 export interface RequestResults {
@@ -140,6 +148,7 @@ export interface RequestResults {
   'transfers:download': TransferInfo[]
   'transfers:cancel': void
   'settings:get': Settings
+  'app:info': AppInfo
 }
 
 export type RequestChannel = keyof typeof requestSchemas

@@ -1,0 +1,163 @@
+/**
+ * Terminal client console:
+ *   npm run client -- [host] [port]
+ * Speaks the vocabulary as users type it (`upload <path of the file> <name of file> <name of bucket>`,
+ * `download <name of bucket> <name of file> <path of destination>`, …) with line editing, history,
+ * Tab completion and a progress bar on transfers. When standard input is not a terminal it runs the
+ * lines it reads and exits non-zero if any command failed.
+ */
+import readline from 'node:readline'
+import { styleText } from 'node:util'
+import { SingleBar } from 'cli-progress'
+import { Command, InvalidArgumentError } from 'commander'
+import {
+  codeMeaning,
+  formatStatus,
+  parseBucketEntry,
+  VERBS,
+  type Status,
+} from '../../shared/protocol/index.js'
+import { BucketClient, runConsoleLine, type ConsoleResult, type Progress } from '../client/index.js'
+import { DEFAULT_PORT } from '../server/index.js'
+
+function parsePort(text: string): number {
+  const port = Number(text)
+  if (!/^\d+$/.test(text) || port < 1 || port > 65535)
+    throw new InvalidArgumentError('a port is a whole number from 1 to 65535')
+  return port
+}
+
+const interactive = Boolean(process.stdin.isTTY)
+const color = Boolean(process.stdout.isTTY)
+
+function paint(style: Parameters<typeof styleText>[0], text: string): string {
+  return color ? styleText(style, text) : text
+}
+
+function statusText(status: Status): string {
+  const line = formatStatus(status.code, status.detail)
+  return `${paint(status.ok ? 'green' : 'red', line)}  ${paint('dim', `(${codeMeaning(status.code)})`)}`
+}
+
+function print(result: ConsoleResult): void {
+  for (const line of result.lines) console.log(`-> ${line}`)
+  if (result.status) console.log(statusText(result.status))
+  else console.log(paint('red', `error: ${result.error ?? 'no answer'}`))
+}
+
+/** A bar on stderr for a transfer, shown only on a terminal. */
+function progressBar(): { onProgress?: (p: Progress) => void; stop(): void } {
+  if (!process.stderr.isTTY) return { stop: () => undefined }
+  let bar: SingleBar | undefined
+  return {
+    onProgress: ({ bytes, total, rate }) => {
+      bar ??= new SingleBar({
+        format: ' {bar} {percentage}% | {done} of {size} | {speed} | {eta_formatted} left',
+        hideCursor: true,
+        stream: process.stderr,
+      })
+      const payload = { done: human(bytes), size: human(total), speed: `${human(rate)}/s` }
+      if (!bar.isActive) bar.start(total || 1, bytes, payload)
+      else bar.update(bytes, payload)
+    },
+    stop: () => bar?.stop(),
+  }
+}
+
+function human(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB']
+  let value = bytes
+  let unit = 0
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024
+    unit++
+  }
+  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`
+}
+
+async function main(): Promise<void> {
+  const program = new Command()
+    .name('npm run client --')
+    .description('Talk to a bucket server. Type help for the commands, quit to leave.')
+    .argument('[host]', 'address of the server', '127.0.0.1')
+    .argument('[port]', 'its port', parsePort, DEFAULT_PORT)
+    .showHelpAfterError()
+    .parse()
+  const [host, port] = program.processedArgs as [string, number]
+
+  const client = await BucketClient.connect({ host, port }).catch((err: Error) => {
+    console.error(`error: ${err.message}`)
+    process.exit(1)
+  })
+  let quitting = false
+  client.on('close', (err) => {
+    if (quitting) return
+    console.error(paint('red', `error: ${err.message}`))
+    process.exit(1)
+  })
+
+  /** Bucket names for Tab completion, refreshed whenever they may have changed. */
+  let buckets: string[] = []
+  const refreshBuckets = async (): Promise<void> => {
+    const response = await client.send('ls_b').catch(() => undefined)
+    buckets = (response?.lines ?? []).flatMap((l) => parseBucketEntry(l)?.name ?? [])
+  }
+  if (interactive) {
+    await refreshBuckets()
+    console.log(`Connected to ${host}:${port}. Type help for the commands, quit to leave.`)
+  }
+
+  const rl = readline.createInterface({
+    input: process.stdin,
+    output: process.stdout,
+    terminal: interactive,
+    historySize: 1000,
+    prompt: `${host}:${port}> `,
+    completer: (line: string): [string[], string] => {
+      const words = line.split(' ')
+      const word = words.at(-1) ?? ''
+      const pool = words.length === 1 ? VERBS : buckets.map((b) => (b.includes(' ') ? `"${b}"` : b))
+      const hits = pool.filter((c) => c.startsWith(word))
+      return [hits.length > 0 ? hits : pool, word]
+    },
+  })
+
+  let failed = false
+  let transfer: AbortController | undefined
+  rl.on('SIGINT', () => {
+    if (transfer) transfer.abort()
+    else rl.close()
+  })
+
+  if (interactive) rl.prompt()
+  for await (const line of rl) {
+    if (line.trim() === '') {
+      if (interactive) rl.prompt()
+      continue
+    }
+    transfer = new AbortController()
+    const bar = progressBar()
+    const result = await runConsoleLine(client, line, {
+      cwd: process.cwd(),
+      signal: transfer.signal,
+      onProgress: bar.onProgress,
+    })
+    bar.stop()
+    transfer = undefined
+    if (result.status?.code === 200) quitting = true
+    print(result)
+    if (!result.status?.ok) failed = true
+    if (quitting) break
+    if (interactive && /^\s*(create_b|delete_b|ls_b)\b/.test(line)) await refreshBuckets()
+    if (interactive) rl.prompt()
+  }
+  rl.close()
+  if (!quitting) {
+    quitting = true
+    await client.quit().catch(() => undefined)
+  }
+  client.close()
+  process.exitCode = failed ? 1 : 0
+}
+
+await main()

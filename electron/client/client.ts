@@ -1,0 +1,264 @@
+import { EventEmitter } from 'node:events'
+import {
+  formatCommand,
+  parseAnyFileEntry,
+  parseBucketEntry,
+  parseFileEntry,
+  ProtocolError,
+  tokenize,
+  type BucketEntry,
+  type FileEntry,
+} from '../../shared/protocol/index.js'
+import { Connection, type ConnectOptions, type RawResponse } from './connection.js'
+import { TransportError } from './errors.js'
+import { ConnectionPool } from './pool.js'
+import {
+  download,
+  upload,
+  type DownloadOptions,
+  type TransferResult,
+  type UploadOptions,
+} from './transfers.js'
+
+/** A command sent on behalf of this client, and how it ended: for a transcript of the session. */
+export interface CommandRecord {
+  line: string
+  response?: RawResponse
+  error?: Error
+}
+
+export interface ClientEvents {
+  /** Every command sent, on the command connection or a transfer's own, once it has ended. */
+  command: [CommandRecord]
+  /** The command connection failed or closed; the client cannot be used any more. */
+  close: [TransportError]
+}
+
+/** Transfers run at most this many at a time, each on its own connection. */
+export const TRANSFER_CONCURRENCY = 4
+
+/**
+ * A session with a bucket server. Commands run one at a time on the command connection, in the
+ * order they are called; transfers run on connections of their own so listings stay responsive
+ * while files move. Failure answers throw ProtocolError (code and meaning); a broken connection
+ * throws TransportError.
+ */
+export class BucketClient extends EventEmitter<ClientEvents> {
+  /** The last command in the queue; the next one starts when it settles. */
+  private tail: Promise<unknown> = Promise.resolve()
+  private readonly pool: ConnectionPool
+  private readonly slots = new Semaphore(TRANSFER_CONCURRENCY)
+
+  private constructor(
+    private readonly connection: Connection,
+    readonly options: ConnectOptions,
+  ) {
+    super()
+    this.pool = new ConnectionPool(options)
+    void connection.closed.then(() => {
+      this.pool.close()
+      this.emit('close', this.failure())
+    })
+  }
+
+  static async connect(options: ConnectOptions): Promise<BucketClient> {
+    return new BucketClient(await Connection.open(options), options)
+  }
+
+  get host(): string {
+    return this.options.host
+  }
+
+  get port(): number {
+    return this.options.port
+  }
+
+  get connected(): boolean {
+    return this.connection.usable
+  }
+
+  /**
+   * Sends one command line as it is and returns the response, failure codes included. Upload and
+   * download move raw bytes, so they go through upload() and download() instead.
+   */
+  send(line: string, onData?: (text: string) => void): Promise<RawResponse> {
+    const parsed = tokenize(line)
+    const verb = parsed.ok ? parsed.tokens[0] : undefined
+    if (verb === 'upload' || verb === 'download')
+      return Promise.reject(new Error(`use the client's ${verb}() to move file bytes`))
+    if (/[\r\n]/.test(line)) return Promise.reject(new Error('a command is a single line'))
+    // The server does not answer a blank line; waiting for it would wait forever.
+    if (parsed.ok && verb === undefined) return Promise.reject(new Error('empty command'))
+    return this.exclusive(async () => {
+      const lines: string[] = []
+      let response: RawResponse | undefined
+      try {
+        await this.connection.sendLine(line)
+        const status = await this.connection.readResponse(onData ?? ((text) => lines.push(text)))
+        response = { lines, status }
+        return response
+      } catch (err) {
+        this.emit('command', { line, error: err as Error })
+        throw err
+      } finally {
+        if (response) this.emit('command', { line, response })
+      }
+    })
+  }
+
+  async init(): Promise<string> {
+    return (await this.expect('init')).lines.join('\n')
+  }
+
+  /** The command list with syntax, or the explanation of one command. */
+  async help(command?: string): Promise<string[]> {
+    return (await this.expect('help', command === undefined ? [] : [command])).lines
+  }
+
+  /** Every response code with its meaning, as the server lists them. */
+  async codes(): Promise<string[]> {
+    return (await this.expect('code_r')).lines
+  }
+
+  async createBucket(name: string): Promise<void> {
+    await this.expect('create_b', [name])
+  }
+
+  async deleteBucket(name: string): Promise<void> {
+    await this.expect('delete_b', [name])
+  }
+
+  async listBuckets(): Promise<BucketEntry[]> {
+    return parseAll((await this.expect('ls_b')).lines, parseBucketEntry)
+  }
+
+  /** The files of a bucket; `onFile` receives them as they stream in instead of a returned array. */
+  async listFiles(bucket: string, onFile?: (file: FileEntry) => void): Promise<FileEntry[]> {
+    const files: FileEntry[] = []
+    const take = onFile ?? ((file: FileEntry) => files.push(file))
+    await this.expect('ls_f', [bucket], (text) => take(parseOrFail(text, parseFileEntry)))
+    return files
+  }
+
+  /** Every bucket with its files; an empty bucket appears once without a file. */
+  async listAll(): Promise<{ bucket: string; file?: FileEntry }[]> {
+    return parseAll((await this.expect('ls_f')).lines, parseAnyFileEntry)
+  }
+
+  async deleteFile(bucket: string, name: string): Promise<void> {
+    await this.expect('delete_f', [bucket, name])
+  }
+
+  /** Uploads on a connection of its own; resolves once the server confirmed the sha256. */
+  upload(options: UploadOptions): Promise<TransferResult> {
+    return this.transfer(options, (c, onCommand) => upload(c, { ...options, onCommand }))
+  }
+
+  /** Downloads on a connection of its own; the content's sha256 is verified before it is kept. */
+  download(options: DownloadOptions): Promise<TransferResult> {
+    return this.transfer(options, (c, onCommand) => download(c, { ...options, onCommand }))
+  }
+
+  /** Says goodbye (`200 BYE`) and closes. */
+  async quit(): Promise<void> {
+    try {
+      await this.expect('quit')
+    } finally {
+      this.close()
+    }
+  }
+
+  /** Closes every connection at once. */
+  close(): void {
+    this.pool.close()
+    this.connection.destroy(new TransportError('closed', 'disconnected'))
+  }
+
+  /** Runs a command and throws ProtocolError unless it succeeded. */
+  private async expect(
+    verb: string,
+    args: readonly string[] = [],
+    onData?: (text: string) => void,
+  ): Promise<RawResponse> {
+    const response = await this.send(formatCommand(verb, args), onData)
+    if (!response.status.ok) throw new ProtocolError(response.status.code, response.status.detail)
+    return response
+  }
+
+  private exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.tail.then(work, work)
+    this.tail = run.catch(() => undefined)
+    return run
+  }
+
+  private async transfer(
+    options: UploadOptions | DownloadOptions,
+    work: (connection: Connection, onCommand: (line: string) => void) => Promise<TransferResult>,
+  ): Promise<TransferResult> {
+    if (!this.connection.usable) throw this.failure()
+    let line: string | undefined
+    const onCommand = (sent: string): void => {
+      line = sent
+      options.onCommand?.(sent)
+    }
+    const release = await this.slots.acquire(options.signal)
+    try {
+      const result = await this.pool.use((c) => work(c, onCommand))
+      this.emit('command', { line: line!, response: result.response })
+      return result
+    } catch (err) {
+      if (line) this.emit('command', { line, error: err as Error })
+      throw err
+    } finally {
+      release()
+    }
+  }
+
+  private failure(): TransportError {
+    return new TransportError('closed', `${this.connection.where} closed the connection`)
+  }
+}
+
+function parseOrFail<T>(text: string, parse: (text: string) => T | undefined): T {
+  const value = parse(text)
+  if (value === undefined)
+    throw new TransportError('protocol', `the server sent a line this client cannot read: ${text}`)
+  return value
+}
+
+function parseAll<T>(lines: string[], parse: (text: string) => T | undefined): T[] {
+  return lines.map((text) => parseOrFail(text, parse))
+}
+
+/** Limits how many transfers run at once; waiting ones can be cancelled. */
+class Semaphore {
+  private waiting: (() => void)[] = []
+
+  constructor(private free: number) {}
+
+  async acquire(signal?: AbortSignal): Promise<() => void> {
+    if (this.free > 0) this.free--
+    else
+      await new Promise<void>((resolve, reject) => {
+        const start = (): void => {
+          signal?.removeEventListener('abort', cancel)
+          resolve()
+        }
+        const cancel = (): void => {
+          this.waiting = this.waiting.filter((w) => w !== start)
+          reject(new TransportError('cancelled', 'cancelled'))
+        }
+        if (signal?.aborted) return cancel()
+        signal?.addEventListener('abort', cancel, { once: true })
+        this.waiting.push(start)
+      })
+    let released = false
+    return () => {
+      if (released) return
+      released = true
+      const next = this.waiting.shift()
+      if (next) next()
+      else this.free++
+    }
+  }
+}

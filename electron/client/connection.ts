@@ -1,0 +1,207 @@
+import net from 'node:net'
+import {
+  LineReader,
+  MAX_LINE_BYTES,
+  parseResponseLine,
+  type Status,
+} from '../../shared/protocol/index.js'
+import { TransportError, transportErrorOf } from './errors.js'
+
+export interface ConnectOptions {
+  host: string
+  port: number
+  /** Give up connecting after this long. */
+  connectTimeoutMs?: number
+  /** Fail when the server sends nothing for this long while an answer is awaited. */
+  responseTimeoutMs?: number
+}
+
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000
+export const DEFAULT_RESPONSE_TIMEOUT_MS = 60_000
+
+/** A parsed response: its data lines (without `-> `) and its status line. */
+export interface RawResponse {
+  lines: string[]
+  status: Status
+}
+
+/** Takes raw bytes; a returned promise holds the socket until the bytes are written. */
+export type ByteSink = (chunk: Buffer) => void | Promise<void>
+
+/** Received bytes held before the socket is paused: a slow consumer never fills memory. */
+const HIGH_WATER_BYTES = 4 * 1024 * 1024
+
+/**
+ * One socket to a bucket server: writes lines and bytes with backpressure, reads lines and raw
+ * bytes. Received chunks queue up to HIGH_WATER_BYTES, then the socket pauses until they are read.
+ * Callers run one exchange at a time.
+ */
+export class Connection {
+  /** Holds at most one partial line between reads. */
+  private readonly reader = new LineReader(MAX_LINE_BYTES)
+  /** Chunks received and not yet read. */
+  private queue: Buffer[] = []
+  private queued = 0
+  /** The first cause of failure; every later call reports it. */
+  private failure: TransportError | undefined
+  /** Wakes a reader waiting for bytes or for the failure. */
+  private wake: (() => void) | undefined
+  /** True while a reader waits for the server: the response timeout applies. */
+  private awaiting = false
+  /** Resolves once the socket has closed. */
+  readonly closed: Promise<void>
+
+  private constructor(
+    private readonly socket: net.Socket,
+    readonly where: string,
+    responseTimeoutMs: number,
+  ) {
+    socket.on('data', (chunk: Buffer) => {
+      this.queue.push(chunk)
+      this.queued += chunk.length
+      if (this.queued > HIGH_WATER_BYTES) socket.pause()
+      this.wake?.()
+    })
+    socket.setTimeout(responseTimeoutMs, () => {
+      if (this.awaiting) this.fail(new TransportError('timeout', `${where} stopped answering`))
+    })
+    socket.on('error', (err: NodeJS.ErrnoException) => this.fail(transportErrorOf(err, where)))
+    socket.on('end', () =>
+      this.fail(new TransportError('closed', `${where} closed the connection`)),
+    )
+    this.closed = new Promise((resolve) =>
+      socket.once('close', () => {
+        this.fail(new TransportError('closed', `${where} closed the connection`))
+        resolve()
+      }),
+    )
+  }
+
+  static open(options: ConnectOptions): Promise<Connection> {
+    const { host, port } = options
+    const where = `${host.includes(':') ? `[${host}]` : host}:${port}`
+    return new Promise((resolve, reject) => {
+      const socket = net.connect({ host, port, noDelay: true })
+      const timer = setTimeout(() => {
+        socket.destroy()
+        reject(new TransportError('timeout', `${where} did not answer in time`))
+      }, options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS)
+      socket.once('error', (err: NodeJS.ErrnoException) => {
+        clearTimeout(timer)
+        reject(transportErrorOf(err, where))
+      })
+      socket.once('connect', () => {
+        clearTimeout(timer)
+        socket.removeAllListeners('error')
+        resolve(
+          new Connection(socket, where, options.responseTimeoutMs ?? DEFAULT_RESPONSE_TIMEOUT_MS),
+        )
+      })
+    })
+  }
+
+  /** Whether the connection can still carry commands. */
+  get usable(): boolean {
+    return this.failure === undefined
+  }
+
+  /** Writes a command line. */
+  sendLine(line: string): Promise<void> {
+    return this.write(`${line}\n`)
+  }
+
+  /** Writes bytes; resolves when the socket can take more (backpressure). */
+  write(data: string | Uint8Array): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure)
+    if (this.socket.write(data)) return Promise.resolve()
+    return new Promise((resolve, reject) => {
+      const settle = (): void => {
+        this.socket.off('drain', settle).off('close', settle)
+        if (this.failure) reject(this.failure)
+        else resolve()
+      }
+      this.socket.on('drain', settle).on('close', settle)
+    })
+  }
+
+  /** Reads the next line of the response (without its terminator). */
+  async readLine(): Promise<string> {
+    for (;;) {
+      const event = this.reader.next()
+      if (event?.kind === 'line') return event.text
+      if (event)
+        throw this.fail(new TransportError('protocol', `${this.where} sent an unreadable line`))
+      this.reader.push(await this.nextChunk())
+    }
+  }
+
+  /** Reads data lines up to the status line; `onData` takes each data line as it arrives. */
+  async readResponse(onData: (text: string) => void): Promise<Status> {
+    for (;;) {
+      const line = await this.readLine()
+      const parsed = parseResponseLine(line)
+      if (parsed.kind === 'status') return parsed.status
+      if (parsed.kind === 'data') onData(parsed.text)
+      else
+        throw this.fail(
+          new TransportError(
+            'protocol',
+            `${this.where} answered something unexpected: ${line.slice(0, 80)}`,
+          ),
+        )
+    }
+  }
+
+  /** Reads exactly `size` raw bytes into `sink`, waiting for the sink when it is behind. */
+  async readBytes(size: number, sink: ByteSink): Promise<void> {
+    let left = size
+    let chunk: Uint8Array = this.reader.takeRest()
+    for (;;) {
+      if (chunk.length > 0) {
+        const part = chunk.length > left ? chunk.subarray(0, left) : chunk
+        left -= part.length
+        // Whatever follows the bytes belongs to the response lines.
+        if (part.length < chunk.length) this.reader.push(chunk.subarray(part.length))
+        const pending = sink(Buffer.from(part.buffer, part.byteOffset, part.length))
+        if (pending) await pending
+      }
+      if (left === 0) return
+      chunk = await this.nextChunk()
+    }
+  }
+
+  /** Closes at once. */
+  destroy(reason?: TransportError): void {
+    if (reason) this.fail(reason)
+    this.socket.destroy()
+  }
+
+  /** Half-closes after what was written, as `quit` does. */
+  end(): void {
+    this.socket.end()
+  }
+
+  private fail(err: TransportError): TransportError {
+    this.failure ??= err
+    this.wake?.()
+    return this.failure
+  }
+
+  /** The next received chunk, waiting for one if needed. */
+  private async nextChunk(): Promise<Buffer> {
+    while (this.queue.length === 0) {
+      if (this.failure) throw this.failure
+      this.awaiting = true
+      try {
+        await new Promise<void>((resolve) => (this.wake = resolve))
+      } finally {
+        this.wake = undefined
+        this.awaiting = false
+      }
+    }
+    const chunk = this.queue.shift()!
+    this.queued -= chunk.length
+    if (this.socket.isPaused() && this.queued <= HIGH_WATER_BYTES / 2) this.socket.resume()
+    return chunk
+  }
+}

@@ -1,0 +1,86 @@
+import path from 'node:path'
+import {
+  COMMANDS,
+  formatStatus,
+  parseResponseLine,
+  ProtocolError,
+  tokenize,
+  type Code,
+  type Status,
+} from '../../shared/protocol/index.js'
+import type { BucketClient } from './client.js'
+import type { Progress } from './progress.js'
+import type { TransferResult } from './transfers.js'
+
+/** What a console line did: the response lines and status, or why there was none. */
+export interface ConsoleResult {
+  /** The command as it went on the wire (for upload and download, the translated line). */
+  sent?: string
+  lines: string[]
+  /** Null when no answer came (a broken connection, a local file that cannot be read). */
+  status: Status | null
+  error?: string
+}
+
+export interface ConsoleOptions {
+  /** Relative local paths are resolved against it. */
+  cwd: string
+  onProgress?: (progress: Progress) => void
+  signal?: AbortSignal
+}
+
+/**
+ * Runs one line typed in a console (the CLI's or the app's) in the vocabulary users know. Every
+ * command goes to the server as typed, except `upload` and `download`, which name a local path:
+ * the client reads or writes that path and the wire carries the bytes. Never throws.
+ */
+export async function runConsoleLine(
+  client: BucketClient,
+  line: string,
+  options: ConsoleOptions,
+): Promise<ConsoleResult> {
+  const parsed = tokenize(line)
+  const verb = parsed.ok ? parsed.tokens[0] : undefined
+  try {
+    if (parsed.ok && (verb === 'upload' || verb === 'download')) {
+      const args = parsed.tokens.slice(1)
+      if (args.length !== 3) return local(400, `usage: ${COMMANDS[verb].console}`)
+      const [a, b, c] = args as [string, string, string]
+      let sent: string | undefined
+      const common = {
+        signal: options.signal,
+        onProgress: options.onProgress,
+        onCommand: (l: string) => (sent = l),
+      }
+      try {
+        const result: TransferResult =
+          verb === 'upload'
+            ? await client.upload({
+                ...common,
+                source: path.resolve(options.cwd, a),
+                name: b,
+                bucket: c,
+              })
+            : await client.download({
+                ...common,
+                bucket: a,
+                name: b,
+                destination: path.resolve(options.cwd, c),
+              })
+        return { sent, ...result.response }
+      } catch (err) {
+        if (err instanceof ProtocolError) return { sent, ...local(err.code, err.detail) }
+        return { sent, lines: [], status: null, error: (err as Error).message }
+      }
+    }
+    const response = await client.send(line)
+    return { sent: line, ...response }
+  } catch (err) {
+    return { lines: [], status: null, error: (err as Error).message }
+  }
+}
+
+function local(code: Code, detail: string): ConsoleResult {
+  const parsed = parseResponseLine(formatStatus(code, detail))
+  return { lines: [], status: parsed.kind === 'status' ? parsed.status : null }
+}

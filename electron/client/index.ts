@@ -1,0 +1,21 @@
+export {
+  BucketClient,
+  TRANSFER_CONCURRENCY,
+  type ClientEvents,
+  type CommandRecord,
+} from './client.js'
+export {
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  DEFAULT_RESPONSE_TIMEOUT_MS,
+  type ConnectOptions,
+  type RawResponse,
+} from './connection.js'
+export { ProtocolError, TransportError, type TransportReason } from './errors.js'
+export { PROGRESS_INTERVAL_MS, type Progress } from './progress.js'
+export {
+  LocalFileError,
+  type DownloadOptions,
+  type TransferResult,
+  type UploadOptions,
+} from './transfers.js'
+export { runConsoleLine, type ConsoleResult } from './console.js'

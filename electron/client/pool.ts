@@ -1,0 +1,51 @@
+import { ProtocolError } from '../../shared/protocol/index.js'
+import { Connection, type ConnectOptions } from './connection.js'
+
+/**
+ * Connections for transfers, kept open between them: a folder of small files moves without a new
+ * TCP handshake per file, and the command connection stays free while transfers run.
+ */
+export class ConnectionPool {
+  private idle: Connection[] = []
+  private closed = false
+
+  constructor(
+    private readonly options: ConnectOptions,
+    /** Idle connections kept; more are closed when released. */
+    private readonly maxIdle = 8,
+  ) {}
+
+  /** Runs `work` on a connection of its own; a connection left in doubt is not reused. */
+  async use<T>(work: (connection: Connection) => Promise<T>): Promise<T> {
+    const connection = await this.acquire()
+    try {
+      const result = await work(connection)
+      this.release(connection)
+      return result
+    } catch (err) {
+      // A refusal leaves the connection in step; anything else may not have.
+      if (err instanceof ProtocolError) this.release(connection)
+      else connection.destroy()
+      throw err
+    }
+  }
+
+  close(): void {
+    this.closed = true
+    for (const connection of this.idle.splice(0)) connection.destroy()
+  }
+
+  private async acquire(): Promise<Connection> {
+    for (let c = this.idle.pop(); c; c = this.idle.pop()) {
+      // The server may have closed it meanwhile (idle timeout).
+      if (c.usable) return c
+      c.destroy()
+    }
+    return Connection.open(this.options)
+  }
+
+  private release(connection: Connection): void {
+    if (this.closed || !connection.usable || this.idle.length >= this.maxIdle) connection.destroy()
+    else this.idle.push(connection)
+  }
+}

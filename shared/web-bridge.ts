@@ -1,0 +1,26 @@
+import type { Envelope, EventChannel, Events, RequestChannel } from './ipc.js'
+
+/**
+ * Browser mode (`npm run ui`): the same contract as the Electron preload, carried over a WebSocket
+ * at `/bridge`, plus two HTTP routes for file bytes (a browser has no local paths to hand over).
+ * Every URL carries the session token that `npm run ui` prints: `?token=<TOKEN_PARAM value>`.
+ */
+
+export const TOKEN_PARAM = 'token'
+export const BRIDGE_PATH = '/bridge'
+/** POST, body = the file's bytes, query: token, bucket, name. Answers a TransferInfo as JSON. */
+export const UPLOAD_PATH = '/upload'
+/** GET, query: token, bucket, name. Answers the file as an attachment. */
+export const DOWNLOAD_PATH = '/download'
+
+export type BridgeRequestMessage = {
+  type: 'invoke'
+  /** Chosen by the page, echoed in the result. */
+  id: number
+  channel: RequestChannel
+  args?: unknown
+}
+
+export type BridgeServerMessage =
+  | { type: 'result'; id: number; envelope: Envelope<unknown> }
+  | { [E in EventChannel]: { type: 'event'; event: E; payload: Events[E] } }[EventChannel]

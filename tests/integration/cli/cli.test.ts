@@ -1,0 +1,114 @@
+import { execFile, spawn } from 'node:child_process'
+import fs from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { promisify } from 'node:util'
+import { afterEach, describe, expect, it } from 'vitest'
+import { startServer, type BucketServer } from '../../../electron/server/index.js'
+
+const run = promisify(execFile)
+const cli = (name: string): string => path.resolve(`electron/cli/${name}.ts`)
+/** Runs a CLI with Node and tsx, as `npm run server|client` does. */
+const node = (name: string, args: string[]): [string, string[]] => [
+  process.execPath,
+  // Resolved here: the child may run in a folder without node_modules.
+  ['--import', import.meta.resolve('tsx'), cli(name), ...args],
+]
+
+let dir: string
+let server: BucketServer | undefined
+afterEach(async () => {
+  await server?.close()
+  server = undefined
+  if (dir) await fs.rm(dir, { recursive: true, force: true })
+})
+
+async function tempDir(): Promise<string> {
+  dir = await fs.realpath(await fs.mkdtemp(path.join(os.tmpdir(), 'bucketshare-cli-')))
+  return dir
+}
+
+/** Feeds `input` to the client CLI and collects what it printed and its exit code. */
+function client(port: number, input: string): Promise<{ out: string; code: number | null }> {
+  const [cmd, args] = node('client', ['127.0.0.1', String(port)])
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd: dir })
+    let out = ''
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()))
+    child.stderr.on('data', (c: Buffer) => (out += c.toString()))
+    child.on('close', (code) => resolve({ out, code }))
+    child.stdin.end(input)
+  })
+}
+
+describe('npm run server', () => {
+  it('fails with a clear message and exit code 1 when the folder does not exist', async () => {
+    const base = await tempDir()
+    const [cmd, args] = node('server', [path.join(base, 'no such folder')])
+    const err = await run(cmd, args).catch((e: { code: number; stderr: string }) => e)
+    expect(err).toMatchObject({ code: 1 })
+    expect((err as { stderr: string }).stderr).toContain('no such folder')
+  })
+
+  it('shares a folder whose path has spaces and prints where it listens', async () => {
+    const base = await tempDir()
+    const shared = path.join(base, 'my shared folder')
+    await fs.mkdir(shared)
+    const [cmd, args] = node('server', [shared, '--port', '0'])
+    const child = spawn(cmd, args)
+    let out = ''
+    const listening = new Promise<string>((resolve) =>
+      child.stdout.on('data', (c: Buffer) => {
+        out += c.toString()
+        const m = /Listening on 127\.0\.0\.1:(\d+)/.exec(out)
+        if (m) resolve(m[1]!)
+      }),
+    )
+    const port = Number(await listening)
+    expect(out).toContain(`Sharing "${shared}"`)
+    const { out: transcript, code } = await client(port, 'create_b x\nquit\n')
+    expect(code).toBe(0)
+    expect(transcript).toContain('300 BCS')
+    expect((await fs.stat(path.join(shared, 'x'))).isDirectory()).toBe(true)
+    const exited = new Promise((resolve) => child.on('exit', resolve))
+    child.kill('SIGINT')
+    await exited
+    expect(out).toContain('Stopped.')
+  })
+})
+
+describe('npm run client (scripted)', () => {
+  it('runs commands from standard input, with local paths for transfers, and exits 0', async () => {
+    const base = await tempDir()
+    server = await startServer({ root: await fs.mkdtemp(path.join(base, 'root-')), port: 0 })
+    await fs.writeFile(path.join(base, 'note.txt'), 'hello')
+    const { out, code } = await client(
+      server.port,
+      'create_b "my bucket"\nupload note.txt "a note.txt" "my bucket"\nls_f "my bucket"\n' +
+        'download "my bucket" "a note.txt" copy.txt\nquit\n',
+    )
+    expect(code).toBe(0)
+    expect(out).toContain('300 BCS  (Bucket Created Successfully)')
+    expect(out).toContain('700 FUTBS  (File Uploaded To Bucket Successfully)')
+    expect(out).toMatch(/-> "a note.txt" 5 \d{4}-\d\d-\d\dT/)
+    expect(out).toContain('200 BYE')
+    expect(await fs.readFile(path.join(base, 'copy.txt'), 'utf8')).toBe('hello')
+  })
+
+  it('exits 1 when a command failed, after running the rest', async () => {
+    await tempDir()
+    server = await startServer({ root: dir, port: 0 })
+    const { out, code } = await client(server.port, 'delete_b ghost\nfrobnicate\nls_b\n')
+    expect(code).toBe(1)
+    expect(out).toContain('650 BDF no such bucket  (Bucket Deletion Fails)')
+    expect(out).toContain('400 BCMD unknown command "frobnicate"; type help')
+    expect(out).toContain('500 BLS')
+  })
+
+  it('exits 1 with the reason when nothing listens', async () => {
+    await tempDir()
+    const { out, code } = await client(1, 'ls_b\n')
+    expect(code).toBe(1)
+    expect(out).toContain('refused the connection')
+  })
+})

@@ -1,0 +1,70 @@
+import fs from 'node:fs/promises'
+import path from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { runConsoleLine } from '../../../electron/client/index.js'
+import { fixture, type Fixture } from './helpers.js'
+
+let f: Fixture
+afterEach(() => f?.stop())
+
+describe('runConsoleLine', () => {
+  it('sends ordinary commands exactly as typed', async () => {
+    f = await fixture()
+    const c = await f.connect()
+    const result = await runConsoleLine(c, 'create_b   "two words"', { cwd: f.local })
+    expect(result).toMatchObject({
+      sent: 'create_b   "two words"',
+      lines: [],
+      status: { code: 300 },
+    })
+    expect((await runConsoleLine(c, 'ls_b', { cwd: f.local })).lines).toEqual(['"two words" 0'])
+  })
+
+  it('uploads and downloads local paths, relative to the working folder', async () => {
+    f = await fixture()
+    const c = await f.connect()
+    await c.createBucket('b')
+    await fs.writeFile(path.join(f.local, 'in.txt'), 'content')
+    const up = await runConsoleLine(c, 'upload in.txt "a file" b', { cwd: f.local })
+    expect(up.sent).toBe('upload b "a file" 7')
+    expect(up.status).toMatchObject({ code: 700, abbr: 'FUTBS', ok: true })
+    const down = await runConsoleLine(c, 'download b "a file" out.txt', { cwd: f.local })
+    expect(down.sent).toBe('download b "a file"')
+    expect(down.status?.code).toBe(900)
+    expect(await fs.readFile(path.join(f.local, 'out.txt'), 'utf8')).toBe('content')
+  })
+
+  it('answers a transfer with the wrong number of arguments with 400 BCMD and its console usage', async () => {
+    f = await fixture()
+    const c = await f.connect()
+    const result = await runConsoleLine(c, 'upload only-a-path', { cwd: f.local })
+    expect(result.sent).toBeUndefined()
+    expect(result.status).toMatchObject({
+      code: 400,
+      detail: 'usage: upload <path of the file> <name of file> <name of bucket>',
+    })
+  })
+
+  it('shows refusals with their code, and local problems as errors without a code', async () => {
+    f = await fixture()
+    const c = await f.connect()
+    await fs.writeFile(path.join(f.local, 'x'), 'x')
+    const refused = await runConsoleLine(c, 'upload x x ghost', { cwd: f.local })
+    expect(refused).toMatchObject({
+      sent: 'upload ghost x 1',
+      status: { code: 750, detail: 'no such bucket' },
+    })
+    const missing = await runConsoleLine(c, 'upload nothing-here x b', { cwd: f.local })
+    expect(missing.status).toBeNull()
+    expect(missing.error).toContain('no such file or folder')
+  })
+
+  it('reports a broken connection instead of throwing', async () => {
+    f = await fixture()
+    const c = await f.connect()
+    c.close()
+    const result = await runConsoleLine(c, 'ls_b', { cwd: f.local })
+    expect(result.status).toBeNull()
+    expect(result.error).toBe('disconnected')
+  })
+})
