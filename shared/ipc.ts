@@ -167,13 +167,7 @@ export interface Events {
 
 export type EventChannel = keyof Events
 
-export const EVENT_CHANNELS: readonly EventChannel[] = [
-  'host:status',
-  'host:log',
-  'connection:state',
-  'console:entry',
-  'transfer:update',
-]
+export { EVENT_CHANNELS } from './channels.js'
 
 /**
  * Error codes that are not protocol codes. A protocol failure carries its numeric code (e.g. 350).

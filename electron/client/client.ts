@@ -23,6 +23,8 @@ import {
 /** A command sent on behalf of this client, and how it ended: for a transcript of the session. */
 export interface CommandRecord {
   line: string
+  /** Who asked, as given to the call (e.g. "console"), so a transcript can tell its sources apart. */
+  origin?: string
   response?: RawResponse
   error?: Error
 }
@@ -32,6 +34,13 @@ export interface ClientEvents {
   command: [CommandRecord]
   /** The command connection failed or closed; the client cannot be used any more. */
   close: [TransportError]
+}
+
+export interface SendOptions {
+  /** Takes each data line as it arrives; the response's `lines` then stay empty. */
+  onData?: (text: string) => void
+  /** Passed on to the `command` event. */
+  origin?: string
 }
 
 /** Transfers run at most this many at a time, each on its own connection. */
@@ -81,7 +90,8 @@ export class BucketClient extends EventEmitter<ClientEvents> {
    * Sends one command line as it is and returns the response, failure codes included. Upload and
    * download move raw bytes, so they go through upload() and download() instead.
    */
-  send(line: string, onData?: (text: string) => void): Promise<RawResponse> {
+  send(line: string, options: SendOptions = {}): Promise<RawResponse> {
+    const { onData, origin } = options
     const parsed = tokenize(line)
     const verb = parsed.ok ? parsed.tokens[0] : undefined
     if (verb === 'upload' || verb === 'download')
@@ -98,10 +108,10 @@ export class BucketClient extends EventEmitter<ClientEvents> {
         response = { lines, status }
         return response
       } catch (err) {
-        this.emit('command', { line, error: err as Error })
+        this.emit('command', { line, origin, error: err as Error })
         throw err
       } finally {
-        if (response) this.emit('command', { line, response })
+        if (response) this.emit('command', { line, origin, response })
       }
     })
   }
@@ -180,7 +190,7 @@ export class BucketClient extends EventEmitter<ClientEvents> {
     args: readonly string[] = [],
     onData?: (text: string) => void,
   ): Promise<RawResponse> {
-    const response = await this.send(formatCommand(verb, args), onData)
+    const response = await this.send(formatCommand(verb, args), { onData })
     if (!response.status.ok) throw new ProtocolError(response.status.code, response.status.detail)
     return response
   }
@@ -204,10 +214,10 @@ export class BucketClient extends EventEmitter<ClientEvents> {
     const release = await this.slots.acquire(options.signal)
     try {
       const result = await this.pool.use((c) => work(c, onCommand))
-      this.emit('command', { line: line!, response: result.response })
+      this.emit('command', { line: line!, origin: options.origin, response: result.response })
       return result
     } catch (err) {
-      if (line) this.emit('command', { line, error: err as Error })
+      if (line) this.emit('command', { line, origin: options.origin, error: err as Error })
       throw err
     } finally {
       release()

@@ -12,6 +12,9 @@ import type { BucketClient } from './client.js'
 import type { Progress } from './progress.js'
 import type { TransferResult } from './transfers.js'
 
+/** The origin of the commands a console sends (see the client's `command` event). */
+export const CONSOLE_ORIGIN = 'console'
+
 /** What a console line did: the response lines and status, or why there was none. */
 export interface ConsoleResult {
   /** The command as it went on the wire (for upload and download, the translated line). */
@@ -51,6 +54,7 @@ export async function runConsoleLine(
         signal: options.signal,
         onProgress: options.onProgress,
         onCommand: (l: string) => (sent = l),
+        origin: CONSOLE_ORIGIN,
       }
       try {
         const result: TransferResult =
@@ -73,7 +77,7 @@ export async function runConsoleLine(
         return { sent, lines: [], status: null, error: (err as Error).message }
       }
     }
-    const response = await client.send(line)
+    const response = await client.send(line, { origin: CONSOLE_ORIGIN })
     return { sent: line, ...response }
   } catch (err) {
     return { lines: [], status: null, error: (err as Error).message }

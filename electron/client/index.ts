@@ -18,4 +18,4 @@ export {
   type TransferResult,
   type UploadOptions,
 } from './transfers.js'
-export { runConsoleLine, type ConsoleResult } from './console.js'
+export { CONSOLE_ORIGIN, runConsoleLine, type ConsoleResult } from './console.js'

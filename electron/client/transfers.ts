@@ -23,6 +23,8 @@ export interface TransferOptions {
   onProgress?: (progress: Progress) => void
   /** Told the exact command line once it is sent (for a console transcript). */
   onCommand?: (line: string) => void
+  /** Passed on to the client's `command` event. */
+  origin?: string
 }
 
 export interface UploadOptions extends TransferOptions {

@@ -1,0 +1,25 @@
+import { resolve } from 'node:path'
+import vue from '@vitejs/plugin-vue'
+import { defineConfig } from 'electron-vite'
+
+/** Main, preload and renderer in one build: `npm start` (dev), `npm run build` (out/). */
+export default defineConfig({
+  main: {
+    build: { lib: { entry: resolve('electron/main/index.ts') } },
+  },
+  preload: {
+    build: {
+      lib: { entry: resolve('electron/preload/index.ts') },
+      // A sandboxed preload must be CommonJS.
+      rolldownOptions: { output: { format: 'cjs', entryFileNames: '[name].cjs' } },
+    },
+  },
+  renderer: {
+    root: resolve('renderer'),
+    build: {
+      outDir: resolve('out/renderer'),
+      rolldownOptions: { input: resolve('renderer/index.html') },
+    },
+    plugins: [vue()],
+  },
+})

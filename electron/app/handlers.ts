@@ -1,0 +1,45 @@
+import type { RequestArgs, RequestChannel, RequestResult } from '../../shared/ipc.js'
+import { ProtocolError } from '../client/index.js'
+import type { Services } from './services.js'
+
+export type Handlers = {
+  [C in RequestChannel]: (args: RequestArgs<C>) => Promise<RequestResult<C>> | RequestResult<C>
+}
+
+/** The one table implementing the contract; arguments arrive already validated. */
+export function createHandlers(s: Services): Handlers {
+  const client = (): ReturnType<typeof s.connection.require> => s.connection.require()
+  return {
+    'app:info': () => ({ version: s.version, nativeDialogs: s.chooseFolder !== undefined }),
+    'settings:get': () => s.settings.get(),
+    'dialog:chooseFolder': async () => (s.chooseFolder ? s.chooseFolder() : null),
+    'host:start': (options) => s.host.start(options),
+    'host:stop': () => s.host.stop(),
+    'host:status': () => s.host.status(),
+    'connection:connect': (peer) => s.connection.connect(peer),
+    'connection:disconnect': () => s.connection.disconnect(),
+    'connection:state': () => s.connection.state(),
+    'console:run': ({ line }) => s.console.run(line),
+    'buckets:list': () => client().listBuckets(),
+    'buckets:create': ({ name }) => client().createBucket(name),
+    'buckets:delete': ({ name }) => client().deleteBucket(name),
+    'files:list': ({ bucket }) => client().listFiles(bucket),
+    'files:delete': async ({ bucket, names }) => {
+      const c = client()
+      const result: RequestResult<'files:delete'> = { deleted: [], failed: [] }
+      for (const name of names) {
+        try {
+          await c.deleteFile(bucket, name)
+          result.deleted.push(name)
+        } catch (err) {
+          if (!(err instanceof ProtocolError)) throw err
+          result.failed.push({ name, error: err.detail || err.meaning })
+        }
+      }
+      return result
+    },
+    'transfers:upload': ({ bucket, paths }) => s.transfers.upload(bucket, paths),
+    'transfers:download': ({ bucket, names, dir }) => s.transfers.download(bucket, names, dir),
+    'transfers:cancel': ({ id }) => s.transfers.cancel(id),
+  }
+}

@@ -1,0 +1,44 @@
+import type { Envelope, EventChannel, Events } from '../../shared/ipc.js'
+import { dispatch } from './dispatch.js'
+import { AppEvents } from './events.js'
+import { createHandlers, type Handlers } from './handlers.js'
+import { createServices, type Services, type ServicesOptions } from './services.js'
+
+/**
+ * Everything the app does, without Electron: the transports (Electron IPC, the browser bridge)
+ * only carry `invoke` calls in and events out.
+ */
+export class AppCore {
+  readonly services: Services
+  private readonly events = new AppEvents()
+  private readonly handlers: Handlers
+
+  constructor(options: ServicesOptions) {
+    this.events.setMaxListeners(100)
+    this.services = createServices(options, (event, payload) =>
+      this.events.emit(event, ...([payload] as never)),
+    )
+    this.handlers = createHandlers(this.services)
+  }
+
+  /** Runs a request from the renderer; never throws. */
+  invoke(channel: unknown, args: unknown): Promise<Envelope<unknown>> {
+    return dispatch(this.handlers, channel, args)
+  }
+
+  on<E extends EventChannel>(event: E, listener: (payload: Events[E]) => void): () => void {
+    const typed = listener as (...args: unknown[]) => void
+    this.events.on(event, typed as never)
+    return () => this.events.off(event, typed as never)
+  }
+
+  /** Cancels transfers, says goodbye to the peer and stops hosting. */
+  async shutdown(): Promise<void> {
+    this.services.transfers.cancelAll()
+    await this.services.connection.disconnect()
+    await this.services.host.stop()
+  }
+}
+
+export { bridgeErrorOf } from './dispatch.js'
+export type { ServicesOptions } from './services.js'

@@ -1,0 +1,44 @@
+import os from 'node:os'
+import { ConnectionService } from './connection.js'
+import { ConsoleService } from './console.js'
+import type { Emit } from './events.js'
+import { HostService } from './host.js'
+import { SettingsStore } from './settings.js'
+import { Transcript } from './transcript.js'
+import { TransfersService } from './transfers.js'
+
+export interface ServicesOptions {
+  version: string
+  /** Where settings are kept; the user's config folder when omitted. */
+  settingsDir?: string
+  /** A native folder picker, when the transport has one (Electron). */
+  chooseFolder?: () => Promise<string | null>
+  /** Where relative paths typed in the Console tab start; the home folder when omitted. */
+  cwd?: string
+}
+
+/** Every service of the app, wired once. */
+export interface Services {
+  version: string
+  chooseFolder?: () => Promise<string | null>
+  settings: SettingsStore
+  host: HostService
+  connection: ConnectionService
+  console: ConsoleService
+  transfers: TransfersService
+}
+
+export function createServices(options: ServicesOptions, emit: Emit): Services {
+  const settings = new SettingsStore(options.settingsDir)
+  const transcript = new Transcript(emit)
+  const connection = new ConnectionService(emit, settings, transcript)
+  return {
+    version: options.version,
+    ...(options.chooseFolder ? { chooseFolder: options.chooseFolder } : {}),
+    settings,
+    host: new HostService(emit, settings),
+    connection,
+    console: new ConsoleService(connection, transcript, options.cwd ?? os.homedir()),
+    transfers: new TransfersService(emit, connection),
+  }
+}

@@ -1,0 +1,46 @@
+import type { ConsoleEntry } from '../../shared/ipc.js'
+import { formatStatus, parseResponseLine, type Status } from '../../shared/protocol/index.js'
+import { ProtocolError, type CommandRecord } from '../client/index.js'
+import type { Emit } from './events.js'
+
+/**
+ * The one conversation both tabs show: every command sent, by the Console tab or on behalf of the
+ * GUI, with its response. Entries are numbered and published as `console:entry` events.
+ */
+export class Transcript {
+  private nextId = 1
+
+  constructor(private readonly emit: Emit) {}
+
+  add(entry: Omit<ConsoleEntry, 'id' | 'time'>): ConsoleEntry {
+    const full: ConsoleEntry = { ...entry, id: this.nextId++, time: Date.now() }
+    this.emit('console:entry', full)
+    return full
+  }
+
+  /** Adds a command the GUI had the client send. */
+  addRecord(record: CommandRecord): ConsoleEntry {
+    const { line, response, error } = record
+    if (response)
+      return this.add({
+        source: 'gui',
+        command: line,
+        lines: response.lines,
+        status: response.status,
+      })
+    if (error instanceof ProtocolError)
+      return this.add({ source: 'gui', command: line, lines: [], status: statusOf(error) })
+    return this.add({
+      source: 'gui',
+      command: line,
+      lines: [],
+      status: null,
+      error: error?.message ?? 'no answer',
+    })
+  }
+}
+
+function statusOf(error: ProtocolError): Status | null {
+  const parsed = parseResponseLine(formatStatus(error.code, error.detail))
+  return parsed.kind === 'status' ? parsed.status : null
+}

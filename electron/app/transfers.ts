@@ -1,0 +1,123 @@
+import { randomUUID } from 'node:crypto'
+import path from 'node:path'
+import type { Readable, Writable } from 'node:stream'
+import type { TransferInfo } from '../../shared/ipc.js'
+import type { Progress, TransferResult } from '../client/index.js'
+import type { ConnectionService } from './connection.js'
+import type { Emit } from './events.js'
+
+type Work = (
+  signal: AbortSignal,
+  onProgress: (progress: Progress) => void,
+) => Promise<TransferResult>
+
+/** Transfers started from the GUI (or the browser routes): their progress, outcome and cancel. */
+export class TransfersService {
+  private readonly running = new Map<string, AbortController>()
+
+  constructor(
+    private readonly emit: Emit,
+    private readonly connection: ConnectionService,
+  ) {}
+
+  /** Starts one upload per local path; returns them as they start. */
+  upload(bucket: string, paths: string[]): TransferInfo[] {
+    const client = this.connection.require()
+    return paths.map((source) => {
+      const name = path.basename(source)
+      return this.start('upload', bucket, name, 0, (signal, onProgress) =>
+        client.upload({ bucket, name, source, signal, onProgress }),
+      ).info
+    })
+  }
+
+  /** Starts one download per file, into `dir`. */
+  download(bucket: string, names: string[], dir: string): TransferInfo[] {
+    const client = this.connection.require()
+    return names.map(
+      (name) =>
+        this.start('download', bucket, name, 0, (signal, onProgress) =>
+          client.download({ bucket, name, destination: dir, signal, onProgress }),
+        ).info,
+    )
+  }
+
+  /** An upload whose bytes come from a stream of known size (a browser's request body). */
+  uploadStream(
+    bucket: string,
+    name: string,
+    size: number,
+    stream: Readable,
+  ): Promise<TransferInfo> {
+    const client = this.connection.require()
+    return this.start('upload', bucket, name, size, (signal, onProgress) =>
+      client.upload({ bucket, name, source: { size, stream }, signal, onProgress }),
+    ).done
+  }
+
+  /** A download into a stream that learns the size first (a browser's response). */
+  downloadStream(
+    bucket: string,
+    name: string,
+    start: (size: number) => Writable,
+    signal?: AbortSignal,
+  ): Promise<TransferInfo> {
+    const client = this.connection.require()
+    const transfer = this.start('download', bucket, name, 0, (own, onProgress) =>
+      client.download({ bucket, name, destination: { start }, signal: own, onProgress }),
+    )
+    signal?.addEventListener('abort', () => this.cancel(transfer.info.id), { once: true })
+    return transfer.done
+  }
+
+  cancel(id: string): void {
+    this.running.get(id)?.abort()
+  }
+
+  private start(
+    direction: TransferInfo['direction'],
+    bucket: string,
+    name: string,
+    total: number,
+    work: Work,
+  ): { info: TransferInfo; done: Promise<TransferInfo> } {
+    const info: TransferInfo = {
+      id: randomUUID(),
+      direction,
+      bucket,
+      name,
+      bytes: 0,
+      total,
+      rate: 0,
+      state: 'running',
+    }
+    const controller = new AbortController()
+    this.running.set(info.id, controller)
+    this.emit('transfer:update', info)
+    const done = work(controller.signal, (p) =>
+      this.emit('transfer:update', { ...info, bytes: p.bytes, total: p.total, rate: p.rate }),
+    ).then(
+      (result): TransferInfo => ({
+        ...info,
+        bytes: result.size,
+        total: result.size,
+        state: 'done',
+        sha256: result.sha256,
+      }),
+      (err: unknown): TransferInfo =>
+        controller.signal.aborted
+          ? { ...info, state: 'cancelled' }
+          : { ...info, state: 'failed', error: (err as Error).message },
+    )
+    void done.then((final) => {
+      this.running.delete(info.id)
+      this.emit('transfer:update', final)
+    })
+    return { info, done }
+  }
+
+  /** Cancels everything, as the app quits. */
+  cancelAll(): void {
+    for (const controller of this.running.values()) controller.abort()
+  }
+}

@@ -1,0 +1,114 @@
+/**
+ * The Electron shell: one secure window, the IPC glue, and the app's lifecycle. Everything the app
+ * does lives in electron/app (AppCore), which runs and is tested without Electron.
+ */
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { app, BrowserWindow, dialog, ipcMain, session } from 'electron'
+import { EVENT_CHANNELS, eventChannel, INVOKE_CHANNEL } from '../../shared/channels.js'
+import type { Envelope } from '../../shared/ipc.js'
+import { AppCore } from '../app/index.js'
+import { CONTENT_SECURITY_POLICY } from '../web/static.js'
+
+const here = path.dirname(fileURLToPath(import.meta.url))
+/** Set by `electron-vite dev`: the renderer comes from Vite's dev server. */
+const devServer = process.env['ELECTRON_RENDERER_URL']
+
+let window: BrowserWindow | undefined
+let core: AppCore | undefined
+
+function createWindow(): BrowserWindow {
+  const win = new BrowserWindow({
+    width: 1280,
+    height: 820,
+    minWidth: 900,
+    minHeight: 600,
+    show: false,
+    title: 'BucketShare',
+    autoHideMenuBar: true,
+    webPreferences: {
+      preload: path.join(here, '../preload/index.cjs'),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+      spellcheck: false,
+    },
+  })
+  win.once('ready-to-show', () => win.show())
+  // The window shows our page only: no navigation, no new windows.
+  win.webContents.on('will-navigate', (event) => event.preventDefault())
+  win.webContents.setWindowOpenHandler(() => ({ action: 'deny' }))
+  if (devServer) void win.loadURL(devServer)
+  else void win.loadFile(path.join(here, '../renderer/index.html'))
+  return win
+}
+
+/** Requests are answered only for our own window's top frame. */
+function fromOurWindow(event: Electron.IpcMainInvokeEvent): boolean {
+  return (
+    window !== undefined &&
+    event.sender === window.webContents &&
+    event.senderFrame === window.webContents.mainFrame
+  )
+}
+
+void app.whenReady().then(() => {
+  session.defaultSession.setPermissionRequestHandler((_wc, _permission, allow) => allow(false))
+  session.defaultSession.webRequest.onHeadersReceived((details, callback) =>
+    callback({
+      responseHeaders: {
+        ...details.responseHeaders,
+        'Content-Security-Policy': [
+          devServer
+            ? CONTENT_SECURITY_POLICY.replace("connect-src 'self'", "connect-src 'self' ws:")
+            : CONTENT_SECURITY_POLICY,
+        ],
+      },
+    }),
+  )
+
+  const appCore = new AppCore({
+    version: app.getVersion(),
+    settingsDir: app.getPath('userData'),
+    cwd: app.getPath('home'),
+    chooseFolder: async () => {
+      const options: Electron.OpenDialogOptions = {
+        title: 'Choose the folder to share',
+        properties: ['openDirectory', 'createDirectory'],
+      }
+      const result = window
+        ? await dialog.showOpenDialog(window, options)
+        : await dialog.showOpenDialog(options)
+      return result.canceled ? null : (result.filePaths[0] ?? null)
+    },
+  })
+  core = appCore
+  ipcMain.handle(
+    INVOKE_CHANNEL,
+    (event, channel: unknown, args: unknown): Promise<Envelope<unknown>> => {
+      if (!fromOurWindow(event))
+        return Promise.resolve({
+          ok: false,
+          error: { code: 'FORBIDDEN', message: 'not our window' },
+        })
+      return appCore.invoke(channel, args)
+    },
+  )
+  for (const name of EVENT_CHANNELS)
+    appCore.on(name, (payload) => window?.webContents.send(eventChannel(name), payload))
+
+  window = createWindow()
+  window.on('closed', () => (window = undefined))
+})
+
+app.on('window-all-closed', () => app.quit())
+
+// Hosting and transfers stop cleanly before the process exits.
+let shuttingDown = false
+app.on('before-quit', (event) => {
+  if (!core || shuttingDown) return
+  event.preventDefault()
+  shuttingDown = true
+  void core.shutdown().finally(() => app.quit())
+})

@@ -1,0 +1,183 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto'
+import http, { type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import path from 'node:path'
+import { WebSocketServer, type WebSocket } from 'ws'
+import { EVENT_CHANNELS, type Envelope } from '../../shared/ipc.js'
+import {
+  BRIDGE_PATH,
+  DOWNLOAD_PATH,
+  TOKEN_PARAM,
+  UPLOAD_PATH,
+  type BridgeRequestMessage,
+  type BridgeServerMessage,
+} from '../../shared/web-bridge.js'
+import { bridgeErrorOf, type AppCore } from '../app/index.js'
+import { plain, serveStatic } from './static.js'
+
+export interface WebUiOptions {
+  core: AppCore
+  /** The built renderer (index.html and its assets). */
+  staticDir: string
+  /** 0 picks a free port. */
+  port: number
+}
+
+export interface WebUi {
+  /** The address to open, token included. */
+  url: string
+  port: number
+  close(): Promise<void>
+}
+
+/** Largest bridge message accepted from the page. */
+const MAX_MESSAGE_BYTES = 1024 * 1024
+
+/**
+ * Browser mode: serves the renderer and carries the app's contract over a WebSocket, on loopback
+ * only. Every request that can do something needs the session token; the WebSocket and uploads
+ * must also come from the page's own origin, and the Host header must name loopback (so another
+ * site cannot reach it through DNS rebinding).
+ */
+export async function startWebUi(options: WebUiOptions): Promise<WebUi> {
+  const { core } = options
+  const staticDir = path.resolve(options.staticDir)
+  const token = randomBytes(24).toString('base64url')
+  let origins: string[] = []
+
+  const allowedHost = (req: IncomingMessage): boolean =>
+    origins.some((o) => o === `http://${req.headers.host ?? ''}`)
+  const hasToken = (url: URL): boolean => {
+    const given = Buffer.from(url.searchParams.get(TOKEN_PARAM) ?? '')
+    const expected = Buffer.from(token)
+    return given.length === expected.length && timingSafeEqual(given, expected)
+  }
+  const sameOrigin = (req: IncomingMessage): boolean => origins.includes(req.headers.origin ?? '')
+
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost')
+    if (!allowedHost(req)) return plain(res, 421, 'wrong host')
+    if (url.pathname === UPLOAD_PATH || url.pathname === DOWNLOAD_PATH) {
+      if (!hasToken(url)) return plain(res, 403, 'forbidden')
+      const route = url.pathname === UPLOAD_PATH ? upload : download
+      return void route(core, req, res, url, sameOrigin(req)).catch((err: unknown) =>
+        reply(res, 500, { ok: false, error: bridgeErrorOf(err) }),
+      )
+    }
+    void serveStatic(staticDir, req, res, url.pathname).catch(() => plain(res, 500, 'error'))
+  })
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES })
+  server.on('upgrade', (req, socket, head) => {
+    const url = new URL(req.url ?? '/', 'http://localhost')
+    if (url.pathname !== BRIDGE_PATH || !allowedHost(req) || !hasToken(url) || !sameOrigin(req)) {
+      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n')
+      return
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => bridge(core, ws))
+  })
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(options.port, '127.0.0.1', () => resolve())
+  })
+  const port = (server.address() as AddressInfo).port
+  origins = [`http://127.0.0.1:${port}`, `http://localhost:${port}`]
+  return {
+    url: `http://127.0.0.1:${port}/?${TOKEN_PARAM}=${token}`,
+    port,
+    close: async () => {
+      for (const ws of wss.clients) ws.terminate()
+      server.closeAllConnections()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+    },
+  }
+}
+
+/** One page's bridge: requests in, results and every event out. */
+function bridge(core: AppCore, ws: WebSocket): void {
+  const send = (message: BridgeServerMessage): void => {
+    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message))
+  }
+  const unsubscribe = EVENT_CHANNELS.map((event) =>
+    core.on(event, (payload) => send({ type: 'event', event, payload } as BridgeServerMessage)),
+  )
+  ws.on('close', () => unsubscribe.forEach((off) => off()))
+  ws.on('message', (data) => {
+    let message: Partial<BridgeRequestMessage>
+    try {
+      message = JSON.parse(String(data)) as Partial<BridgeRequestMessage>
+    } catch {
+      return ws.close(1003, 'not JSON')
+    }
+    if (message.type !== 'invoke' || typeof message.id !== 'number')
+      return ws.close(1003, 'bad message')
+    const id = message.id
+    void core
+      .invoke(message.channel, message.args)
+      .then((envelope) => send({ type: 'result', id, envelope }))
+  })
+}
+
+function reply(res: ServerResponse, status: number, body: unknown): void {
+  if (res.headersSent) return void res.destroy()
+  res.writeHead(status, { 'Content-Type': 'application/json' })
+  res.end(JSON.stringify(body))
+}
+
+function fileParams(url: URL): { bucket: string; name: string } | undefined {
+  const bucket = url.searchParams.get('bucket') ?? ''
+  const name = url.searchParams.get('name') ?? ''
+  if (!bucket || !name || bucket.length > 1024 || name.length > 1024) return undefined
+  return { bucket, name }
+}
+
+async function upload(
+  core: AppCore,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  sameOrigin: boolean,
+): Promise<void> {
+  const params = fileParams(url)
+  const size = Number(req.headers['content-length'])
+  const bad = (message: string): void =>
+    reply(res, 400, {
+      ok: false,
+      error: { code: 'INVALID_ARGUMENT', message },
+    } satisfies Envelope<never>)
+  if (req.method !== 'POST' || !sameOrigin) return plain(res, 403, 'forbidden')
+  if (!params) return bad('bucket and name are required')
+  if (!Number.isSafeInteger(size) || size < 0) return bad('the upload needs a Content-Length')
+  const info = await core.services.transfers.uploadStream(params.bucket, params.name, size, req)
+  reply(res, info.state === 'done' ? 200 : 422, info)
+}
+
+async function download(
+  core: AppCore,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+): Promise<void> {
+  const params = fileParams(url)
+  if (req.method !== 'GET') return plain(res, 405, 'method not allowed')
+  if (!params) return plain(res, 400, 'bucket and name are required')
+  const gone = new AbortController()
+  res.on('close', () => {
+    if (!res.writableFinished) gone.abort()
+  })
+  const info = await core.services.transfers.downloadStream(
+    params.bucket,
+    params.name,
+    (size) => {
+      res.writeHead(200, {
+        'Content-Type': 'application/octet-stream',
+        'Content-Length': size,
+        'Content-Disposition': `attachment; filename*=UTF-8''${encodeURIComponent(params.name)}`,
+      })
+      return res
+    },
+    gone.signal,
+  )
+  if (info.state !== 'done' && !res.headersSent) plain(res, 404, info.error ?? info.state)
+}

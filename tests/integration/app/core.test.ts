@@ -1,0 +1,191 @@
+import fs from 'node:fs/promises'
+import path from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import type { ConsoleEntry, HostStatus, Settings, TransferInfo } from '../../../shared/ipc.js'
+import { appFixture, hostAndConnect, type AppFixture } from './helpers.js'
+
+let f: AppFixture
+afterEach(() => f?.stop())
+
+describe('the request contract', () => {
+  it('refuses unknown requests and bad arguments with INVALID_ARGUMENT', async () => {
+    f = await appFixture()
+    expect(await f.core.invoke('fs:readFile', { path: '/etc/passwd' })).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_ARGUMENT' },
+    })
+    expect(await f.core.invoke('__proto__', undefined)).toMatchObject({ ok: false })
+    const bad = await f.core.invoke('host:start', { root: 42, port: 70000, exposure: 'everyone' })
+    expect(bad).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT' } })
+    if (!bad.ok) expect(bad.error.message).toMatch(/root/)
+    // Extra fields are refused too: the renderer gets exactly the contract.
+    expect(
+      await f.core.invoke('connection:connect', { host: 'x', port: 1, evil: true }),
+    ).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT' } })
+  })
+
+  it('answers bucket requests with NOT_CONNECTED until connected', async () => {
+    f = await appFixture()
+    expect(await f.core.invoke('buckets:list', undefined)).toMatchObject({
+      ok: false,
+      error: { code: 'NOT_CONNECTED' },
+    })
+  })
+
+  it('tells the renderer what it may offer', async () => {
+    f = await appFixture()
+    expect(await f.ok('app:info')).toEqual({ version: '0.0.0-test', nativeDialogs: false })
+    expect(await f.ok('dialog:chooseFolder')).toBeNull()
+  })
+})
+
+describe('hosting and connecting', () => {
+  it('hosts a folder, shows who connects, and remembers folder, port and peer', async () => {
+    f = await appFixture()
+    const port = await hostAndConnect(f)
+    const status = await f.ok<HostStatus>('host:status')
+    expect(status).toMatchObject({ running: true, root: f.shared, port, exposure: 'loopback' })
+    expect(status.addresses).toEqual([`127.0.0.1:${port}`])
+    expect(status.clients).toHaveLength(1)
+    expect(f.events['connection:state'].map((s) => s.status)).toEqual(['connecting', 'connected'])
+    expect(f.events['host:log'].some((l) => l.text.endsWith('connected'))).toBe(true)
+    expect(await f.ok<Settings>('settings:get')).toEqual({
+      lastFolder: f.shared,
+      lastPort: port,
+      exposure: 'loopback',
+      recentPeers: [{ host: '127.0.0.1', port }],
+    })
+  })
+
+  it('reports a folder that cannot be hosted', async () => {
+    f = await appFixture()
+    const result = await f.core.invoke('host:start', {
+      root: path.join(f.base, 'missing'),
+      port: 4567,
+      exposure: 'loopback',
+    })
+    expect(result).toMatchObject({
+      ok: false,
+      error: { message: expect.stringContaining('no such folder') },
+    })
+    expect((await f.ok<HostStatus>('host:status')).running).toBe(false)
+  })
+
+  it('ends a refused connection disconnected, with the reason', async () => {
+    f = await appFixture()
+    const state = await f.ok('connection:connect', { host: '127.0.0.1', port: 1 })
+    expect(state).toMatchObject({
+      status: 'disconnected',
+      error: expect.stringContaining('refused'),
+    })
+  })
+
+  it('notices when the hosted server goes away', async () => {
+    f = await appFixture()
+    await hostAndConnect(f)
+    await f.ok('host:stop')
+    await expect
+      .poll(() => f.events['connection:state'].at(-1))
+      .toMatchObject({
+        status: 'disconnected',
+        error: expect.stringContaining('Connection lost'),
+      })
+  })
+})
+
+describe('one conversation for both tabs', () => {
+  it('records console lines and GUI actions as the exact commands sent', async () => {
+    f = await appFixture()
+    await hostAndConnect(f)
+    const typed = await f.ok<ConsoleEntry>('console:run', { line: 'create_b "from console"' })
+    expect(typed).toMatchObject({
+      source: 'console',
+      command: 'create_b "from console"',
+      status: { code: 300 },
+    })
+    await f.ok('buckets:create', { name: 'from gui' })
+    const failed = await f.core.invoke('buckets:create', { name: 'from gui' })
+    expect(failed).toMatchObject({
+      ok: false,
+      error: { code: 350, message: 'Bucket Creation Fails: bucket already exists' },
+    })
+    expect(await f.ok('buckets:list')).toEqual(
+      expect.arrayContaining([
+        { name: 'from console', files: 0 },
+        { name: 'from gui', files: 0 },
+      ]),
+    )
+    expect(
+      f.events['console:entry'].map((e) => [e.source, e.command, e.status?.code ?? e.error]),
+    ).toEqual([
+      ['console', 'create_b "from console"', 300],
+      ['gui', 'create_b "from gui"', 300],
+      ['gui', 'create_b "from gui"', 350],
+      ['gui', 'ls_b', 500],
+    ])
+  })
+
+  it('shows a console line when not connected as an error entry', async () => {
+    f = await appFixture()
+    const entry = await f.ok<ConsoleEntry>('console:run', { line: 'ls_b' })
+    expect(entry).toMatchObject({ status: null, error: expect.stringContaining('Not connected') })
+  })
+})
+
+describe('transfers from the GUI', () => {
+  it('uploads local files, downloads them to a folder, and reports progress to the end', async () => {
+    f = await appFixture()
+    await hostAndConnect(f)
+    await f.ok('buckets:create', { name: 'b' })
+    const source = path.join(f.local, 'hello.txt')
+    await fs.writeFile(source, 'hello world')
+    const [started] = await f.ok<TransferInfo[]>('transfers:upload', {
+      bucket: 'b',
+      paths: [source],
+    })
+    expect(started).toMatchObject({ direction: 'upload', name: 'hello.txt', state: 'running' })
+    await expect
+      .poll(() =>
+        f.events['transfer:update'].find((t) => t.id === started!.id && t.state !== 'running'),
+      )
+      .toMatchObject({
+        state: 'done',
+        bytes: 11,
+        total: 11,
+        sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+      })
+    const out = path.join(f.local, 'out')
+    await fs.mkdir(out)
+    const [down] = await f.ok<TransferInfo[]>('transfers:download', {
+      bucket: 'b',
+      names: ['hello.txt'],
+      dir: out,
+    })
+    await expect
+      .poll(() =>
+        f.events['transfer:update'].find((t) => t.id === down!.id && t.state !== 'running'),
+      )
+      .toMatchObject({ state: 'done' })
+    expect(await fs.readFile(path.join(out, 'hello.txt'), 'utf8')).toBe('hello world')
+    expect(f.events['console:entry'].map((e) => e.command)).toContain('upload b hello.txt 11')
+  })
+
+  it('fails a transfer with the code meaning and deletes several files at once', async () => {
+    f = await appFixture()
+    await hostAndConnect(f)
+    const [t] = await f.ok<TransferInfo[]>('transfers:upload', {
+      bucket: 'ghost',
+      paths: [path.join(f.local, 'nothing')],
+    })
+    await expect
+      .poll(() => f.events['transfer:update'].find((u) => u.id === t!.id && u.state !== 'running'))
+      .toMatchObject({ state: 'failed', error: expect.stringContaining('no such file') })
+    await f.ok('buckets:create', { name: 'b' })
+    await fs.writeFile(path.join(f.shared, 'b', 'one'), '1')
+    await fs.writeFile(path.join(f.shared, 'b', 'two'), '2')
+    expect(await f.ok('files:delete', { bucket: 'b', names: ['one', 'two', 'three'] })).toEqual({
+      deleted: ['one', 'two'],
+      failed: [{ name: 'three', error: 'no such file' }],
+    })
+  })
+})

@@ -1,0 +1,77 @@
+import fs from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { AppCore } from '../../../electron/app/index.js'
+import type { EventChannel, Events } from '../../../shared/ipc.js'
+
+/** An AppCore with its own settings, a folder to host and a local folder, recording every event. */
+export interface AppFixture {
+  core: AppCore
+  base: string
+  /** A folder to host. */
+  shared: string
+  /** A local folder for files to upload and downloads. */
+  local: string
+  events: { [E in EventChannel]: Events[E][] }
+  /** Invokes and unwraps: fails the test when the envelope is an error. */
+  ok<T = unknown>(channel: string, args?: unknown): Promise<T>
+  stop(): Promise<void>
+}
+
+export async function appFixture(): Promise<AppFixture> {
+  const base = await fs.realpath(await fs.mkdtemp(path.join(os.tmpdir(), 'bucketshare-app-')))
+  const shared = path.join(base, 'shared')
+  const local = path.join(base, 'local')
+  await Promise.all([fs.mkdir(shared), fs.mkdir(local)])
+  const core = new AppCore({
+    version: '0.0.0-test',
+    settingsDir: path.join(base, 'settings'),
+    cwd: local,
+  })
+  const events = {
+    'host:status': [],
+    'host:log': [],
+    'connection:state': [],
+    'console:entry': [],
+    'transfer:update': [],
+  } as AppFixture['events']
+  for (const name of Object.keys(events) as EventChannel[])
+    core.on(name, (payload) => (events[name] as unknown[]).push(payload))
+  return {
+    core,
+    base,
+    shared,
+    local,
+    events,
+    async ok<T>(channel: string, args?: unknown): Promise<T> {
+      const envelope = await core.invoke(channel, args)
+      if (!envelope.ok) throw new Error(`${channel} failed: ${JSON.stringify(envelope.error)}`)
+      return envelope.value as T
+    },
+    async stop() {
+      await core.shutdown()
+      await fs.rm(base, { recursive: true, force: true })
+    },
+  }
+}
+
+/** Hosts the shared folder on a free loopback port and connects to it. */
+export async function hostAndConnect(f: AppFixture): Promise<number> {
+  const status = await f.ok<{ addresses: string[] }>('host:start', {
+    root: f.shared,
+    port: await freePort(),
+    exposure: 'loopback',
+  })
+  const port = Number(status.addresses[0]!.split(':')[1])
+  await f.ok('connection:connect', { host: '127.0.0.1', port })
+  return port
+}
+
+async function freePort(): Promise<number> {
+  const net = await import('node:net')
+  const probe = net.createServer()
+  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r))
+  const port = (probe.address() as { port: number }).port
+  await new Promise((r) => probe.close(r))
+  return port
+}
