@@ -1,3 +1,4 @@
+import os from 'node:os'
 import path from 'node:path'
 import {
   COMMANDS,
@@ -61,7 +62,7 @@ export async function runConsoleLine(
           verb === 'upload'
             ? await client.upload({
                 ...common,
-                source: path.resolve(options.cwd, a),
+                source: localPath(options.cwd, a),
                 name: b,
                 bucket: c,
               })
@@ -69,7 +70,7 @@ export async function runConsoleLine(
                 ...common,
                 bucket: a,
                 name: b,
-                destination: path.resolve(options.cwd, c),
+                destination: localPath(options.cwd, c),
               })
         return { sent, ...result.response }
       } catch (err) {
@@ -87,4 +88,11 @@ export async function runConsoleLine(
 function local(code: Code, detail: string): ConsoleResult {
   const parsed = parseResponseLine(formatStatus(code, detail))
   return { lines: [], status: parsed.kind === 'status' ? parsed.status : null }
+}
+
+/** A path as a person types it: relative to the working folder, `~` for the home folder. */
+function localPath(cwd: string, typed: string): string {
+  if (typed === '~' || typed.startsWith('~/') || typed.startsWith(`~${path.sep}`))
+    return path.join(os.homedir(), typed.slice(1))
+  return path.resolve(cwd, typed)
 }

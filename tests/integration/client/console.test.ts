@@ -34,6 +34,22 @@ describe('runConsoleLine', () => {
     expect(await fs.readFile(path.join(f.local, 'out.txt'), 'utf8')).toBe('content')
   })
 
+  it('expands ~ to the home folder in local paths', async () => {
+    f = await fixture()
+    const c = await f.connect()
+    await c.createBucket('b')
+    await fs.writeFile(path.join(f.root, 'b', 'x'), 'x')
+    const home = process.env['HOME']
+    process.env['HOME'] = f.local
+    try {
+      const down = await runConsoleLine(c, 'download b x ~/copy', { cwd: '/' })
+      expect(down.status?.code).toBe(900)
+    } finally {
+      process.env['HOME'] = home
+    }
+    expect(await fs.readFile(path.join(f.local, 'copy'), 'utf8')).toBe('x')
+  })
+
   it('answers a transfer with the wrong number of arguments with 400 BCMD and its console usage', async () => {
     f = await fixture()
     const c = await f.connect()

@@ -1,0 +1,106 @@
+import { createHash, randomBytes } from 'node:crypto'
+import fs from 'node:fs/promises'
+import net from 'node:net'
+import path from 'node:path'
+import type { Browser, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { AppPage } from './app-page.js'
+import { ARTIFACTS, launchBrowser, startUi, type UiProcess } from './launch.js'
+
+let ui: UiProcess
+let browser: Browser
+let page: Page
+let app: AppPage
+let port: number
+let shared: string
+
+async function freePort(): Promise<number> {
+  const probe = net.createServer()
+  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r))
+  const { port } = probe.address() as net.AddressInfo
+  await new Promise((r) => probe.close(r))
+  return port
+}
+
+const sha256 = (data: Uint8Array): string => createHash('sha256').update(data).digest('hex')
+
+beforeAll(async () => {
+  ui = await startUi()
+  browser = await launchBrowser()
+  page = await browser.newPage({ viewport: { width: 1280, height: 800 }, acceptDownloads: true })
+  page.on('pageerror', (err) => console.error('page error:', err))
+  await page.goto(ui.url)
+  app = new AppPage(page)
+  shared = path.join(ui.base, 'shared folder')
+  await fs.mkdir(shared)
+  await fs.mkdir(ARTIFACTS, { recursive: true })
+  port = await freePort()
+})
+
+afterAll(async () => {
+  await browser?.close()
+  await ui?.stop()
+})
+
+describe('BucketShare in a browser', () => {
+  it('hosts a folder and connects to it', async () => {
+    await app.host(shared, port)
+    await app.connect('127.0.0.1', port)
+    expect(await app.id('connection-status').textContent()).toContain(`127.0.0.1:${port}`)
+  })
+
+  it('creates a bucket, uploads a file with the file chooser and lists it with its size', async () => {
+    await app.openGui()
+    await app.createBucket('holiday photos')
+    expect((await fs.stat(path.join(shared, 'holiday photos'))).isDirectory()).toBe(true)
+    await app.bucket('holiday photos').click()
+    const local = path.join(ui.base, 'beach day.jpg')
+    await fs.writeFile(local, randomBytes(150 * 1024))
+    await app.upload([local])
+    expect(await app.file('beach day.jpg').getByTestId('file-size').textContent()).toContain(
+      '150 KiB',
+    )
+    expect(await fs.readFile(path.join(shared, 'holiday photos', 'beach day.jpg'))).toEqual(
+      await fs.readFile(local),
+    )
+    await app.id('transfer-item').first().waitFor()
+    await app.waitForText(app.id('transfer-state'), 'done')
+  })
+
+  it('downloads the file with the same bytes', async () => {
+    await app.file('beach day.jpg').click()
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      app.id('download-button').click(),
+    ])
+    const saved = path.join(ui.base, 'downloaded.jpg')
+    await download.saveAs(saved)
+    expect(download.suggestedFilename()).toBe('beach day.jpg')
+    expect(sha256(await fs.readFile(saved))).toBe(
+      sha256(await fs.readFile(path.join(ui.base, 'beach day.jpg'))),
+    )
+    await page.screenshot({ path: path.join(ARTIFACTS, 'gui-tab.png') })
+  })
+
+  it('deletes the file after confirmation', async () => {
+    await app.file('beach day.jpg').click()
+    await app.id('delete-files-button').click()
+    await app.id('confirm-ok').click()
+    await app.file('beach day.jpg').waitFor({ state: 'detached' })
+    expect(await fs.readdir(path.join(shared, 'holiday photos'))).toEqual([])
+  })
+
+  it('runs the vocabulary in the Console tab, showing each code with its meaning', async () => {
+    await app.openConsole()
+    expect(await app.run('ls_b')).toContain('500 BLS')
+    expect(await app.run('help')).toContain('100 OK')
+    const bad = await app.run('frobnicate')
+    expect(bad).toContain('400 BCMD')
+    expect(bad).toContain('Bad Command')
+    // The GUI's actions are in the same conversation, as the commands they sent.
+    const transcript = (await app.id('console-output').textContent()) ?? ''
+    expect(transcript).toContain('create_b "holiday photos"')
+    expect(transcript).toContain('delete_f "holiday photos" "beach day.jpg"')
+    await page.screenshot({ path: path.join(ARTIFACTS, 'console-tab.png') })
+  })
+})
