@@ -1,6 +1,8 @@
 import net from 'node:net'
 import {
+  formatCommand,
   LineReader,
+  ProtocolError,
   MAX_LINE_BYTES,
   parseResponseLine,
   type Status,
@@ -14,6 +16,8 @@ export interface ConnectOptions {
   connectTimeoutMs?: number
   /** Fail when the server sends nothing for this long while an answer is awaited. */
   responseTimeoutMs?: number
+  /** Given (`auth <code>`) on every connection, when the host asks for one. */
+  accessCode?: string
 }
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000
@@ -77,7 +81,22 @@ export class Connection {
     )
   }
 
-  static open(options: ConnectOptions): Promise<Connection> {
+  /** Connects, and gives the access code when there is one (a wrong one throws ProtocolError). */
+  static async open(options: ConnectOptions): Promise<Connection> {
+    const connection = await Connection.connect(options)
+    if (options.accessCode === undefined) return connection
+    try {
+      await connection.sendLine(formatCommand('auth', [options.accessCode]))
+      const status = await connection.readResponse(() => undefined)
+      if (!status.ok) throw new ProtocolError(status.code, status.detail)
+      return connection
+    } catch (err) {
+      connection.destroy()
+      throw err
+    }
+  }
+
+  private static connect(options: ConnectOptions): Promise<Connection> {
     const { host, port } = options
     const where = `${host.includes(':') ? `[${host}]` : host}:${port}`
     return new Promise((resolve, reject) => {

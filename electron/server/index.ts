@@ -5,8 +5,12 @@ export {
   DEFAULT_HOST,
   DEFAULT_IDLE_TIMEOUT_MS,
   DEFAULT_PORT,
+  DEFAULT_LINE_TIMEOUT_MS,
+  DEFAULT_MAX_CONNECTIONS,
+  DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
   type BucketServerEvents,
   type ServerOptions,
 } from './server.js'
 export { reachableAddresses } from './addresses.js'
 export { PROTOCOL_VERSION } from './commands/index.js'
+export { AccessGate, generateAccessCode } from './access.js'

@@ -1,12 +1,19 @@
 import { EventEmitter } from 'node:events'
 import net from 'node:net'
 import type { ConnectedClient, LogLine } from '../../shared/ipc.js'
+import { formatStatus } from '../../shared/protocol/index.js'
 import { openRoot, type Root } from '../storage/index.js'
+import { AccessGate } from './access.js'
 import { Session } from './session.js'
 
 export const DEFAULT_PORT = 4567
 export const DEFAULT_HOST = '127.0.0.1'
 export const DEFAULT_IDLE_TIMEOUT_MS = 300_000
+/** Connections at once, in total and from one address: enough for a household, not for a flood. */
+export const DEFAULT_MAX_CONNECTIONS = 256
+export const DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 32
+/** Time to finish typing a command line once it has started (generous for a person at `nc`). */
+export const DEFAULT_LINE_TIMEOUT_MS = 60_000
 /** How long close() lets commands in progress finish before cutting their connections. */
 export const CLOSE_GRACE_MS = 2_000
 
@@ -18,6 +25,23 @@ export interface ServerOptions {
   host?: string
   /** A connection that makes the server wait this long (for a command or transfer bytes) is closed. */
   idleTimeoutMs?: number
+  /** When set, clients must give it (`auth <code>`) before any bucket or file command. */
+  accessCode?: string
+  /** Clients may list and download, nothing else. */
+  readOnly?: boolean
+  maxConnections?: number
+  maxConnectionsPerAddress?: number
+  lineTimeoutMs?: number
+}
+
+/** The options a running server applies to each connection. */
+interface Limits {
+  idleTimeoutMs: number
+  lineTimeoutMs: number
+  maxConnections: number
+  maxConnectionsPerAddress: number
+  readOnly: boolean
+  gate: AccessGate | undefined
 }
 
 export interface BucketServerEvents {
@@ -38,7 +62,7 @@ export class BucketServer extends EventEmitter<BucketServerEvents> {
   constructor(
     private readonly store: Root,
     readonly host: string,
-    private readonly idleTimeoutMs: number,
+    private readonly limits: Limits,
   ) {
     super()
     this.listener = net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) =>
@@ -94,10 +118,33 @@ export class BucketServer extends EventEmitter<BucketServerEvents> {
     await stopped
   }
 
+  /** Whether clients must give an access code. */
+  get protected(): boolean {
+    return this.limits.gate !== undefined
+  }
+
+  get readOnly(): boolean {
+    return this.limits.readOnly
+  }
+
   private accept(socket: net.Socket): void {
+    const address = socket.remoteAddress ?? ''
+    const fromAddress = [...this.sessions].filter((s) => s.address === address).length
+    if (
+      this.sessions.size >= this.limits.maxConnections ||
+      fromAddress >= this.limits.maxConnectionsPerAddress
+    ) {
+      this.log(`${address} refused: too many connections`)
+      socket.on('error', () => undefined)
+      socket.end(`${formatStatus(400, 'too many connections; try again later')}\n`)
+      return
+    }
     const session = new Session(socket, this.nextId++, {
       root: this.store,
-      idleTimeoutMs: this.idleTimeoutMs,
+      idleTimeoutMs: this.limits.idleTimeoutMs,
+      lineTimeoutMs: this.limits.lineTimeoutMs,
+      readOnly: this.limits.readOnly,
+      gate: this.limits.gate,
       log: (text) => this.log(text),
     })
     this.sessions.add(session)
@@ -119,11 +166,15 @@ export class BucketServer extends EventEmitter<BucketServerEvents> {
  */
 export async function startServer(options: ServerOptions): Promise<BucketServer> {
   const store = await openRoot(options.root)
-  const server = new BucketServer(
-    store,
-    options.host ?? DEFAULT_HOST,
-    options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
-  )
+  const server = new BucketServer(store, options.host ?? DEFAULT_HOST, {
+    idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+    lineTimeoutMs: options.lineTimeoutMs ?? DEFAULT_LINE_TIMEOUT_MS,
+    maxConnections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
+    maxConnectionsPerAddress:
+      options.maxConnectionsPerAddress ?? DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
+    readOnly: options.readOnly ?? false,
+    gate: options.accessCode ? new AccessGate(options.accessCode) : undefined,
+  })
   await server.listen(options.port ?? DEFAULT_PORT)
   return server
 }

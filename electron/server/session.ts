@@ -4,19 +4,28 @@ import type { ConnectedClient } from '../../shared/ipc.js'
 import {
   formatReady,
   formatSize,
+  COMMANDS,
   formatStatus,
   LineReader,
+  type CommandSpec,
   MAX_LINE_BYTES,
   type LineEvent,
 } from '../../shared/protocol/index.js'
 import { StoreError, toStoreError, type Root } from '../storage/index.js'
 import { HANDLERS, type ByteSink, type CommandContext, type Outcome } from './commands/index.js'
+import type { AccessCheck, AccessGate } from './access.js'
 import { ConnectionLost, failureOf } from './failures.js'
 import { parseRequest } from './request.js'
 import { SocketWriter } from './writer.js'
 
 export interface SessionOptions {
   root: Root
+  /** Checks access codes; without one every command is open. */
+  gate: AccessGate | undefined
+  /** Refuse every command that changes the shared folder. */
+  readOnly: boolean
+  /** A command line must be complete this long after its first byte arrived. */
+  lineTimeoutMs: number
   /** Close the connection after this long without traffic while the server waits on the client. */
   idleTimeoutMs: number
   /** One line of the server log. */
@@ -57,6 +66,8 @@ type Receiving = Extract<SessionState, { kind: 'receiving' }>
  */
 export class Session {
   readonly client: ConnectedClient
+  /** The remote IP address, for per-address limits. */
+  readonly address: string
   /** Resolves once the socket has closed. */
   readonly closed: Promise<void>
   private state: SessionState = { kind: 'waiting' }
@@ -67,6 +78,10 @@ export class Session {
   /** The server is shutting down: answer the command in progress, then close. */
   private draining = false
   private readonly context: CommandContext
+  /** False until the access code was given, when the host has one. */
+  private authorized: boolean
+  /** Closes a connection that started a command line and never finished it. */
+  private lineTimer: NodeJS.Timeout | undefined
 
   constructor(
     private readonly socket: Socket,
@@ -74,9 +89,12 @@ export class Session {
     private readonly options: SessionOptions,
   ) {
     this.client = { id, remote: remoteOf(socket), connectedAt: Date.now() }
+    this.address = socket.remoteAddress ?? ''
     this.out = new SocketWriter(socket)
+    this.authorized = options.gate === undefined
     this.context = {
       root: options.root,
+      authenticate: (code) => this.authenticate(code),
       write: (line) => this.out.line(line),
       receive: (size, sink) => this.receive(size, sink),
       transmit: (source, size) => this.transmit(source, size),
@@ -149,9 +167,19 @@ export class Session {
     if (this.state.kind !== 'waiting') return
     if (this.draining) return this.close('server closing')
     const event = this.reader.next()
-    if (event) void this.run(event)
-    else if (this.inputEnded) this.close('closed by client')
-    else this.socket.resume()
+    if (event) {
+      clearTimeout(this.lineTimer)
+      this.lineTimer = undefined
+      void this.run(event)
+    } else if (this.inputEnded) this.close('closed by client')
+    else {
+      if (this.reader.pending > 0 && !this.lineTimer)
+        this.lineTimer = setTimeout(
+          () => this.close('command line not finished in time'),
+          this.options.lineTimeoutMs,
+        )
+      this.socket.resume()
+    }
   }
 
   private async run(event: LineEvent): Promise<void> {
@@ -160,8 +188,14 @@ export class Session {
     const request = parseRequest(event)
     if (request.kind === 'blank') return this.next()
     let outcome: Outcome
+    const spec: CommandSpec | undefined =
+      request.kind === 'command' ? COMMANDS[request.verb] : undefined
     if (request.kind === 'bad') {
       outcome = { code: 400, detail: request.detail }
+    } else if (!this.authorized && !spec?.open) {
+      outcome = { code: 1150, detail: 'access code required: auth <access code>' }
+    } else if (this.options.readOnly && spec?.writes) {
+      outcome = { code: spec.failure ?? 400, detail: 'the host shares this folder read-only' }
     } else {
       try {
         outcome = await HANDLERS[request.verb](request.args as never, this.context)
@@ -276,10 +310,18 @@ export class Session {
     this.socket.destroySoon()
   }
 
+  private authenticate(code: string): AccessCheck {
+    const check = this.options.gate?.check(this.socket.remoteAddress ?? '', code) ?? { ok: true }
+    if (check.ok) this.authorized = true
+    else this.log(`access refused: ${check.reason}`)
+    return check
+  }
+
   /** Enters the closed state once; the first reason is the one logged. */
   private finish(why: string): void {
     const state = this.state
     if (state.kind === 'closed') return
+    clearTimeout(this.lineTimer)
     this.state = { kind: 'closed', why }
     if (state.kind === 'receiving') state.settle(new ConnectionLost())
   }

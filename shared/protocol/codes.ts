@@ -1,6 +1,7 @@
 /**
  * Response codes of the bucket protocol. The numbers and abbreviations come from the original Python
- * project and are fixed; x00 is success and x50 the matching failure. 550 BLF and 850 FLF are ours.
+ * project and are fixed; x00 is success and x50 the matching failure. 550 BLF, 850 FLF and the access codes
+ * 1100 AGS / 1150 AGF are ours, in the same pattern.
  */
 export const CODES = {
   100: { abbr: 'OK', meaning: 'Ok' },
@@ -20,6 +21,8 @@ export const CODES = {
   950: { abbr: 'FDFBF', meaning: 'File Download From Bucket Fails' },
   1000: { abbr: 'FDS', meaning: 'File Deleted Successfully' },
   1050: { abbr: 'FDF', meaning: 'File Deletion Fails' },
+  1100: { abbr: 'AGS', meaning: 'Access Granted Successfully' },
+  1150: { abbr: 'AGF', meaning: 'Access Grant Fails' },
 } as const satisfies Record<number, { abbr: string; meaning: string }>
 
 export type Code = keyof typeof CODES

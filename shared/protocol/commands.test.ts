@@ -15,7 +15,7 @@ describe('the command registry', () => {
   })
 
   it('knows its verbs and nothing else', () => {
-    expect(VERBS).toHaveLength(11)
+    expect(VERBS).toHaveLength(12)
     expect(isVerb('ls_b')).toBe(true)
     expect(isVerb('LS_B')).toBe(false)
     expect(isVerb('toString')).toBe(false)
@@ -41,6 +41,19 @@ describe('the command registry', () => {
     expect(lines).toHaveLength(Object.keys(CODES).length)
     expect(lines).toContain('-> 550 BLF    Bucket Listing Fails')
     expect(lines).toContain('-> 1050 FDF   File Deletion Fails')
+    expect(lines).toContain('-> 1150 AGF   Access Grant Fails')
+  })
+})
+
+describe('access', () => {
+  it('opens only greeting, help, codes, quit and auth before the access code', () => {
+    const open = VERBS.filter((v) => (COMMANDS[v] as { open?: true }).open)
+    expect(open.sort()).toEqual(['auth', 'code_r', 'help', 'init', 'quit'])
+  })
+
+  it('marks the commands that change the shared folder', () => {
+    const writes = VERBS.filter((v) => (COMMANDS[v] as { writes?: true }).writes)
+    expect(writes.sort()).toEqual(['create_b', 'delete_b', 'delete_f', 'upload'])
   })
 })
 

@@ -19,6 +19,10 @@ export interface CommandSpec {
   success: Code
   /** Code of a failed answer (400 BCMD is always possible too). */
   failure?: Code
+  /** Allowed before the access code was given (when the host asks for one). */
+  open?: true
+  /** Changes the shared folder: refused by a read-only host. */
+  writes?: true
 }
 
 export const COMMANDS = {
@@ -27,24 +31,28 @@ export const COMMANDS = {
     wire: 'init',
     description: 'Greet the server; it answers with the protocol version.',
     success: 100,
+    open: true,
   },
   help: {
     args: ['command?'],
     wire: 'help [<command>]',
     description: 'List the commands with their syntax, or explain one command.',
     success: 100,
+    open: true,
   },
   code_r: {
     args: [],
     wire: 'code_r',
     description: 'List every response code with its meaning.',
     success: 100,
+    open: true,
   },
   quit: {
     args: [],
     wire: 'quit',
     description: 'Close the connection.',
     success: 200,
+    open: true,
   },
   create_b: {
     args: ['bucket'],
@@ -52,6 +60,7 @@ export const COMMANDS = {
     description: 'Create a bucket with the given name.',
     success: 300,
     failure: 350,
+    writes: true,
   },
   delete_b: {
     args: ['bucket'],
@@ -59,6 +68,7 @@ export const COMMANDS = {
     description: 'Delete a bucket and every file in it.',
     success: 600,
     failure: 650,
+    writes: true,
   },
   ls_b: {
     args: [],
@@ -75,6 +85,7 @@ export const COMMANDS = {
       'Upload a file to a bucket. The server answers "-> ready <size>", then takes exactly <size> raw bytes.',
     success: 700,
     failure: 750,
+    writes: true,
   },
   delete_f: {
     args: ['bucket', 'file'],
@@ -82,6 +93,7 @@ export const COMMANDS = {
     description: 'Delete a file from a bucket.',
     success: 1000,
     failure: 1050,
+    writes: true,
   },
   ls_f: {
     args: ['bucket?'],
@@ -98,6 +110,15 @@ export const COMMANDS = {
       'Download a file from a bucket. The server answers "-> size <size>", then sends the raw bytes.',
     success: 900,
     failure: 950,
+  },
+  auth: {
+    args: ['code'],
+    wire: 'auth <access code>',
+    description:
+      'Give the access code the host shows. When the host has one, only init, help, code_r, quit and auth work before it.',
+    success: 1100,
+    failure: 1150,
+    open: true,
   },
 } as const satisfies Record<string, CommandSpec>
 

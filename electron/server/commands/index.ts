@@ -1,3 +1,4 @@
+import { auth } from './auth.js'
 import { code_r } from './code_r.js'
 import { create_b } from './create_b.js'
 import { delete_b } from './delete_b.js'
@@ -24,6 +25,7 @@ export const HANDLERS: CommandTable = {
   delete_f,
   ls_f,
   download,
+  auth,
 }
 
 export { PROTOCOL_VERSION } from './init.js'

@@ -1,5 +1,6 @@
 import type { COMMANDS, Code, Verb } from '../../../shared/protocol/index.js'
 import type { Root } from '../../storage/index.js'
+import type { AccessCheck } from '../access.js'
 
 /** How a command ends: the status line to send, and whether to close the connection after it. */
 export interface Outcome {
@@ -19,6 +20,8 @@ export interface ByteSink {
 export interface CommandContext {
   /** The shared folder. */
   readonly root: Root
+  /** Checks an access code; on success the session may run every command. */
+  authenticate(code: string): AccessCheck
   /** Sends one data line (already formatted, `-> …`), waiting when the client reads slowly. */
   write(line: string): Promise<void>
   /** Answers `-> ready <size>`, then hands exactly `size` raw bytes from the client to `sink`. */

@@ -1,0 +1,113 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { BucketClient } from '../../../electron/client/index.js'
+import { AccessGate, generateAccessCode } from '../../../electron/server/index.js'
+import { eventually, startTestServer, upload, type TestServer } from './helpers.js'
+
+let t: TestServer
+afterEach(() => t?.stop())
+
+describe('access code', () => {
+  it('allows only init, help, code_r, quit and auth before the code', async () => {
+    t = await startTestServer({ accessCode: 'open sesame' })
+    const c = await t.connect()
+    expect((await c.command('init')).status).toBe('100 OK')
+    expect((await c.command('help')).status).toBe('100 OK')
+    expect((await c.command('code_r')).data).toContain('1150 AGF   Access Grant Fails')
+    for (const line of ['ls_b', 'create_b x', 'ls_f', 'delete_b x', 'delete_f x y', 'download x y'])
+      expect(await c.command(line)).toEqual({
+        data: [],
+        status: '1150 AGF access code required: auth <access code>',
+      })
+    // A refused upload reads no bytes: the next line is a command again.
+    expect(await upload(c, 'x', 'y', 'abc')).toMatchObject({
+      status: '1150 AGF access code required: auth <access code>',
+    })
+    expect(await c.command('auth "wrong code"')).toEqual({
+      data: [],
+      status: '1150 AGF wrong access code',
+    })
+    expect(await c.command('auth "open sesame"')).toEqual({ data: [], status: '1100 AGS' })
+    expect(await c.command('create_b x')).toEqual({ data: [], status: '300 BCS' })
+    expect(t.logs.some((l) => l.includes('access refused: wrong access code'))).toBe(true)
+  })
+
+  it('makes an address wait after five wrong codes, even for the right one', async () => {
+    t = await startTestServer({ accessCode: 'right' })
+    const c = await t.connect()
+    for (let i = 0; i < 5; i++)
+      expect((await c.command('auth wrong')).status).toBe('1150 AGF wrong access code')
+    const other = await t.connect()
+    expect((await other.command('auth right')).status).toMatch(
+      /^1150 AGF too many wrong codes; try again in \d+ s$/,
+    )
+  })
+
+  it('is given by the client library on every connection, transfers included', async () => {
+    t = await startTestServer({ accessCode: 'k7wq-3mzp-tr9d' })
+    const options = { host: '127.0.0.1', port: t.server.port }
+    await expect(BucketClient.connect({ ...options, accessCode: 'nope' })).rejects.toMatchObject({
+      code: 1150,
+    })
+    const client = await BucketClient.connect({ ...options, accessCode: 'k7wq-3mzp-tr9d' })
+    await client.createBucket('b')
+    const { Readable } = await import('node:stream')
+    const result = await client.upload({
+      bucket: 'b',
+      name: 'f',
+      source: { size: 3, stream: Readable.from([Buffer.from('abc')]) },
+    })
+    expect(result.response.status.code).toBe(700)
+    client.close()
+  })
+
+  it('generates codes that are hard to guess and easy to read', () => {
+    const codes = new Set(Array.from({ length: 100 }, generateAccessCode))
+    expect(codes.size).toBe(100)
+    for (const code of codes) expect(code).toMatch(/^[a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4}$/)
+  })
+
+  it('lets the wait grow with each failure and forgets it after a success', () => {
+    const gate = new AccessGate('right')
+    for (let i = 0; i < 5; i++) gate.check('1.2.3.4', 'wrong', 0)
+    expect(gate.check('1.2.3.4', 'right', 500)).toEqual({
+      ok: false,
+      reason: 'too many wrong codes; try again in 1 s',
+    })
+    expect(gate.check('1.2.3.4', 'right', 1_000)).toEqual({ ok: true })
+    expect(gate.check('5.6.7.8', 'right', 0)).toEqual({ ok: true })
+  })
+})
+
+describe('read-only host', () => {
+  it('lists and downloads, and refuses every change with its command code', async () => {
+    t = await startTestServer({ readOnly: true })
+    const c = await t.connect()
+    expect((await c.command('ls_b')).status).toBe('500 BLS')
+    const reason = 'the host shares this folder read-only'
+    expect((await c.command('create_b x')).status).toBe(`350 BCF ${reason}`)
+    expect((await c.command('delete_b x')).status).toBe(`650 BDF ${reason}`)
+    expect((await c.command('delete_f x y')).status).toBe(`1050 FDF ${reason}`)
+    expect((await upload(c, 'x', 'y', 'abc')).status).toBe(`750 FUTBF ${reason}`)
+    expect((await c.command('ls_f')).status).toBe('800 FLS')
+  })
+})
+
+describe('limits', () => {
+  it('refuses connections beyond the limit per address, and serves the others', async () => {
+    t = await startTestServer({ maxConnectionsPerAddress: 2 })
+    const [a, b] = [await t.connect(), await t.connect()]
+    const third = await t.connect()
+    expect(await third.line()).toBe('400 BCMD too many connections; try again later')
+    await third.closed
+    expect((await a.command('ls_b')).status).toBe('500 BLS')
+    expect((await b.command('ls_b')).status).toBe('500 BLS')
+  })
+
+  it('closes a connection that starts a line and never ends it', async () => {
+    t = await startTestServer({ lineTimeoutMs: 200 })
+    const c = await t.connect()
+    c.socket.write('ls_')
+    await c.closed
+    await eventually(() => t.logs.some((l) => l.includes('command line not finished in time')))
+  })
+})
