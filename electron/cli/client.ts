@@ -81,11 +81,17 @@ async function main(): Promise<void> {
     .description('Talk to a bucket server. Type help for the commands, quit to leave.')
     .argument('[host]', 'address of the server', '127.0.0.1')
     .argument('[port]', 'its port', parsePort, DEFAULT_PORT)
+    .option('--access-code <code>', 'the code the host shows, when it has one')
     .showHelpAfterError()
     .parse()
   const [host, port] = program.processedArgs as [string, number]
+  const { accessCode } = program.opts<{ accessCode?: string }>()
 
-  const client = await BucketClient.connect({ host, port }).catch((err: Error) => {
+  const client = await BucketClient.connect({
+    host,
+    port,
+    ...(accessCode ? { accessCode } : {}),
+  }).catch((err: Error) => {
     console.error(`error: ${err.message}`)
     process.exit(1)
   })

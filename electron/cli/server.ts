@@ -1,6 +1,7 @@
 /**
  * Headless bucket server:
  *   npm run server -- "<path where the buckets will be saved>" [--port 4567] [--host 127.0.0.1]
+ *     [--access-code <code> | --no-access-code] [--read-only]
  * Prints where it listens, then one log line per connection and per command. Ctrl-C closes it
  * gracefully (commands in progress are answered first); a second Ctrl-C quits at once.
  */
@@ -9,6 +10,7 @@ import {
   DEFAULT_HOST,
   DEFAULT_IDLE_TIMEOUT_MS,
   DEFAULT_PORT,
+  generateAccessCode,
   reachableAddresses,
   startServer,
 } from '../server/index.js'
@@ -17,6 +19,13 @@ interface Options {
   port: number
   host: string
   idleTimeout: number
+  /** A code given, false for --no-access-code, undefined for the default. */
+  accessCode?: string | false
+  readOnly: boolean
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.')
 }
 
 function parsePort(text: string): number {
@@ -61,21 +70,38 @@ async function main(): Promise<void> {
       parseSeconds,
       DEFAULT_IDLE_TIMEOUT_MS / 1000,
     )
+    .option(
+      '--access-code <code>',
+      'code clients must give (auth <code>); generated when listening on the network',
+    )
+    .option('--no-access-code', 'let anyone who can reach the server in, even on the network')
+    .option('--read-only', 'clients may list and download, nothing else', false)
     .showHelpAfterError()
     .parse()
   const [folder = ''] = program.args
   const options = program.opts<Options>()
   if (folder.trim() === '') fail('the folder path is empty')
 
+  // Beyond this computer, nobody gets in without the code unless the host says so explicitly.
+  const accessCode =
+    options.accessCode === false
+      ? undefined
+      : (options.accessCode ?? (isLoopback(options.host) ? undefined : generateAccessCode()))
   const server = await startServer({
     root: folder,
     port: options.port,
     host: options.host,
     idleTimeoutMs: options.idleTimeout * 1000,
+    readOnly: options.readOnly,
+    ...(accessCode ? { accessCode } : {}),
   }).catch((err: Error) => fail(err.message))
 
   console.log(`Sharing "${server.root}"`)
   console.log(`Listening on ${reachableAddresses(server.host, server.port).join('  ')}`)
+  if (accessCode) console.log(`Access code: ${accessCode}   (clients type: auth ${accessCode})`)
+  else if (!isLoopback(options.host))
+    console.log('Warning: no access code; anyone who can reach this computer can use the folder.')
+  if (options.readOnly) console.log('Read-only: clients can list and download, nothing else.')
   console.log('Press Ctrl-C to stop.')
   server.on('log', ({ time, text }) => console.log(`${clock(time)} ${text}`))
 

@@ -57,13 +57,19 @@ export class BucketClient extends EventEmitter<ClientEvents> {
   private tail: Promise<unknown> = Promise.resolve()
   private readonly pool: ConnectionPool
   private readonly slots = new Semaphore(TRANSFER_CONCURRENCY)
+  /** The access code accepted on the command connection, for the transfer connections. */
+  private accessCode: string | undefined
 
   private constructor(
     private readonly connection: Connection,
     readonly options: ConnectOptions,
   ) {
     super()
-    this.pool = new ConnectionPool(options)
+    this.accessCode = options.accessCode
+    this.pool = new ConnectionPool(() => ({
+      ...options,
+      ...(this.accessCode === undefined ? {} : { accessCode: this.accessCode }),
+    }))
     void connection.closed.then(() => {
       this.pool.close()
       this.emit('close', this.failure())
@@ -106,6 +112,8 @@ export class BucketClient extends EventEmitter<ClientEvents> {
         await this.connection.sendLine(line)
         const status = await this.connection.readResponse(onData ?? ((text) => lines.push(text)))
         response = { lines, status }
+        // Typed by hand in a console: transfers need the code on their own connections too.
+        if (verb === 'auth' && status.ok && parsed.ok) this.accessCode = parsed.tokens[1]
         return response
       } catch (err) {
         this.emit('command', { line, origin, error: err as Error })

@@ -10,7 +10,8 @@ export class ConnectionPool {
   private closed = false
 
   constructor(
-    private readonly options: ConnectOptions,
+    /** Read at each new connection: the access code may have been given since. */
+    private readonly options: () => ConnectOptions,
     /** Idle connections kept; more are closed when released. */
     private readonly maxIdle = 8,
   ) {}
@@ -41,7 +42,7 @@ export class ConnectionPool {
       if (c.usable) return c
       c.destroy()
     }
-    return Connection.open(this.options)
+    return Connection.open(this.options())
   }
 
   private release(connection: Connection): void {

@@ -111,3 +111,20 @@ describe('limits', () => {
     await eventually(() => t.logs.some((l) => l.includes('command line not finished in time')))
   })
 })
+
+describe('access code typed in a console', () => {
+  it('is used for the transfer connections too', async () => {
+    t = await startTestServer({ accessCode: 'typed' })
+    const client = await BucketClient.connect({ host: '127.0.0.1', port: t.server.port })
+    expect((await client.send('auth typed')).status.code).toBe(1100)
+    await client.createBucket('b')
+    const { Readable } = await import('node:stream')
+    const result = await client.upload({
+      bucket: 'b',
+      name: 'f',
+      source: { size: 1, stream: Readable.from([Buffer.from('x')]) },
+    })
+    expect(result.response.status.code).toBe(700)
+    client.close()
+  })
+})
