@@ -23,7 +23,7 @@ export class AppPage {
     await this.id('connect-host').fill(host)
     await this.id('connect-port').fill(String(port))
     await this.id('connect-toggle').click()
-    await this.waitForText(this.id('connection-status'), 'Connected')
+    await this.waitForText(this.id('connection-status'), `Connected to ${host}:${port}`)
   }
 
   async openGui(): Promise<void> {

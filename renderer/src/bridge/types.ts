@@ -1,0 +1,21 @@
+import type { BridgeApi, Envelope, TransferInfo } from '../../../shared/ipc.js'
+
+/**
+ * What the renderer talks to: the contract of shared/ipc.ts, plus moving files the person picked
+ * or dropped (the desktop app hands their local paths over; a browser sends their bytes).
+ */
+export interface Bridge extends BridgeApi {
+  upload(bucket: string, files: File[]): Promise<Envelope<TransferInfo[]>>
+  download(bucket: string, names: string[]): Promise<Envelope<TransferInfo[]>>
+}
+
+/** What the Electron preload exposes as `window.bucketshare`. */
+export interface PreloadApi extends BridgeApi {
+  pathForFile(file: File): string
+}
+
+declare global {
+  interface Window {
+    bucketshare?: PreloadApi
+  }
+}

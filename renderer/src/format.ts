@@ -1,0 +1,41 @@
+import { codeLabel, isCode } from '../../shared/protocol/index.js'
+import type { BridgeError } from '../../shared/ipc.js'
+
+const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB']
+
+/** 1536 → "1.5 KiB"; whole numbers stay whole ("150 KiB"). */
+export function humanSize(bytes: number): string {
+  let value = bytes
+  let unit = 0
+  while (value >= 1024 && unit < UNITS.length - 1) {
+    value /= 1024
+    unit++
+  }
+  const text = unit === 0 || Number.isInteger(value) ? String(value) : value.toFixed(1)
+  return `${text} ${UNITS[unit]}`
+}
+
+export function humanRate(bytesPerSecond: number): string {
+  return `${humanSize(Math.round(bytesPerSecond))}/s`
+}
+
+/** Seconds left at the current rate, as "2 min 5 s"; empty when unknown. */
+export function timeLeft(bytes: number, total: number, rate: number): string {
+  if (rate <= 0 || total <= bytes) return ''
+  const seconds = Math.ceil((total - bytes) / rate)
+  if (seconds < 60) return `${seconds} s left`
+  const minutes = Math.floor(seconds / 60)
+  if (minutes < 60) return `${minutes} min ${seconds % 60} s left`
+  return `${Math.floor(minutes / 60)} h ${minutes % 60} min left`
+}
+
+export function dateTime(ms: number): string {
+  return new Date(ms).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' })
+}
+
+/** A failure as a person reads it: protocol failures lead with their code ("350 BCF — …"). */
+export function describeError(error: BridgeError): string {
+  return typeof error.code === 'number' && isCode(error.code)
+    ? `${codeLabel(error.code)} — ${error.message}`
+    : error.message
+}

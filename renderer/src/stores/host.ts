@@ -1,0 +1,79 @@
+import { defineStore } from 'pinia'
+import { computed, ref } from 'vue'
+import type { Exposure, HostStatus, LogLine } from '../../../shared/ipc.js'
+import { bridge } from '../bridge/index.js'
+import { useNoticesStore } from './notices.js'
+
+/** Log lines kept for the host panel. */
+const MAX_LOG_LINES = 500
+
+/** Hosting a folder from this app. */
+export const useHostStore = defineStore('host', () => {
+  const notices = useNoticesStore()
+  const status = ref<HostStatus>({
+    running: false,
+    root: null,
+    port: null,
+    exposure: 'loopback',
+    addresses: [],
+    clients: [],
+  })
+  const folder = ref('')
+  const port = ref(4567)
+  const exposure = ref<Exposure>('loopback')
+  const log = ref<LogLine[]>([])
+  const nativeDialogs = ref(false)
+  const starting = ref(false)
+
+  const running = computed(() => status.value.running)
+  const canStart = computed(
+    () => folder.value.trim() !== '' && port.value > 0 && port.value < 65536,
+  )
+
+  async function start(): Promise<void> {
+    starting.value = true
+    try {
+      const result = notices.unwrap(
+        await bridge().invoke('host:start', {
+          root: folder.value.trim(),
+          port: port.value,
+          exposure: exposure.value,
+        }),
+      )
+      if (result) status.value = result
+    } finally {
+      starting.value = false
+    }
+  }
+
+  async function stop(): Promise<void> {
+    const result = notices.unwrap(await bridge().invoke('host:stop'))
+    if (result) status.value = result
+  }
+
+  async function browse(): Promise<void> {
+    const chosen = notices.unwrap(await bridge().invoke('dialog:chooseFolder'))
+    if (chosen) folder.value = chosen
+  }
+
+  function addLog(line: LogLine): void {
+    log.value.push(line)
+    if (log.value.length > MAX_LOG_LINES) log.value.splice(0, log.value.length - MAX_LOG_LINES)
+  }
+
+  return {
+    status,
+    folder,
+    port,
+    exposure,
+    log,
+    nativeDialogs,
+    starting,
+    running,
+    canStart,
+    start,
+    stop,
+    browse,
+    addLog,
+  }
+})

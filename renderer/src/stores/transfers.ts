@@ -1,0 +1,50 @@
+import { defineStore } from 'pinia'
+import { computed, ref } from 'vue'
+import type { TransferInfo } from '../../../shared/ipc.js'
+import { bridge } from '../bridge/index.js'
+import { useNoticesStore } from './notices.js'
+
+/** Transfers of this session, newest first, with their progress. */
+export const useTransfersStore = defineStore('transfers', () => {
+  const notices = useNoticesStore()
+  const byId = ref(new Map<string, TransferInfo>())
+  /** Called when a transfer ends, e.g. to refresh a listing. */
+  const finishedHandlers: ((t: TransferInfo) => void)[] = []
+
+  const items = computed(() => [...byId.value.values()].reverse())
+  const active = computed(() => items.value.filter((t) => t.state === 'running').length)
+
+  function update(info: TransferInfo): void {
+    const before = byId.value.get(info.id)
+    // A late progress report must not undo a transfer's end.
+    if (before && before.state !== 'running') return
+    byId.value.set(info.id, info)
+    if (info.state !== 'running') finishedHandlers.forEach((h) => h(info))
+  }
+
+  function onFinished(handler: (t: TransferInfo) => void): void {
+    finishedHandlers.push(handler)
+  }
+
+  async function upload(bucket: string, files: File[]): Promise<void> {
+    if (files.length === 0) return
+    const started = notices.unwrap(await bridge().upload(bucket, files))
+    started?.forEach(update)
+  }
+
+  async function download(bucket: string, names: string[]): Promise<void> {
+    if (names.length === 0) return
+    const started = notices.unwrap(await bridge().download(bucket, names))
+    started?.forEach(update)
+  }
+
+  async function cancel(id: string): Promise<void> {
+    notices.unwrap(await bridge().invoke('transfers:cancel', { id }))
+  }
+
+  function clearFinished(): void {
+    for (const [id, t] of byId.value) if (t.state !== 'running') byId.value.delete(id)
+  }
+
+  return { byId, items, active, update, onFinished, upload, download, cancel, clearFinished }
+})
