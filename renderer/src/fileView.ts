@@ -15,11 +15,12 @@ export function visibleFiles(
   const needle = filter.trim().toLowerCase()
   const kept = needle ? files.filter((f) => f.name.toLowerCase().includes(needle)) : [...files]
   const sign = ascending ? 1 : -1
+  // Equal sizes or times stay in name order whichever way the column is sorted.
   const compare =
     key === 'name'
-      ? (a: FileEntry, b: FileEntry) => collator.compare(a.name, b.name)
-      : (a: FileEntry, b: FileEntry) => a[key] - b[key] || collator.compare(a.name, b.name)
-  return kept.sort((a, b) => sign * compare(a, b))
+      ? (a: FileEntry, b: FileEntry) => sign * collator.compare(a.name, b.name)
+      : (a: FileEntry, b: FileEntry) => sign * (a[key] - b[key]) || collator.compare(a.name, b.name)
+  return kept.sort(compare)
 }
 
 /**

@@ -1,0 +1,125 @@
+import { mount } from '@vue/test-utils'
+import { createPinia, setActivePinia } from 'pinia'
+import { beforeEach, describe, expect, it } from 'vitest'
+import { nextTick } from 'vue'
+import type { ConsoleEntry } from '../../shared/ipc.js'
+import { setBridge } from '../../renderer/src/bridge/index.js'
+import BucketList from '../../renderer/src/components/BucketList.vue'
+import ConfirmDialog from '../../renderer/src/components/ConfirmDialog.vue'
+import ConsoleTab from '../../renderer/src/components/ConsoleTab.vue'
+import TransferPanel from '../../renderer/src/components/TransferPanel.vue'
+import { useBucketsStore } from '../../renderer/src/stores/buckets.js'
+import { useTransfersStore } from '../../renderer/src/stores/transfers.js'
+import { FakeBridge } from './fakeBridge.js'
+
+let bridge: FakeBridge
+beforeEach(() => {
+  setActivePinia(createPinia())
+  bridge = new FakeBridge()
+  setBridge(bridge)
+})
+
+const flush = (): Promise<void> => new Promise((r) => setTimeout(r, 0))
+
+describe('ConsoleTab', () => {
+  let id = 0
+  const answer = (line: string): ConsoleEntry => ({
+    id: ++id,
+    source: 'console',
+    command: line,
+    lines: [],
+    status:
+      line === 'bogus'
+        ? { code: 400, abbr: 'BCMD', detail: 'unknown command', ok: false }
+        : { code: 500, abbr: 'BLS', detail: '', ok: true },
+    time: 0,
+  })
+
+  it('runs a line on Enter and colours the status by success, with its meaning', async () => {
+    bridge.handle('console:run', ((args: { line: string }) => answer(args.line)) as never)
+    const wrapper = mount(ConsoleTab, { props: { active: true } })
+    const input = wrapper.get('[data-testid="console-input"]')
+    for (const line of ['ls_b', 'bogus']) {
+      await input.setValue(line)
+      await input.trigger('submit')
+      await flush()
+    }
+    const statuses = wrapper.findAll('[data-testid="console-status"]')
+    expect(statuses.map((s) => s.text())).toEqual([
+      '500 BLS (Bucket Listed Successfully)',
+      '400 BCMD unknown command (Bad Command)',
+    ])
+    expect(statuses.map((s) => s.classes())).toEqual([
+      expect.arrayContaining(['ok']),
+      expect.arrayContaining(['fail']),
+    ])
+  })
+
+  it('walks the history with the arrow keys and completes with Tab', async () => {
+    bridge.handle('console:run', ((args: { line: string }) => answer(args.line)) as never)
+    useBucketsStore().buckets = [{ name: 'my photos', files: 0 }]
+    const wrapper = mount(ConsoleTab, { props: { active: true } })
+    const input = wrapper.get<HTMLInputElement>('[data-testid="console-input"]')
+    for (const line of ['help', 'ls_b']) {
+      await input.setValue(line)
+      await input.trigger('submit')
+      await flush()
+    }
+    await input.trigger('keydown', { key: 'ArrowUp' })
+    expect(input.element.value).toBe('ls_b')
+    await input.trigger('keydown', { key: 'ArrowUp' })
+    expect(input.element.value).toBe('help')
+    await input.trigger('keydown', { key: 'ArrowDown' })
+    await input.trigger('keydown', { key: 'ArrowDown' })
+    expect(input.element.value).toBe('')
+    await input.setValue('ls_f my')
+    await input.trigger('keydown', { key: 'Tab' })
+    expect(input.element.value).toBe('ls_f "my photos" ')
+  })
+})
+
+describe('BucketList', () => {
+  it('deletes a bucket only after confirmation', async () => {
+    bridge.handle('buckets:delete', () => undefined).handle('buckets:list', () => [])
+    useBucketsStore().buckets = [{ name: 'old', files: 3 }]
+    const wrapper = mount(
+      { components: { BucketList, ConfirmDialog }, template: '<BucketList /><ConfirmDialog />' },
+      {
+        attachTo: document.body,
+      },
+    )
+    await wrapper.get('[data-testid="bucket-delete"]').trigger('click')
+    await nextTick()
+    expect(wrapper.text()).toContain('The bucket and its 3 files will be deleted')
+    await wrapper.get('[data-testid="confirm-cancel"]').trigger('click')
+    await flush()
+    expect(bridge.called('buckets:delete')).toEqual([])
+    await wrapper.get('[data-testid="bucket-delete"]').trigger('click')
+    await nextTick()
+    await wrapper.get('[data-testid="confirm-ok"]').trigger('click')
+    await flush()
+    expect(bridge.called('buckets:delete')).toEqual([{ name: 'old' }])
+    wrapper.unmount()
+  })
+})
+
+describe('TransferPanel', () => {
+  it('shows progress, rate and time left, and cancels a running transfer', async () => {
+    bridge.handle('transfers:cancel', () => undefined)
+    useTransfersStore().update({
+      id: 'x',
+      direction: 'download',
+      bucket: 'b',
+      name: 'movie.mkv',
+      bytes: 25 * 1024 * 1024,
+      total: 100 * 1024 * 1024,
+      rate: 5 * 1024 * 1024,
+      state: 'running',
+    })
+    const wrapper = mount(TransferPanel)
+    expect(wrapper.get('[role="progressbar"]').attributes('aria-valuenow')).toBe('25')
+    expect(wrapper.text()).toContain('25 MiB of 100 MiB · 5 MiB/s 15 s left')
+    await wrapper.get('[data-testid="transfer-cancel"]').trigger('click')
+    expect(bridge.called('transfers:cancel')).toEqual([{ id: 'x' }])
+  })
+})

@@ -1,0 +1,62 @@
+import type {
+  Envelope,
+  EventChannel,
+  Events,
+  RequestChannel,
+  RequestResult,
+} from '../../shared/ipc.js'
+import type { Bridge } from '../../renderer/src/bridge/index.js'
+
+type Handler = (args: unknown) => unknown
+
+/**
+ * An in-memory bridge: requests are answered by handlers the test sets (unset ones fail with
+ * UNSUPPORTED), every call is recorded, and events can be emitted as the Node side would.
+ */
+export class FakeBridge implements Bridge {
+  readonly calls: { channel: string; args: unknown }[] = []
+  private readonly handlers = new Map<string, Handler>()
+  private readonly listeners = new Map<string, Set<(payload: unknown) => void>>()
+
+  handle<C extends RequestChannel>(
+    channel: C,
+    handler: (args: never) => RequestResult<C> | Envelope<never>,
+  ): this {
+    this.handlers.set(channel, handler as Handler)
+    return this
+  }
+
+  async invoke(channel: RequestChannel, ...args: unknown[]): Promise<Envelope<never>> {
+    this.calls.push({ channel, args: args[0] })
+    const handler = this.handlers.get(channel)
+    if (!handler)
+      return { ok: false, error: { code: 'UNSUPPORTED', message: `no handler for ${channel}` } }
+    const value = handler(args[0])
+    if (value && typeof value === 'object' && 'ok' in value && value.ok === false)
+      return value as Envelope<never>
+    return { ok: true, value: value as never }
+  }
+
+  on<E extends EventChannel>(event: E, listener: (payload: Events[E]) => void): () => void {
+    const set = this.listeners.get(event) ?? new Set()
+    this.listeners.set(event, set)
+    set.add(listener as (payload: unknown) => void)
+    return () => void set.delete(listener as (payload: unknown) => void)
+  }
+
+  emit<E extends EventChannel>(event: E, payload: Events[E]): void {
+    for (const listener of this.listeners.get(event) ?? []) listener(payload)
+  }
+
+  async upload(bucket: string, files: File[]): Promise<Envelope<never>> {
+    return this.invoke('transfers:upload', { bucket, paths: files.map((f) => f.name) })
+  }
+
+  async download(bucket: string, names: string[]): Promise<Envelope<never>> {
+    return this.invoke('transfers:download', { bucket, names, dir: '/downloads' })
+  }
+
+  called(channel: string): unknown[] {
+    return this.calls.filter((c) => c.channel === channel).map((c) => c.args)
+  }
+}
