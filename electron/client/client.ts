@@ -66,8 +66,11 @@ export class BucketClient extends EventEmitter<ClientEvents> {
   ) {
     super()
     this.accessCode = options.accessCode
+    // Transfer connections must reach the very server the command connection reached.
+    const tls = connection.fingerprint ? { tls: { fingerprint: connection.fingerprint } } : {}
     this.pool = new ConnectionPool(() => ({
       ...options,
+      ...tls,
       ...(this.accessCode === undefined ? {} : { accessCode: this.accessCode }),
     }))
     void connection.closed.then(() => {
@@ -86,6 +89,11 @@ export class BucketClient extends EventEmitter<ClientEvents> {
 
   get port(): number {
     return this.options.port
+  }
+
+  /** The server certificate's SHA-256 on an encrypted connection. */
+  get fingerprint(): string | undefined {
+    return this.connection.fingerprint
   }
 
   get connected(): boolean {

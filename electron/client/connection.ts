@@ -1,4 +1,6 @@
 import net from 'node:net'
+import tls from 'node:tls'
+import { normalizeFingerprint } from '../../shared/fingerprint.js'
 import {
   formatCommand,
   LineReader,
@@ -7,7 +9,7 @@ import {
   parseResponseLine,
   type Status,
 } from '../../shared/protocol/index.js'
-import { TransportError, transportErrorOf } from './errors.js'
+import { CertificateChangedError, TransportError, transportErrorOf } from './errors.js'
 
 export interface ConnectOptions {
   host: string
@@ -18,6 +20,11 @@ export interface ConnectOptions {
   responseTimeoutMs?: number
   /** Given (`auth <code>`) on every connection, when the host asks for one. */
   accessCode?: string
+  /**
+   * Speak TLS. The server's certificate is self-signed, so it is trusted by its fingerprint: when
+   * `fingerprint` is given, any other certificate is refused (CertificateChangedError).
+   */
+  tls?: { fingerprint?: string }
 }
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000
@@ -59,6 +66,8 @@ export class Connection {
     private readonly socket: net.Socket,
     readonly where: string,
     responseTimeoutMs: number,
+    /** The server certificate's SHA-256, on a TLS connection. */
+    readonly fingerprint: string | undefined,
   ) {
     socket.on('data', (chunk: Buffer) => {
       this.queue.push(chunk)
@@ -100,7 +109,11 @@ export class Connection {
     const { host, port } = options
     const where = `${host.includes(':') ? `[${host}]` : host}:${port}`
     return new Promise((resolve, reject) => {
-      const socket = net.connect({ host, port, noDelay: true })
+      const socket = options.tls
+        ? // Self-signed: the fingerprint check below replaces the certificate authorities.
+          tls.connect({ host, port, rejectUnauthorized: false, minVersion: 'TLSv1.3' })
+        : net.connect({ host, port })
+      socket.setNoDelay(true)
       const timer = setTimeout(() => {
         socket.destroy()
         reject(new TransportError('timeout', `${where} did not answer in time`))
@@ -109,12 +122,22 @@ export class Connection {
         clearTimeout(timer)
         reject(transportErrorOf(err, where))
       })
-      socket.once('connect', () => {
+      socket.once(options.tls ? 'secureConnect' : 'connect', () => {
         clearTimeout(timer)
+        let fingerprint: string | undefined
+        if (socket instanceof tls.TLSSocket) {
+          fingerprint = normalizeFingerprint(socket.getPeerCertificate().fingerprint256 ?? '')
+          const pinned = options.tls?.fingerprint
+          if (pinned !== undefined && normalizeFingerprint(pinned) !== fingerprint) {
+            socket.destroy()
+            return reject(
+              new CertificateChangedError(where, normalizeFingerprint(pinned), fingerprint),
+            )
+          }
+        }
         socket.removeAllListeners('error')
-        resolve(
-          new Connection(socket, where, options.responseTimeoutMs ?? DEFAULT_RESPONSE_TIMEOUT_MS),
-        )
+        const timeout = options.responseTimeoutMs ?? DEFAULT_RESPONSE_TIMEOUT_MS
+        resolve(new Connection(socket, where, timeout, fingerprint))
       })
     })
   }

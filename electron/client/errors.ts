@@ -1,3 +1,4 @@
+import { shortFingerprint } from '../../shared/fingerprint.js'
 export { ProtocolError } from '../../shared/protocol/index.js'
 
 /** Why a connection failed, for callers that react differently (e.g. offer a retry on `refused`). */
@@ -11,6 +12,8 @@ export type TransportReason =
   /** The transferred bytes do not match the sha256 the other side reported. */
   | 'integrity'
   | 'cancelled'
+  /** The server's certificate is not the one pinned for it. */
+  | 'untrusted'
 
 /**
  * The connection failed or was closed: no protocol answer will come. Once a connection has failed,
@@ -24,6 +27,23 @@ export class TransportError extends Error {
     message: string,
   ) {
     super(message)
+  }
+}
+
+/**
+ * The server presented another certificate than the one seen before: it may be another computer
+ * pretending to be it. The person must compare and accept the new fingerprint explicitly.
+ */
+export class CertificateChangedError extends TransportError {
+  constructor(
+    where: string,
+    readonly expected: string,
+    readonly actual: string,
+  ) {
+    super(
+      'untrusted',
+      `${where} presented a different certificate than before (fingerprint ${shortFingerprint(actual)}, expected ${shortFingerprint(expected)}). It may be another computer pretending to be it; connect only if you know why it changed.`,
+    )
   }
 }
 
@@ -41,6 +61,13 @@ export function transportErrorOf(err: NodeJS.ErrnoException, where: string): Tra
     case 'ENETUNREACH':
     case 'EADDRNOTAVAIL':
       return new TransportError('unreachable', `${where} cannot be reached from this network`)
+    case 'EPROTO':
+    case 'ERR_SSL_WRONG_VERSION_NUMBER':
+    case 'ERR_SSL_PACKET_LENGTH_TOO_LONG':
+      return new TransportError(
+        'protocol',
+        `${where} does not speak TLS (a plain server?); connect without encryption only if you trust the network`,
+      )
     case 'ECONNRESET':
     case 'EPIPE':
       return new TransportError('closed', `${where} dropped the connection`)

@@ -10,7 +10,12 @@ export {
   type ConnectOptions,
   type RawResponse,
 } from './connection.js'
-export { ProtocolError, TransportError, type TransportReason } from './errors.js'
+export {
+  CertificateChangedError,
+  ProtocolError,
+  TransportError,
+  type TransportReason,
+} from './errors.js'
 export { PROGRESS_INTERVAL_MS, type Progress } from './progress.js'
 export {
   LocalFileError,

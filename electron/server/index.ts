@@ -14,3 +14,4 @@ export {
 export { reachableAddresses } from './addresses.js'
 export { PROTOCOL_VERSION } from './commands/index.js'
 export { AccessGate, generateAccessCode } from './access.js'
+export { fingerprintOf, loadOrCreateIdentity, type Identity } from './identity.js'

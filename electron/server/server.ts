@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events'
 import net from 'node:net'
+import tls from 'node:tls'
 import type { ConnectedClient, LogLine } from '../../shared/ipc.js'
 import { formatStatus } from '../../shared/protocol/index.js'
 import { openRoot, type Root } from '../storage/index.js'
@@ -14,6 +15,8 @@ export const DEFAULT_MAX_CONNECTIONS = 256
 export const DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 32
 /** Time to finish typing a command line once it has started (generous for a person at `nc`). */
 export const DEFAULT_LINE_TIMEOUT_MS = 60_000
+/** A TLS handshake must be over by then. */
+const HANDSHAKE_TIMEOUT_MS = 10_000
 /** How long close() lets commands in progress finish before cutting their connections. */
 export const CLOSE_GRACE_MS = 2_000
 
@@ -32,6 +35,8 @@ export interface ServerOptions {
   maxConnections?: number
   maxConnectionsPerAddress?: number
   lineTimeoutMs?: number
+  /** Speak TLS with this identity (see identity.ts); plain TCP without it. */
+  tls?: { key: string; cert: string }
 }
 
 /** The options a running server applies to each connection. */
@@ -55,19 +60,36 @@ export interface BucketServerEvents {
 export class BucketServer extends EventEmitter<BucketServerEvents> {
   private readonly listener: net.Server
   private readonly sessions = new Set<Session>()
+  private readonly sockets = new Set<net.Socket>()
   private nextId = 1
   private closing: Promise<void> | undefined
+  /** Whether connections use TLS. */
+  readonly encrypted: boolean
   private boundPort = 0
 
   constructor(
     private readonly store: Root,
     readonly host: string,
     private readonly limits: Limits,
+    identity?: { key: string; cert: string },
   ) {
     super()
-    this.listener = net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) =>
-      this.accept(socket),
-    )
+    const options = { allowHalfOpen: true, noDelay: true }
+    const accept = (socket: net.Socket): void => this.accept(socket)
+    this.listener = identity
+      ? tls.createServer(
+          { ...options, key: identity.key, cert: identity.cert, minVersion: 'TLSv1.3' },
+          accept,
+        )
+      : net.createServer(options, accept)
+    // A failed handshake (e.g. someone typing plain text at a TLS port) concerns that client only.
+    this.listener.on('tlsClientError', (_err, socket) => socket.destroy())
+    // Every TCP connection, handshake or not, so that close() can end them all.
+    this.listener.on('connection', (socket: net.Socket) => {
+      this.sockets.add(socket)
+      socket.once('close', () => this.sockets.delete(socket))
+    })
+    this.encrypted = identity !== undefined
     // After listening, errors are about single connections (e.g. out of file descriptors).
     this.listener.on('error', (err: NodeJS.ErrnoException) => this.log(`server error ${err.code}`))
   }
@@ -115,6 +137,8 @@ export class BucketServer extends EventEmitter<BucketServerEvents> {
     const cut = setTimeout(() => sessions.forEach((s) => s.destroy()), CLOSE_GRACE_MS)
     await Promise.all(sessions.map((s) => s.closed))
     clearTimeout(cut)
+    // What is left never became a session (e.g. a TLS handshake given up half way).
+    for (const socket of this.sockets) socket.destroy()
     await stopped
   }
 
@@ -128,6 +152,8 @@ export class BucketServer extends EventEmitter<BucketServerEvents> {
   }
 
   private accept(socket: net.Socket): void {
+    // A TLS client may hang up between its handshake and our handler.
+    if (socket.destroyed) return
     const address = socket.remoteAddress ?? ''
     const fromAddress = [...this.sessions].filter((s) => s.address === address).length
     if (
@@ -166,15 +192,20 @@ export class BucketServer extends EventEmitter<BucketServerEvents> {
  */
 export async function startServer(options: ServerOptions): Promise<BucketServer> {
   const store = await openRoot(options.root)
-  const server = new BucketServer(store, options.host ?? DEFAULT_HOST, {
-    idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
-    lineTimeoutMs: options.lineTimeoutMs ?? DEFAULT_LINE_TIMEOUT_MS,
-    maxConnections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
-    maxConnectionsPerAddress:
-      options.maxConnectionsPerAddress ?? DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
-    readOnly: options.readOnly ?? false,
-    gate: options.accessCode ? new AccessGate(options.accessCode) : undefined,
-  })
+  const server = new BucketServer(
+    store,
+    options.host ?? DEFAULT_HOST,
+    {
+      idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+      lineTimeoutMs: options.lineTimeoutMs ?? DEFAULT_LINE_TIMEOUT_MS,
+      maxConnections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
+      maxConnectionsPerAddress:
+        options.maxConnectionsPerAddress ?? DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
+      readOnly: options.readOnly ?? false,
+      gate: options.accessCode ? new AccessGate(options.accessCode) : undefined,
+    },
+    options.tls,
+  )
   await server.listen(options.port ?? DEFAULT_PORT)
   return server
 }

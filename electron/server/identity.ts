@@ -1,0 +1,52 @@
+import { X509Certificate } from 'node:crypto'
+import fs from 'node:fs/promises'
+import path from 'node:path'
+import { generate } from 'selfsigned'
+import { normalizeFingerprint } from '../../shared/fingerprint.js'
+
+/** A server's TLS identity: its key, its self-signed certificate and the certificate's fingerprint. */
+export interface Identity {
+  key: string
+  cert: string
+  /** SHA-256 of the certificate, 64 hex digits. */
+  fingerprint: string
+}
+
+const YEARS = 20
+
+/** The fingerprint of a PEM certificate. */
+export function fingerprintOf(certPem: string): string {
+  return normalizeFingerprint(new X509Certificate(certPem).fingerprint256)
+}
+
+/**
+ * The identity kept in `dir` (`tls-key.pem`, `tls-cert.pem`), created on first use. Peers pin its
+ * fingerprint, so it must stay the same from one run to the next.
+ */
+export async function loadOrCreateIdentity(dir: string): Promise<Identity> {
+  const keyFile = path.join(dir, 'tls-key.pem')
+  const certFile = path.join(dir, 'tls-cert.pem')
+  const existing = await Promise.all([
+    fs.readFile(keyFile, 'utf8'),
+    fs.readFile(certFile, 'utf8'),
+  ]).catch(() => undefined)
+  if (existing) {
+    const [key, cert] = existing
+    return { key, cert, fingerprint: fingerprintOf(cert) }
+  }
+  const now = new Date()
+  const until = new Date(now)
+  until.setFullYear(now.getFullYear() + YEARS)
+  const pems = await generate([{ name: 'commonName', value: 'BucketShare host' }], {
+    keyType: 'ec',
+    curve: 'P-256',
+    algorithm: 'sha256',
+    notBeforeDate: now,
+    notAfterDate: until,
+  })
+  await fs.mkdir(dir, { recursive: true })
+  // The key is written first and readable by its owner only; a half-written pair is regenerated.
+  await fs.writeFile(keyFile, pems.private, { mode: 0o600 })
+  await fs.writeFile(certFile, pems.cert)
+  return { key: pems.private, cert: pems.cert, fingerprint: fingerprintOf(pems.cert) }
+}
