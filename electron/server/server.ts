@@ -78,7 +78,13 @@ export class BucketServer extends EventEmitter<BucketServerEvents> {
     const accept = (socket: net.Socket): void => this.accept(socket)
     this.listener = identity
       ? tls.createServer(
-          { ...options, key: identity.key, cert: identity.cert, minVersion: 'TLSv1.3' },
+          {
+            ...options,
+            key: identity.key,
+            cert: identity.cert,
+            minVersion: 'TLSv1.3',
+            handshakeTimeout: HANDSHAKE_TIMEOUT_MS,
+          },
           accept,
         )
       : net.createServer(options, accept)
