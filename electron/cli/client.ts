@@ -17,7 +17,15 @@ import {
   VERBS,
   type Status,
 } from '../../shared/protocol/index.js'
-import { BucketClient, runConsoleLine, type ConsoleResult, type Progress } from '../client/index.js'
+import { normalizeFingerprint, shortFingerprint } from '../../shared/fingerprint.js'
+import {
+  BucketClient,
+  CertificateChangedError,
+  KnownHosts,
+  runConsoleLine,
+  type ConsoleResult,
+  type Progress,
+} from '../client/index.js'
 import { DEFAULT_PORT } from '../server/index.js'
 
 function parsePort(text: string): number {
@@ -75,6 +83,44 @@ function human(bytes: number): string {
   return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`
 }
 
+/**
+ * Connects; over TLS the server's certificate is pinned on first use and must match afterwards,
+ * unless the person accepts a change with --trust.
+ */
+async function open(
+  host: string,
+  port: number,
+  options: { accessCode?: string; plain: boolean; trust?: string; dataDir?: string },
+): Promise<BucketClient> {
+  const base = { host, port, ...(options.accessCode ? { accessCode: options.accessCode } : {}) }
+  if (options.plain) return BucketClient.connect(base)
+  const known = new KnownHosts(options.dataDir)
+  const pinned = known.get(host, port)
+  try {
+    const client = await BucketClient.connect({
+      ...base,
+      tls: pinned ? { fingerprint: pinned } : {},
+    })
+    if (!pinned && client.fingerprint) {
+      known.pin(host, port, client.fingerprint)
+      console.error(
+        `First connection to ${host}:${port}. Certificate fingerprint: ${shortFingerprint(client.fingerprint)}\n` +
+          'Compare it with the one the host shows; it is remembered from now on.',
+      )
+    }
+    return client
+  } catch (err) {
+    if (!(err instanceof CertificateChangedError)) throw err
+    if (options.trust && err.actual.startsWith(normalizeFingerprint(options.trust))) {
+      known.pin(host, port, err.actual)
+      return BucketClient.connect({ ...base, tls: { fingerprint: err.actual } })
+    }
+    throw new Error(
+      `${err.message}\nIf you know why it changed, connect again with --trust "${shortFingerprint(err.actual)}".`,
+    )
+  }
+}
+
 async function main(): Promise<void> {
   const program = new Command()
     .name('npm run client --')
@@ -82,16 +128,22 @@ async function main(): Promise<void> {
     .argument('[host]', 'address of the server', '127.0.0.1')
     .argument('[port]', 'its port', parsePort, DEFAULT_PORT)
     .option('--access-code <code>', 'the code the host shows, when it has one')
+    .option('--plain', 'plain TCP instead of TLS (for a server started with --plain)', false)
+    .option('--trust <fingerprint>', "accept the server's new certificate (after a change warning)")
+    .option(
+      '--data-dir <folder>',
+      'where known servers are remembered (default: your config folder)',
+    )
     .showHelpAfterError()
     .parse()
   const [host, port] = program.processedArgs as [string, number]
-  const { accessCode } = program.opts<{ accessCode?: string }>()
-
-  const client = await BucketClient.connect({
-    host,
-    port,
-    ...(accessCode ? { accessCode } : {}),
-  }).catch((err: Error) => {
+  const options = program.opts<{
+    accessCode?: string
+    plain: boolean
+    trust?: string
+    dataDir?: string
+  }>()
+  const client = await open(host, port, options).catch((err: Error) => {
     console.error(`error: ${err.message}`)
     process.exit(1)
   })

@@ -1,16 +1,20 @@
 /**
  * Headless bucket server:
  *   npm run server -- "<path where the buckets will be saved>" [--port 4567] [--host 127.0.0.1]
- *     [--access-code <code> | --no-access-code] [--read-only]
+ *     [--access-code <code> | --no-access-code] [--read-only] [--plain] [--data-dir <folder>]
  * Prints where it listens, then one log line per connection and per command. Ctrl-C closes it
  * gracefully (commands in progress are answered first); a second Ctrl-C quits at once.
  */
+import path from 'node:path'
 import { Command, InvalidArgumentError } from 'commander'
+import { shortFingerprint } from '../../shared/fingerprint.js'
+import { KnownHosts } from '../client/index.js'
 import {
   DEFAULT_HOST,
   DEFAULT_IDLE_TIMEOUT_MS,
   DEFAULT_PORT,
   generateAccessCode,
+  loadOrCreateIdentity,
   reachableAddresses,
   startServer,
 } from '../server/index.js'
@@ -22,6 +26,8 @@ interface Options {
   /** A code given, false for --no-access-code, undefined for the default. */
   accessCode?: string | false
   readOnly: boolean
+  plain: boolean
+  dataDir?: string
 }
 
 function isLoopback(host: string): boolean {
@@ -76,6 +82,15 @@ async function main(): Promise<void> {
     )
     .option('--no-access-code', 'let anyone who can reach the server in, even on the network')
     .option('--read-only', 'clients may list and download, nothing else', false)
+    .option(
+      '--plain',
+      'plain TCP instead of TLS (for nc and telnet; keep it on this computer)',
+      false,
+    )
+    .option(
+      '--data-dir <folder>',
+      'where the TLS certificate is kept (default: your config folder)',
+    )
     .showHelpAfterError()
     .parse()
   const [folder = ''] = program.args
@@ -87,6 +102,11 @@ async function main(): Promise<void> {
     options.accessCode === false
       ? undefined
       : (options.accessCode ?? (isLoopback(options.host) ? undefined : generateAccessCode()))
+  const identity = options.plain
+    ? undefined
+    : await loadOrCreateIdentity(options.dataDir ?? path.dirname(new KnownHosts().path)).catch(
+        (err: Error) => fail(`cannot prepare the TLS certificate: ${err.message}`),
+      )
   const server = await startServer({
     root: folder,
     port: options.port,
@@ -94,10 +114,16 @@ async function main(): Promise<void> {
     idleTimeoutMs: options.idleTimeout * 1000,
     readOnly: options.readOnly,
     ...(accessCode ? { accessCode } : {}),
+    ...(identity ? { tls: identity } : {}),
   }).catch((err: Error) => fail(err.message))
 
   console.log(`Sharing "${server.root}"`)
   console.log(`Listening on ${reachableAddresses(server.host, server.port).join('  ')}`)
+  if (identity)
+    console.log(
+      `Encrypted (TLS). Certificate fingerprint: ${shortFingerprint(identity.fingerprint)}`,
+    )
+  else console.log('Plain TCP: not encrypted (use it on this computer or a network you trust).')
   if (accessCode) console.log(`Access code: ${accessCode}   (clients type: auth ${accessCode})`)
   else if (!isLoopback(options.host))
     console.log('Warning: no access code; anyone who can reach this computer can use the folder.')

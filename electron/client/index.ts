@@ -24,3 +24,4 @@ export {
   type UploadOptions,
 } from './transfers.js'
 export { CONSOLE_ORIGIN, runConsoleLine, type ConsoleResult } from './console.js'
+export { KnownHosts } from './known-hosts.js'

@@ -29,8 +29,18 @@ async function tempDir(): Promise<string> {
 }
 
 /** Feeds `input` to the client CLI and collects what it printed and its exit code. */
-function client(port: number, input: string): Promise<{ out: string; code: number | null }> {
-  const [cmd, args] = node('client', ['127.0.0.1', String(port)])
+function client(
+  port: number,
+  input: string,
+  extra: string[] = ['--plain'],
+): Promise<{ out: string; code: number | null }> {
+  const [cmd, args] = node('client', [
+    '127.0.0.1',
+    String(port),
+    '--data-dir',
+    path.join(dir, 'client-data'),
+    ...extra,
+  ])
   return new Promise((resolve) => {
     const child = spawn(cmd, args, { cwd: dir })
     let out = ''
@@ -54,7 +64,13 @@ describe('npm run server', () => {
     const base = await tempDir()
     const shared = path.join(base, 'my shared folder')
     await fs.mkdir(shared)
-    const [cmd, args] = node('server', [shared, '--port', '0'])
+    const [cmd, args] = node('server', [
+      shared,
+      '--port',
+      '0',
+      '--data-dir',
+      path.join(base, 'server-data'),
+    ])
     const child = spawn(cmd, args)
     let out = ''
     const listening = new Promise<string>((resolve) =>
@@ -66,9 +82,28 @@ describe('npm run server', () => {
     )
     const port = Number(await listening)
     expect(out).toContain(`Sharing "${shared}"`)
-    const { out: transcript, code } = await client(port, 'create_b x\nquit\n')
+    expect(out).toMatch(/Certificate fingerprint: ([0-9A-F]{4} ){7}[0-9A-F]{4}/)
+    const shown = /Certificate fingerprint: ([0-9A-F ]+)/.exec(out)![1]!.trim()
+    const { out: transcript, code } = await client(port, 'create_b x\nquit\n', [])
     expect(code).toBe(0)
     expect(transcript).toContain('300 BCS')
+    // Trust on first use: the fingerprint is shown once, then pinned.
+    expect(transcript).toContain(
+      `First connection to 127.0.0.1:${port}. Certificate fingerprint: ${shown}`,
+    )
+    const second = await client(port, 'ls_b\n', [])
+    expect(second.code).toBe(0)
+    expect(second.out).not.toContain('First connection')
+    // A changed certificate is refused until the person accepts it explicitly.
+    const pins = path.join(dir, 'client-data', 'known-hosts.json')
+    await fs.writeFile(pins, JSON.stringify({ hosts: { [`127.0.0.1:${port}`]: 'ab'.repeat(32) } }))
+    const refused = await client(port, 'ls_b\n', [])
+    expect(refused.code).toBe(1)
+    expect(refused.out).toContain('presented a different certificate')
+    expect(refused.out).toContain(`--trust "${shown}"`)
+    const trusted = await client(port, 'ls_b\n', ['--trust', shown])
+    expect(trusted.code).toBe(0)
+    expect(trusted.out).toContain('500 BLS')
     expect((await fs.stat(path.join(shared, 'x'))).isDirectory()).toBe(true)
     const exited = new Promise((resolve) => child.on('exit', resolve))
     child.kill('SIGINT')

@@ -1,0 +1,42 @@
+import Conf from 'conf'
+import { normalizeFingerprint } from '../../shared/fingerprint.js'
+
+/**
+ * Fingerprints of the servers this computer has connected to ("host:port" → SHA-256), pinned on
+ * first use: the next connection must present the same certificate.
+ */
+export class KnownHosts {
+  private readonly conf: Conf<{ hosts: Record<string, string> }>
+
+  /** `dir`: the app's data folder; the user's config folder when omitted. */
+  constructor(dir?: string) {
+    this.conf = new Conf({
+      projectName: 'bucketshare',
+      projectSuffix: '',
+      configName: 'known-hosts',
+      ...(dir ? { cwd: dir } : {}),
+      defaults: { hosts: {} },
+      clearInvalidConfig: true,
+    })
+  }
+
+  /** Where the pins are kept; the data folder is its folder. */
+  get path(): string {
+    return this.conf.path
+  }
+
+  get(host: string, port: number): string | undefined {
+    return this.conf.get('hosts')[key(host, port)]
+  }
+
+  pin(host: string, port: number, fingerprint: string): void {
+    this.conf.set('hosts', {
+      ...this.conf.get('hosts'),
+      [key(host, port)]: normalizeFingerprint(fingerprint),
+    })
+  }
+}
+
+function key(host: string, port: number): string {
+  return `${host.toLowerCase()}:${port}`
+}
