@@ -16,11 +16,38 @@ const localPath = text(4096)
 export const Exposure = z.enum(['loopback', 'network'])
 export type Exposure = z.infer<typeof Exposure>
 
-export const HostOptions = z.strictObject({ root: localPath, port, exposure: Exposure })
-export type HostOptions = z.infer<typeof HostOptions>
+export const HostOptions = z.strictObject({
+  root: localPath,
+  port,
+  exposure: Exposure,
+  /** TLS with the app's own certificate; plain TCP otherwise (for `nc` on this computer). */
+  encrypted: z.boolean().default(true),
+  /**
+   * Clients must give the access code (by default only when listening on the network); when
+   * `accessCode` is absent the last one, or a new one, is used.
+   */
+  requireCode: z.boolean().optional(),
+  accessCode: z.string().min(4).max(128).optional(),
+  /** Clients may list and download only. */
+  readOnly: z.boolean().default(false),
+})
+export type HostOptions = z.input<typeof HostOptions>
 
 export const Peer = z.strictObject({ host: text(255), port })
 export type Peer = z.infer<typeof Peer>
+
+export const ConnectRequest = z.strictObject({
+  host: text(255),
+  port,
+  encrypted: z.boolean().default(true),
+  accessCode: z.string().min(1).max(128).optional(),
+  /** Accept this certificate although another one was pinned for the peer (the person confirmed). */
+  trustFingerprint: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional(),
+})
+export type ConnectRequest = z.input<typeof ConnectRequest>
 
 export interface ConnectedClient {
   id: number
@@ -34,6 +61,12 @@ export interface HostStatus {
   root: string | null
   port: number | null
   exposure: Exposure
+  encrypted: boolean
+  /** SHA-256 of the host's certificate, when encrypted: peers compare it on first connect. */
+  fingerprint: string | null
+  /** The code clients must give, or null when anyone may connect. */
+  accessCode: string | null
+  readOnly: boolean
   /** What a peer can type to reach this host: "192.168.1.20:4567", loopback first when local only. */
   addresses: string[]
   clients: ConnectedClient[]
@@ -46,9 +79,22 @@ export interface LogLine {
 }
 
 export type ConnectionState =
-  | { status: 'disconnected'; error?: string }
+  | {
+      status: 'disconnected'
+      error?: string
+      /** The peer presented another certificate than the pinned one: the person must decide. */
+      certificateChanged?: { host: string; port: number; expected: string; actual: string }
+    }
   | { status: 'connecting'; host: string; port: number }
-  | { status: 'connected'; host: string; port: number }
+  | {
+      status: 'connected'
+      host: string
+      port: number
+      /** The peer's certificate, when encrypted. */
+      fingerprint: string | null
+      /** True when this is the first connection to this peer: its fingerprint was just pinned. */
+      firstContact: boolean
+    }
 
 /** One command sent on the connection and what came back; GUI actions produce these too. */
 export interface ConsoleEntry {
@@ -86,6 +132,11 @@ export interface Settings {
   lastPort: number
   exposure: Exposure
   recentPeers: Peer[]
+  encrypted: boolean
+  requireCode: boolean
+  /** The host's access code, kept so peers need not learn a new one at each start. */
+  accessCode: string | null
+  readOnly: boolean
 }
 
 /** What the Node side can do for the renderer. */
@@ -106,7 +157,7 @@ export const requestSchemas = {
   'host:stop': z.undefined(),
   'host:status': z.undefined(),
   'dialog:chooseFolder': z.undefined(),
-  'connection:connect': Peer,
+  'connection:connect': ConnectRequest,
   'connection:disconnect': z.undefined(),
   'connection:state': z.undefined(),
   'console:run': z.strictObject({ line: z.string().max(8192) }),
@@ -152,7 +203,10 @@ export interface RequestResults {
 }
 
 export type RequestChannel = keyof typeof requestSchemas
-export type RequestArgs<C extends RequestChannel> = z.infer<(typeof requestSchemas)[C]>
+/** Arguments as the Node side receives them, validated and with defaults filled in. */
+export type RequestArgs<C extends RequestChannel> = z.output<(typeof requestSchemas)[C]>
+/** Arguments as the renderer sends them (fields with defaults may be left out). */
+export type RequestInput<C extends RequestChannel> = z.input<(typeof requestSchemas)[C]>
 export type RequestResult<C extends RequestChannel> = RequestResults[C]
 
 export const REQUEST_CHANNELS = Object.keys(requestSchemas) as RequestChannel[]
@@ -193,7 +247,7 @@ export type Envelope<T> = { ok: true; value: T } | { ok: false; error: BridgeErr
 export interface BridgeApi {
   invoke<C extends RequestChannel>(
     channel: C,
-    ...args: RequestArgs<C> extends undefined ? [] : [RequestArgs<C>]
+    ...args: RequestInput<C> extends undefined ? [] : [RequestInput<C>]
   ): Promise<Envelope<RequestResult<C>>>
   on<E extends EventChannel>(event: E, listener: (payload: Events[E]) => void): () => void
 }

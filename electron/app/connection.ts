@@ -1,5 +1,10 @@
-import type { ConnectionState, Peer } from '../../shared/ipc.js'
-import { BucketClient, CONSOLE_ORIGIN } from '../client/index.js'
+import type { ConnectionState, RequestArgs } from '../../shared/ipc.js'
+import {
+  BucketClient,
+  CertificateChangedError,
+  CONSOLE_ORIGIN,
+  type KnownHosts,
+} from '../client/index.js'
 import { AppError } from './errors.js'
 import type { Emit } from './events.js'
 import type { SettingsStore } from './settings.js'
@@ -18,6 +23,7 @@ export class ConnectionService {
   constructor(
     private readonly emit: Emit,
     private readonly settings: SettingsStore,
+    private readonly knownHosts: KnownHosts,
     private readonly transcript: Transcript,
   ) {}
 
@@ -26,12 +32,20 @@ export class ConnectionService {
   }
 
   /** Connects (closing any previous connection); failures end in a disconnected state with the reason. */
-  async connect(peer: Peer): Promise<ConnectionState> {
+  async connect(request: RequestArgs<'connection:connect'>): Promise<ConnectionState> {
+    const peer = { host: request.host, port: request.port }
     await this.disconnect()
     const attempt = ++this.attempt
-    this.set({ status: 'connecting', host: peer.host, port: peer.port })
+    this.set({ status: 'connecting', ...peer })
+    // Trust on first use: a peer's certificate is pinned the first time and must match afterwards.
+    const pinned = request.encrypted ? this.knownHosts.get(peer.host, peer.port) : undefined
+    const expected = request.trustFingerprint ?? pinned
     try {
-      const client = await BucketClient.connect({ host: peer.host, port: peer.port })
+      const client = await BucketClient.connect({
+        ...peer,
+        ...(request.accessCode ? { accessCode: request.accessCode } : {}),
+        ...(request.encrypted ? { tls: expected ? { fingerprint: expected } : {} } : {}),
+      })
       if (attempt !== this.attempt) {
         client.close()
         return this.current
@@ -47,10 +61,25 @@ export class ConnectionService {
         this.set({ status: 'disconnected', error: `Connection lost: ${err.message}` })
       })
       this.settings.rememberPeer(peer)
-      return this.set({ status: 'connected', host: peer.host, port: peer.port })
+      const fingerprint = client.fingerprint ?? null
+      if (fingerprint) this.knownHosts.pin(peer.host, peer.port, fingerprint)
+      return this.set({
+        status: 'connected',
+        ...peer,
+        fingerprint,
+        firstContact: fingerprint !== null && fingerprint !== pinned,
+      })
     } catch (err) {
       if (attempt !== this.attempt) return this.current
-      return this.set({ status: 'disconnected', error: (err as Error).message })
+      const certificateChanged =
+        err instanceof CertificateChangedError
+          ? { ...peer, expected: err.expected, actual: err.actual }
+          : undefined
+      return this.set({
+        status: 'disconnected',
+        error: (err as Error).message,
+        ...(certificateChanged ? { certificateChanged } : {}),
+      })
     }
   }
 

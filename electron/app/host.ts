@@ -1,5 +1,11 @@
-import type { HostOptions, HostStatus } from '../../shared/ipc.js'
-import { reachableAddresses, startServer, type BucketServer } from '../server/index.js'
+import type { HostStatus, RequestArgs } from '../../shared/ipc.js'
+import {
+  generateAccessCode,
+  loadOrCreateIdentity,
+  reachableAddresses,
+  startServer,
+  type BucketServer,
+} from '../server/index.js'
 import { AppError } from './errors.js'
 import type { Emit } from './events.js'
 import type { SettingsStore } from './settings.js'
@@ -7,16 +13,22 @@ import type { SettingsStore } from './settings.js'
 /** Hosting a folder: at most one server, started and stopped from the app. */
 export class HostService {
   private server: BucketServer | undefined
-  private last: Pick<HostStatus, 'root' | 'port' | 'exposure'> = {
+  private last: Omit<HostStatus, 'running' | 'addresses' | 'clients' | 'error'> = {
     root: null,
     port: null,
     exposure: 'loopback',
+    encrypted: true,
+    fingerprint: null,
+    accessCode: null,
+    readOnly: false,
   }
   private error: string | undefined
 
   constructor(
     private readonly emit: Emit,
     private readonly settings: SettingsStore,
+    /** Where the TLS certificate is kept (the app's data folder). */
+    private readonly dataDir: string,
   ) {}
 
   status(): HostStatus {
@@ -30,18 +42,47 @@ export class HostService {
     }
   }
 
-  async start(options: HostOptions): Promise<HostStatus> {
+  async start(options: RequestArgs<'host:start'>): Promise<HostStatus> {
     await this.stop()
     const host = options.exposure === 'network' ? '0.0.0.0' : '127.0.0.1'
-    this.last = { root: options.root, port: options.port, exposure: options.exposure }
+    const requireCode = options.requireCode ?? options.exposure === 'network'
+    const accessCode = requireCode
+      ? (options.accessCode ?? this.settings.get().accessCode ?? generateAccessCode())
+      : null
     try {
-      const server = await startServer({ root: options.root, port: options.port, host })
+      const identity = options.encrypted ? await loadOrCreateIdentity(this.dataDir) : undefined
+      this.last = {
+        root: options.root,
+        port: options.port,
+        exposure: options.exposure,
+        encrypted: options.encrypted,
+        fingerprint: identity?.fingerprint ?? null,
+        accessCode,
+        readOnly: options.readOnly,
+      }
+      const server = await startServer({
+        root: options.root,
+        port: options.port,
+        host,
+        readOnly: options.readOnly,
+        ...(accessCode ? { accessCode } : {}),
+        ...(identity ? { tls: identity } : {}),
+      })
       server.on('log', (line) => this.emit('host:log', line))
       server.on('clients', () => this.publish())
       this.server = server
       this.last.root = server.root
       this.error = undefined
-      this.settings.rememberHost(server.root, options.port, options.exposure)
+      this.settings.rememberHost({
+        lastFolder: server.root,
+        lastPort: options.port,
+        exposure: options.exposure,
+        encrypted: options.encrypted,
+        requireCode,
+        // Kept when not required, so turning the requirement back on brings the same code.
+        accessCode: accessCode ?? this.settings.get().accessCode,
+        readOnly: options.readOnly,
+      })
     } catch (err) {
       this.error = (err as Error).message
       this.publish()

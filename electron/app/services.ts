@@ -1,4 +1,6 @@
 import os from 'node:os'
+import path from 'node:path'
+import { KnownHosts } from '../client/index.js'
 import { ConnectionService } from './connection.js'
 import { ConsoleService } from './console.js'
 import type { Emit } from './events.js'
@@ -30,13 +32,15 @@ export interface Services {
 
 export function createServices(options: ServicesOptions, emit: Emit): Services {
   const settings = new SettingsStore(options.settingsDir)
+  const knownHosts = new KnownHosts(options.settingsDir)
+  const dataDir = path.dirname(knownHosts.path)
   const transcript = new Transcript(emit)
-  const connection = new ConnectionService(emit, settings, transcript)
+  const connection = new ConnectionService(emit, settings, knownHosts, transcript)
   return {
     version: options.version,
     ...(options.chooseFolder ? { chooseFolder: options.chooseFolder } : {}),
     settings,
-    host: new HostService(emit, settings),
+    host: new HostService(emit, settings, dataDir),
     connection,
     console: new ConsoleService(connection, transcript, options.cwd ?? os.homedir()),
     transfers: new TransfersService(emit, connection),

@@ -1,11 +1,15 @@
 import Conf from 'conf'
-import type { Exposure, Peer, Settings } from '../../shared/ipc.js'
+import type { Peer, Settings } from '../../shared/ipc.js'
 
 const DEFAULTS: Settings = {
   lastFolder: null,
   lastPort: 4567,
   exposure: 'loopback',
   recentPeers: [],
+  encrypted: true,
+  requireCode: true,
+  accessCode: null,
+  readOnly: false,
 }
 
 /** Peers remembered, most recent first. */
@@ -31,8 +35,19 @@ export class SettingsStore {
     return { ...DEFAULTS, ...this.conf.store }
   }
 
-  rememberHost(folder: string, port: number, exposure: Exposure): void {
-    this.conf.set({ ...this.get(), lastFolder: folder, lastPort: port, exposure })
+  rememberHost(
+    host: Pick<
+      Settings,
+      | 'lastFolder'
+      | 'lastPort'
+      | 'exposure'
+      | 'encrypted'
+      | 'requireCode'
+      | 'accessCode'
+      | 'readOnly'
+    >,
+  ): void {
+    this.conf.set({ ...this.get(), ...host })
   }
 
   rememberPeer(peer: Peer): void {

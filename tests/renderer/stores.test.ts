@@ -128,12 +128,20 @@ describe('wiring', () => {
         lastPort: 5000,
         exposure: 'network',
         recentPeers: [{ host: '10.0.0.2', port: 4567 }],
+        encrypted: true,
+        requireCode: true,
+        accessCode: 'abcd-efgh-jkmn',
+        readOnly: false,
       }))
       .handle('host:status', () => ({
         running: false,
         root: null,
         port: null,
         exposure: 'loopback',
+        encrypted: true,
+        fingerprint: null,
+        accessCode: null,
+        readOnly: false,
         addresses: [],
         clients: [],
       }))
@@ -142,7 +150,13 @@ describe('wiring', () => {
     const off = await wireStores()
     const connection = useConnectionStore()
     expect(connection.recent).toEqual([{ host: '10.0.0.2', port: 4567 }])
-    bridge.emit('connection:state', { status: 'connected', host: '10.0.0.2', port: 4567 })
+    bridge.emit('connection:state', {
+      status: 'connected',
+      host: '10.0.0.2',
+      port: 4567,
+      fingerprint: null,
+      firstContact: false,
+    })
     await expect.poll(() => useBucketsStore().buckets.length).toBe(1)
     expect(connection.label).toBe('Connected to 10.0.0.2:4567')
     bridge.emit('connection:state', { status: 'disconnected', error: 'Connection lost' })

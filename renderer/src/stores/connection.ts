@@ -11,6 +11,8 @@ export const useConnectionStore = defineStore('connection', () => {
   const host = ref('127.0.0.1')
   const port = ref(4567)
   const recent = ref<Peer[]>([])
+  const encrypted = ref(true)
+  const accessCode = ref('')
 
   const connected = computed(() => state.value.status === 'connected')
   const busy = computed(() => state.value.status === 'connecting')
@@ -21,14 +23,25 @@ export const useConnectionStore = defineStore('connection', () => {
     return 'Not connected'
   })
 
+  /** Connects; `trustFingerprint` accepts a changed certificate the person has compared. */
   async function connect(
     peer: Peer = { host: host.value.trim(), port: port.value },
+    trustFingerprint?: string,
   ): Promise<void> {
     host.value = peer.host
     port.value = peer.port
-    const result = notices.unwrap(await bridge().invoke('connection:connect', peer))
+    const code = accessCode.value.trim()
+    const result = notices.unwrap(
+      await bridge().invoke('connection:connect', {
+        ...peer,
+        encrypted: encrypted.value,
+        ...(code ? { accessCode: code } : {}),
+        ...(trustFingerprint ? { trustFingerprint } : {}),
+      }),
+    )
     if (result) state.value = result
     if (result?.status === 'connected') {
+      notices.dismiss()
       recent.value = [
         peer,
         ...recent.value.filter((p) => p.host !== peer.host || p.port !== peer.port),
@@ -41,5 +54,17 @@ export const useConnectionStore = defineStore('connection', () => {
     if (result) state.value = result
   }
 
-  return { state, host, port, recent, connected, busy, label, connect, disconnect }
+  return {
+    state,
+    host,
+    port,
+    recent,
+    encrypted,
+    accessCode,
+    connected,
+    busy,
+    label,
+    connect,
+    disconnect,
+  }
 })

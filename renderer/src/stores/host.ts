@@ -15,12 +15,21 @@ export const useHostStore = defineStore('host', () => {
     root: null,
     port: null,
     exposure: 'loopback',
+    encrypted: true,
+    fingerprint: null,
+    accessCode: null,
+    readOnly: false,
     addresses: [],
     clients: [],
   })
   const folder = ref('')
   const port = ref(4567)
   const exposure = ref<Exposure>('loopback')
+  const encrypted = ref(true)
+  /** Null: the default, which is to require a code on the network only. */
+  const requireCode = ref<boolean | null>(null)
+  const accessCode = ref('')
+  const readOnly = ref(false)
   const log = ref<LogLine[]>([])
   const nativeDialogs = ref(false)
   const starting = ref(false)
@@ -38,9 +47,16 @@ export const useHostStore = defineStore('host', () => {
           root: folder.value.trim(),
           port: port.value,
           exposure: exposure.value,
+          encrypted: encrypted.value,
+          readOnly: readOnly.value,
+          ...(requireCode.value === null ? {} : { requireCode: requireCode.value }),
+          ...(accessCode.value.trim().length >= 4 ? { accessCode: accessCode.value.trim() } : {}),
         }),
       )
-      if (result) status.value = result
+      if (result) {
+        status.value = result
+        if (result.accessCode) accessCode.value = result.accessCode
+      }
     } finally {
       starting.value = false
     }
@@ -66,6 +82,10 @@ export const useHostStore = defineStore('host', () => {
     folder,
     port,
     exposure,
+    encrypted,
+    requireCode,
+    accessCode,
+    readOnly,
     log,
     nativeDialogs,
     starting,

@@ -47,6 +47,9 @@ export async function wireStores(): Promise<() => void> {
     host.folder = settings.value.lastFolder ?? ''
     host.port = settings.value.lastPort
     host.exposure = settings.value.exposure
+    host.encrypted = settings.value.encrypted
+    host.accessCode = settings.value.accessCode ?? ''
+    host.readOnly = settings.value.readOnly
     connection.recent = settings.value.recentPeers
   }
   if (hostStatus.ok) host.status = hostStatus.value

@@ -2,7 +2,7 @@ import fs from 'node:fs/promises'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { ConsoleEntry, HostStatus, Settings, TransferInfo } from '../../../shared/ipc.js'
-import { appFixture, hostAndConnect, type AppFixture } from './helpers.js'
+import { appFixture, freePort, hostAndConnect, type AppFixture } from './helpers.js'
 
 let f: AppFixture
 afterEach(() => f?.stop())
@@ -44,16 +44,35 @@ describe('hosting and connecting', () => {
     f = await appFixture()
     const port = await hostAndConnect(f)
     const status = await f.ok<HostStatus>('host:status')
-    expect(status).toMatchObject({ running: true, root: f.shared, port, exposure: 'loopback' })
+    expect(status).toMatchObject({
+      running: true,
+      root: f.shared,
+      port,
+      exposure: 'loopback',
+      encrypted: true,
+      fingerprint: expect.stringMatching(/^[0-9a-f]{64}$/),
+      // On this computer only, no code is needed unless asked for.
+      accessCode: null,
+      readOnly: false,
+    })
     expect(status.addresses).toEqual([`127.0.0.1:${port}`])
-    expect(status.clients).toHaveLength(1)
+    await expect.poll(async () => (await f.ok<HostStatus>('host:status')).clients).toHaveLength(1)
     expect(f.events['connection:state'].map((s) => s.status)).toEqual(['connecting', 'connected'])
+    // The first connection pins the host's certificate, which is the one the host shows.
+    expect(f.events['connection:state'][1]).toMatchObject({
+      fingerprint: status.fingerprint,
+      firstContact: true,
+    })
     expect(f.events['host:log'].some((l) => l.text.endsWith('connected'))).toBe(true)
     expect(await f.ok<Settings>('settings:get')).toEqual({
       lastFolder: f.shared,
       lastPort: port,
       exposure: 'loopback',
       recentPeers: [{ host: '127.0.0.1', port }],
+      encrypted: true,
+      requireCode: false,
+      accessCode: null,
+      readOnly: false,
     })
   })
 
@@ -90,6 +109,69 @@ describe('hosting and connecting', () => {
         status: 'disconnected',
         error: expect.stringContaining('Connection lost'),
       })
+  })
+})
+
+describe('security', () => {
+  it('asks for the access code on the network and refuses a wrong one', async () => {
+    f = await appFixture()
+    const status = await f.ok<HostStatus>('host:start', {
+      root: f.shared,
+      port: await freePort(),
+      exposure: 'network',
+    })
+    expect(status.accessCode).toMatch(/^[a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4}$/)
+    const peer = { host: '127.0.0.1', port: status.port! }
+    expect(await f.ok('connection:connect', { ...peer, accessCode: 'wrong' })).toMatchObject({
+      status: 'disconnected',
+      error: expect.stringContaining('wrong access code'),
+    })
+    expect(await f.ok('connection:connect', peer)).toMatchObject({ status: 'connected' })
+    expect(await f.core.invoke('buckets:list', undefined)).toMatchObject({
+      ok: false,
+      error: { code: 1150 },
+    })
+    expect(
+      await f.ok('connection:connect', { ...peer, accessCode: status.accessCode! }),
+    ).toMatchObject({
+      status: 'connected',
+    })
+    expect(await f.ok('buckets:list')).toEqual([])
+  })
+
+  it('refuses a changed certificate until the person trusts the new one', async () => {
+    f = await appFixture()
+    const port = await hostAndConnect(f)
+    const first = f.events['connection:state'].at(-1) as { fingerprint: string }
+    // The host gets a new certificate (its data folder was reset).
+    await f.ok('host:stop')
+    await fs.rm(path.join(f.base, 'settings', 'tls-key.pem'))
+    await fs.rm(path.join(f.base, 'settings', 'tls-cert.pem'))
+    const restarted = await f.ok<HostStatus>('host:start', {
+      root: f.shared,
+      port,
+      exposure: 'loopback',
+    })
+    expect(restarted.fingerprint).not.toBe(first.fingerprint)
+    const refused = await f.ok('connection:connect', { host: '127.0.0.1', port })
+    expect(refused).toMatchObject({
+      status: 'disconnected',
+      error: expect.stringContaining('different certificate'),
+      certificateChanged: { expected: first.fingerprint, actual: restarted.fingerprint },
+    })
+    expect(
+      await f.ok('connection:connect', {
+        host: '127.0.0.1',
+        port,
+        trustFingerprint: restarted.fingerprint!,
+      }),
+    ).toMatchObject({ status: 'connected', fingerprint: restarted.fingerprint })
+    // Trusted once, pinned from now on.
+    await f.ok('connection:disconnect')
+    expect(await f.ok('connection:connect', { host: '127.0.0.1', port })).toMatchObject({
+      status: 'connected',
+      firstContact: false,
+    })
   })
 })
 

@@ -67,7 +67,7 @@ export async function hostAndConnect(f: AppFixture): Promise<number> {
   return port
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   const net = await import('node:net')
   const probe = net.createServer()
   await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r))

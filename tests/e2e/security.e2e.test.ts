@@ -1,0 +1,93 @@
+import fs from 'node:fs/promises'
+import net from 'node:net'
+import path from 'node:path'
+import type { Browser, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { AppPage } from './app-page.js'
+import { ARTIFACTS, launchBrowser, startUi, type UiProcess } from './launch.js'
+
+let ui: UiProcess
+let browser: Browser
+let page: Page
+let app: AppPage
+let port: number
+let shared: string
+
+beforeAll(async () => {
+  ui = await startUi()
+  browser = await launchBrowser()
+  page = await browser.newPage({ viewport: { width: 1280, height: 860 } })
+  await page.goto(ui.url)
+  app = new AppPage(page)
+  shared = path.join(ui.base, 'shared')
+  await fs.mkdir(shared)
+  await fs.mkdir(ARTIFACTS, { recursive: true })
+  const probe = net.createServer()
+  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r))
+  port = (probe.address() as net.AddressInfo).port
+  await new Promise((r) => probe.close(r))
+})
+
+afterAll(async () => {
+  await browser?.close()
+  await ui?.stop()
+})
+
+describe('a host on the network', () => {
+  let code: string
+
+  it('requires an access code by default and shows it with the certificate fingerprint', async () => {
+    await app.id('host-folder').fill(shared)
+    await app.id('host-port').fill(String(port))
+    await app.id('host-exposure-network').check()
+    expect(await app.id('host-require-code').isChecked()).toBe(true)
+    await app.id('host-toggle').click()
+    await app.id('host-access-code').waitFor()
+    code = ((await app.id('host-access-code').textContent()) ?? '').trim()
+    expect(code).toMatch(/^[a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4}$/)
+    expect(await app.id('host-fingerprint').textContent()).toMatch(/^([0-9A-F]{4} ){7}[0-9A-F]{4}$/)
+  })
+
+  it('refuses a wrong code with 1150 AGF', async () => {
+    await app.id('connect-host').fill('127.0.0.1')
+    await app.id('connect-port').fill(String(port))
+    await app.id('connect-code').fill('wrong-code')
+    await app.id('connect-toggle').click()
+    await app.waitForText(app.id('connect-error'), 'wrong access code')
+    expect(await app.id('connect-error').textContent()).toContain('1150 AGF')
+  })
+
+  it('without a code, answers bucket commands with 1150 AGF in the GUI and the Console', async () => {
+    await app.id('connect-code').fill('')
+    await app.connect('127.0.0.1', port)
+    await app.waitForText(app.id('error-banner'), '1150 AGF')
+    expect(await app.id('error-banner').textContent()).toContain('access code required')
+    await app.openConsole()
+    expect(await app.run('ls_b')).toContain('1150 AGF access code required')
+    expect(await app.run(`auth ${code}`)).toContain('1100 AGS')
+    expect(await app.run('ls_b')).toContain('500 BLS')
+    await page.screenshot({ path: path.join(ARTIFACTS, 'access-code.png') })
+    await app.id('connect-toggle').click()
+    await app.waitForText(app.id('connection-status'), 'Not connected')
+  })
+
+  it('warns when the certificate changed and connects only once the person trusts it', async () => {
+    await app.id('connect-code').fill(code)
+    await app.connect('127.0.0.1', port)
+    await app.id('connect-toggle').click()
+    await app.waitForText(app.id('connection-status'), 'Not connected')
+    // The host's certificate is replaced, as if another computer took its place.
+    await app.id('host-toggle').click()
+    await app.id('host-folder').waitFor()
+    await fs.rm(path.join(ui.base, 'settings', 'tls-key.pem'))
+    await fs.rm(path.join(ui.base, 'settings', 'tls-cert.pem'))
+    await app.id('host-toggle').click()
+    await app.id('host-fingerprint').waitFor()
+    await app.id('connect-toggle').click()
+    await app.id('certificate-changed').waitFor()
+    expect(await app.id('certificate-changed').textContent()).toContain('certificate has changed')
+    await page.screenshot({ path: path.join(ARTIFACTS, 'certificate-changed.png') })
+    await app.id('trust-certificate').click()
+    await app.waitForText(app.id('connection-status'), `Connected to 127.0.0.1:${port}`)
+  })
+})
