@@ -15,6 +15,7 @@ export default defineConfig({
             'electron/**/*.test.ts',
             'tests/unit/**/*.test.ts',
             'tests/integration/**/*.test.ts',
+            'bench/**/*.test.ts',
           ],
           testTimeout: 30_000,
           hookTimeout: 30_000,

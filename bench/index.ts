@@ -1,0 +1,125 @@
+/**
+ * `npm run bench`: a real server on a temporary folder on 127.0.0.1, driven by the real client
+ * library, measured against a minimal socket pipe in the same run. Prints a table and writes JSON.
+ * Fails (exit 1) only when transferred bytes are not intact; speed is reported, not enforced.
+ */
+import fs from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { Command, InvalidArgumentError } from 'commander'
+import { IntegrityError, startServerProcess } from './context.js'
+import { printTable, type Results } from './report.js'
+import { commands } from './scenarios/commands.js'
+import { largeFile } from './scenarios/large.js'
+import { listing } from './scenarios/listing.js'
+import { smallFiles } from './scenarios/small.js'
+import { MiB } from './stats.js'
+
+const whole = (text: string): number => {
+  if (!/^\d+$/.test(text) || Number(text) < 1) throw new InvalidArgumentError('a whole number ≥ 1')
+  return Number(text)
+}
+
+const program = new Command()
+  .name('npm run bench --')
+  .description('Measure BucketShare against a raw Node socket pipe on this machine.')
+  .option('--size <MiB>', 'large file size', whole, 1024)
+  .option(
+    '--runs <n>',
+    'interleaved runs of the large-file scenario (medians are reported)',
+    whole,
+    3,
+  )
+  .option('--files <n>', 'number of small files', whole, 2000)
+  .option('--small-size <KiB>', 'size of each small file', whole, 16)
+  .option('--conns <n>', 'concurrent connections issuing commands', whole, 100)
+  .option('--seconds <n>', 'duration of the commands scenario', whole, 5)
+  .option('--list-files <n>', 'files in the bucket listed by ls_f', whole, 100_000)
+  .option('--no-tls', 'skip the TLS scenarios')
+  .option('--quick', 'small sizes, one run: checks that it works and bytes are intact (CI)')
+  .option('--out <file>', 'where to write the JSON results')
+  .parse()
+
+type Options = {
+  size: number
+  runs: number
+  files: number
+  smallSize: number
+  conns: number
+  seconds: number
+  listFiles: number
+  tls: boolean
+  quick?: boolean
+  out?: string
+}
+const given = program.opts<Options>()
+const o: Options = given.quick
+  ? { ...given, size: 64, runs: 1, files: 200, conns: 20, seconds: 1, listFiles: 10_000 }
+  : given
+
+const base = await fs.realpath(await fs.mkdtemp(path.join(os.tmpdir(), 'bucketshare-bench-')))
+const root = path.join(base, 'root')
+const tlsRoot = path.join(base, 'tls-root')
+const local = path.join(base, 'local')
+await Promise.all([root, tlsRoot, local].map((d) => fs.mkdir(d)))
+
+const step = (text: string): void => console.error(`… ${text}`)
+let exitCode = 0
+try {
+  const server = await startServerProcess(root)
+  let results: Results
+  try {
+    step(`large file: ${o.size} MiB × ${o.runs} runs, interleaved with the baseline`)
+    const large = await largeFile(server, root, local, o.size * MiB, o.runs)
+    step(`small files: ${o.files} × ${o.smallSize} KiB`)
+    const small = await smallFiles(server, local, o.files, o.smallSize * 1024)
+    step(`commands: ${o.conns} connections for ${o.seconds} s`)
+    const cmds = await commands(server, o.conns, o.seconds)
+    step(`listing: ls_f of ${o.listFiles} files`)
+    const list = await listing(server, root, o.listFiles)
+    results = {
+      machine: {
+        node: process.version,
+        cpus: os.cpus().length,
+        platform: `${os.platform()} ${os.arch()}`,
+      },
+      options: { ...o },
+      large,
+      small,
+      commands: cmds,
+      listing: list,
+    }
+  } finally {
+    await server.stop()
+  }
+  if (o.tls) {
+    step('TLS: large file and small files')
+    const secure = await startServerProcess(tlsRoot, path.join(base, 'tls-identity'))
+    try {
+      const large = await largeFile(secure, tlsRoot, local, o.size * MiB, o.runs, false)
+      const small = await smallFiles(secure, local, o.files, o.smallSize * 1024)
+      results.tls = {
+        large,
+        small,
+        uploadRatioToPlain: large.upload.oursMiBs / results.large.upload.oursMiBs,
+        downloadRatioToPlain: large.download.oursMiBs / results.large.download.oursMiBs,
+        smallRatioToPlain: small.uploadFilesPerSecond / results.small.uploadFilesPerSecond,
+      }
+    } finally {
+      await secure.stop()
+    }
+  }
+  printTable(results)
+  const out =
+    o.out ??
+    path.join('bench-results', `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`)
+  await fs.mkdir(path.dirname(out), { recursive: true })
+  await fs.writeFile(out, `${JSON.stringify(results, null, 2)}\n`)
+  console.log(`\nJSON: ${out}`)
+} catch (err) {
+  exitCode = 1
+  console.error(err instanceof IntegrityError ? `INTEGRITY FAILURE: ${err.message}` : err)
+} finally {
+  await fs.rm(base, { recursive: true, force: true })
+}
+process.exit(exitCode)
