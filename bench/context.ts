@@ -3,6 +3,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import { createReadStream, createWriteStream } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { build } from 'esbuild'
 import { BucketClient } from '../electron/client/index.js'
 
 /** A bucket server (and the baseline pipe) running in a child process. */
@@ -18,24 +19,56 @@ export interface ServerProcess {
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 
-export async function startServerProcess(root: string, tlsDir?: string): Promise<ServerProcess> {
-  const child: ChildProcess = fork(
-    path.join(here, 'server-process.ts'),
-    [root, ...(tlsDir ? [tlsDir] : [])],
-    {
-      execArgv: ['--import', import.meta.resolve('tsx')],
-      stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
-    },
-  )
-  const ports = await new Promise<{ port: number; baselinePort: number }>((resolve, reject) => {
+/**
+ * Bundles the server side to plain JavaScript, as the app ships it: a TypeScript loader in the
+ * measured process would add its own memory and start-up work to the figures.
+ */
+export async function bundleServer(outDir: string): Promise<string> {
+  const outfile = path.join(outDir, 'server-process.mjs')
+  await build({
+    entryPoints: [path.join(here, 'server-process.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    outfile,
+    logLevel: 'warning',
+  })
+  return outfile
+}
+
+/** Starts one server process; `port` is where it listens. */
+async function spawnServer(
+  script: string,
+  args: string[],
+): Promise<{ child: ChildProcess; port: number }> {
+  // No execArgv: the bench itself runs under tsx, whose loader would be inherited.
+  const child: ChildProcess = fork(script, args, {
+    execArgv: [],
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+  })
+  const port = await new Promise<number>((resolve, reject) => {
     let out = ''
     child.stdout!.on('data', (chunk: Buffer) => {
       out += chunk.toString()
-      if (out.includes('\n'))
-        resolve(JSON.parse(out.split('\n')[0]!) as { port: number; baselinePort: number })
+      if (out.includes('\n')) resolve((JSON.parse(out.split('\n')[0]!) as { port: number }).port)
     })
     child.once('exit', (code) => reject(new Error(`the bench server exited with ${code}`)))
   })
+  return { child, port }
+}
+
+export async function startServerProcess(
+  script: string,
+  root: string,
+  tlsDir?: string,
+): Promise<ServerProcess> {
+  const [{ child, port }, baseline] = await Promise.all([
+    spawnServer(script, ['bucket', root, ...(tlsDir ? [tlsDir] : [])]),
+    spawnServer(script, ['baseline', root]),
+  ])
+  const ports = { port, baselinePort: baseline.port }
   return {
     ...ports,
     peak: () =>
@@ -51,9 +84,13 @@ export async function startServerProcess(root: string, tlsDir?: string): Promise
         ...(tlsDir ? { tls: {} } : {}),
       }),
     stop: async () => {
-      const exited = new Promise((r) => child.once('exit', r))
-      child.kill()
-      await exited
+      await Promise.all(
+        [child, baseline.child].map((c) => {
+          const exited = new Promise((r) => c.once('exit', r))
+          c.kill()
+          return exited
+        }),
+      )
     },
   }
 }

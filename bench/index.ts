@@ -7,7 +7,7 @@ import fs from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { Command, InvalidArgumentError } from 'commander'
-import { IntegrityError, startServerProcess } from './context.js'
+import { bundleServer, IntegrityError, startServerProcess } from './context.js'
 import { printTable, type Results } from './report.js'
 import { commands } from './scenarios/commands.js'
 import { largeFile } from './scenarios/large.js'
@@ -66,7 +66,9 @@ await Promise.all([root, tlsRoot, local].map((d) => fs.mkdir(d)))
 const step = (text: string): void => console.error(`… ${text}`)
 let exitCode = 0
 try {
-  const server = await startServerProcess(root)
+  // Beside the bench so the bundle finds the project's node_modules.
+  const script = await bundleServer(path.resolve('node_modules/.cache/bench'))
+  const server = await startServerProcess(script, root)
   let results: Results
   try {
     step(`large file: ${o.size} MiB × ${o.runs} runs, interleaved with the baseline`)
@@ -94,7 +96,7 @@ try {
   }
   if (o.tls) {
     step('TLS: large file and small files')
-    const secure = await startServerProcess(tlsRoot, path.join(base, 'tls-identity'))
+    const secure = await startServerProcess(script, tlsRoot, path.join(base, 'tls-identity'))
     try {
       const large = await largeFile(secure, tlsRoot, local, o.size * MiB, o.runs, false)
       const small = await smallFiles(secure, local, o.files, o.smallSize * 1024)

@@ -1,7 +1,6 @@
 import { X509Certificate } from 'node:crypto'
 import fs from 'node:fs/promises'
 import path from 'node:path'
-import { generate } from 'selfsigned'
 import { normalizeFingerprint } from '../../shared/fingerprint.js'
 
 /** A server's TLS identity: its key, its self-signed certificate and the certificate's fingerprint. */
@@ -37,6 +36,8 @@ export async function loadOrCreateIdentity(dir: string): Promise<Identity> {
   const now = new Date()
   const until = new Date(now)
   until.setFullYear(now.getFullYear() + YEARS)
+  // Loaded only to make a certificate (once per data folder): it is a large library.
+  const { generate } = await import('selfsigned')
   const pems = await generate([{ name: 'commonName', value: 'BucketShare host' }], {
     keyType: 'ec',
     curve: 'P-256',
