@@ -1,9 +1,9 @@
 import path from 'node:path'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { LineReader } from './lines.js'
-import { checkName } from './names.js'
-import { tokenize } from './tokens.js'
+import { LineReader } from '../../shared/protocol/lines.js'
+import { checkName } from '../../shared/protocol/names.js'
+import { tokenize } from '../../shared/protocol/tokens.js'
 
 /** Names made of the characters an attacker would try: separators, dots, controls, drive letters. */
 const hostileName = fc
