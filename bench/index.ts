@@ -71,12 +71,13 @@ try {
   const server = await startServerProcess(script, root)
   let results: Results
   try {
+    // Commands first, on an empty folder: they measure the protocol, not the size of the buckets.
+    step(`commands: ${o.conns} connections for ${o.seconds} s`)
+    const cmds = await commands(server, o.conns, o.seconds)
     step(`large file: ${o.size} MiB × ${o.runs} runs, interleaved with the baseline`)
     const large = await largeFile(server, root, local, o.size * MiB, o.runs)
     step(`small files: ${o.files} × ${o.smallSize} KiB`)
     const small = await smallFiles(server, local, o.files, o.smallSize * 1024)
-    step(`commands: ${o.conns} connections for ${o.seconds} s`)
-    const cmds = await commands(server, o.conns, o.seconds)
     step(`listing: ls_f of ${o.listFiles} files`)
     const list = await listing(server, root, o.listFiles)
     results = {

@@ -4,11 +4,12 @@ import type { BucketEntry } from '../../shared/protocol/index.js'
 import { about, StoreError, toStoreError } from './errors.js'
 import { visibleNames } from './entries.js'
 import { bucketPath, statInside } from './paths.js'
-import type { Root } from './root.js'
+import { changed, type Root } from './root.js'
 
 export async function createBucket(root: Root, name: string): Promise<void> {
   const dir = bucketPath(root, name)
   await about('bucket', () => fs.mkdir(dir))
+  changed(root)
 }
 
 /** Deletes a bucket and every file in it. A bucket that is a link loses the link only. */
@@ -18,25 +19,75 @@ export async function deleteBucket(root: Root, name: string): Promise<void> {
     const stats = await statInside(root, dir, 'bucket')
     if (!stats.isDirectory()) throw new StoreError('no such bucket')
     await fs.rm(dir, { recursive: true })
+    root.counts.delete(dir)
+    changed(root)
   })
 }
 
 /**
- * Streams the buckets with their number of files. A bucket removed while the listing runs is left
- * out; any other failure ends the listing with a StoreError.
+ * A listing this recent is shared by every `ls_b` that asks: under load, listing the folder once per
+ * request would queue the file system's threads behind it. Changes made through the server are
+ * always seen at once; changes made behind its back appear within this time.
  */
-export async function* listBuckets(root: Root): AsyncGenerator<BucketEntry> {
+const FRESH_MS = 100
+
+/**
+ * The buckets with their number of files. A bucket removed while the listing runs is left out; any
+ * other failure is a StoreError.
+ */
+export function listBuckets(root: Root): Promise<BucketEntry[]> {
+  const cache = root.listing
+  const latest = cache.latest
+  if (latest && latest.generation === cache.generation && Date.now() - latest.at < FRESH_MS)
+    return latest.entries
+  const entries = scanBuckets(root)
+  cache.latest = { generation: cache.generation, at: Date.now(), entries }
+  // A failed listing is not shared beyond the requests already waiting for it.
+  entries.catch(() => {
+    if (cache.latest?.entries === entries) cache.latest = undefined
+  })
+  return entries
+}
+
+async function scanBuckets(root: Root): Promise<BucketEntry[]> {
+  const buckets: BucketEntry[] = []
   try {
     for await (const name of visibleNames(root, root.real, 'bucket')) {
       const files = await countFiles(root, path.join(root.real, name))
-      if (files !== undefined) yield { name, files }
+      if (files !== undefined) buckets.push({ name, files })
     }
   } catch (err) {
     throw toStoreError(err, 'folder')
   }
+  return buckets
 }
 
+/**
+ * A folder's mtime changes whenever a file is added, removed or renamed in it, so a count stays
+ * valid while the mtime does — except for a change made within the same timestamp tick as the
+ * count, which leaves the mtime as it was. So a count made while the folder was still changing is
+ * trusted only for SETTLED_MS, then made again; a count of a folder that had settled is kept.
+ */
+const SETTLED_MS = 2_000
+
 async function countFiles(root: Root, dir: string): Promise<number | undefined> {
+  const before = await fs.stat(dir).catch(() => undefined)
+  if (!before) return undefined
+  const now = Date.now()
+  const cached = root.counts.get(dir)
+  if (
+    cached &&
+    cached.mtimeMs === before.mtimeMs &&
+    (cached.countedAt - before.mtimeMs > SETTLED_MS || now - cached.countedAt < SETTLED_MS)
+  )
+    return cached.files
+  const files = await countEntries(root, dir)
+  if (files === undefined) root.counts.delete(dir)
+  else root.counts.set(dir, { mtimeMs: before.mtimeMs, files, countedAt: now })
+  return files
+}
+
+async function countEntries(root: Root, dir: string): Promise<number | undefined> {
   let files = 0
   const names = visibleNames(root, dir, 'file')
   try {

@@ -5,7 +5,7 @@ import type { FileEntry } from '../../shared/protocol/index.js'
 import { about, StoreError, toStoreError } from './errors.js'
 import { visibleNames } from './entries.js'
 import { bucketPath, filePath, statIfInside, statInside } from './paths.js'
-import type { Root } from './root.js'
+import { changed, type Root } from './root.js'
 
 /**
  * Streams the files of one bucket with their size and modification time. Fails before the first
@@ -50,11 +50,25 @@ export async function* listAllFiles(root: Root): AsyncGenerator<BucketFile> {
   }
 }
 
+/** Files are stat'ed this many at a time: the thread pool works on several while lines go out. */
+const STAT_BATCH = 64
+
 async function* filesIn(root: Root, dir: string): AsyncGenerator<FileEntry> {
-  for await (const name of visibleNames(root, dir, 'file')) {
-    const stats = await statIfInside(root, path.join(dir, name))
-    if (stats?.isFile()) yield { name, size: stats.size, modified: stats.mtimeMs }
+  let batch: string[] = []
+  const flush = async (): Promise<FileEntry[]> => {
+    const names = batch
+    batch = []
+    const stats = await Promise.all(names.map((name) => statIfInside(root, path.join(dir, name))))
+    return names.flatMap((name, i) => {
+      const s = stats[i]
+      return s?.isFile() ? [{ name, size: s.size, modified: s.mtimeMs }] : []
+    })
   }
+  for await (const name of visibleNames(root, dir, 'file')) {
+    batch.push(name)
+    if (batch.length === STAT_BATCH) yield* await flush()
+  }
+  yield* await flush()
 }
 
 /** Deletes one file. A file that is a link loses the link only. */
@@ -65,6 +79,7 @@ export async function deleteFile(root: Root, bucket: string, file: string): Prom
     if (!(await statInside(root, target.path, 'file')).isFile())
       throw new StoreError('no such file')
     await fs.unlink(target.path)
+    changed(root)
   })
 }
 

@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises'
 import path from 'node:path'
-import { RESERVED_NAME } from '../../shared/protocol/index.js'
+import { RESERVED_NAME, type BucketEntry } from '../../shared/protocol/index.js'
 import { reasonFor } from './errors.js'
 
 /** The shared folder: every bucket is a folder directly inside it. */
@@ -13,6 +13,21 @@ export interface Root {
   readonly reserved: string
   /** Where uploads are written until they are complete. */
   readonly staging: string
+  /** File counts of buckets, by folder, valid while the folder's mtime is unchanged. */
+  readonly counts: Map<string, { mtimeMs: number; files: number; countedAt: number }>
+  /** The latest bucket listing, shared by the `ls_b`s that arrive while it is fresh. */
+  readonly listing: ListingCache
+}
+
+export interface ListingCache {
+  /** Bumped by every change made through the server: a listing made before it is stale. */
+  generation: number
+  latest?: { generation: number; at: number; entries: Promise<BucketEntry[]> }
+}
+
+/** Records that the server changed the folder's contents. */
+export function changed(root: Root): void {
+  root.listing.generation++
 }
 
 /**
@@ -39,5 +54,12 @@ export async function openRoot(dir: string): Promise<Root> {
     const reason = reasonFor((err as NodeJS.ErrnoException).code ?? '', 'folder')
     throw new Error(`Cannot prepare "${staging}": ${reason}`)
   }
-  return { path: given, real, reserved, staging }
+  return {
+    path: given,
+    real,
+    reserved,
+    staging,
+    counts: new Map(),
+    listing: { generation: 0 },
+  }
 }

@@ -3,6 +3,6 @@ import { listBuckets } from '../../storage/index.js'
 import type { CommandHandler } from './types.js'
 
 export const ls_b: CommandHandler<'ls_b'> = async (_args, { root, write }) => {
-  for await (const bucket of listBuckets(root)) await write(formatBucketEntry(bucket))
+  for (const bucket of await listBuckets(root)) await write(formatBucketEntry(bucket))
   return { code: 500 }
 }

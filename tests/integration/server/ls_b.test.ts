@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { startTestServer, upload, type TestServer } from './helpers.js'
+import { eventually, startTestServer, upload, type TestServer } from './helpers.js'
 
 let t: TestServer
 afterEach(() => t?.stop())
@@ -48,5 +48,36 @@ describe('ls_b', () => {
     t = await startTestServer()
     const c = await t.connect()
     expect((await c.command('ls_b x')).status).toBe('400 BCMD usage: ls_b')
+  })
+})
+
+describe('ls_b counts', () => {
+  it('stay right when files change behind the server, even for a bucket untouched for long', async () => {
+    t = await startTestServer()
+    const c = await t.connect()
+    await c.command('create_b old')
+    const dir = path.join(t.root, 'old')
+    const hourAgo = new Date(Date.now() - 3_600_000)
+    await fs.utimes(dir, hourAgo, hourAgo)
+    expect((await c.command('ls_b')).data).toEqual(['old 0'])
+    // Counted once and remembered; a file added behind the server's back changes the folder's
+    // mtime, so it is counted again once the shared listing is no longer fresh (100 ms).
+    await fs.writeFile(path.join(dir, 'new.txt'), 'x')
+    await eventually(async () => (await c.command('ls_b')).data[0] === 'old 1', 1000)
+    await fs.rm(path.join(dir, 'new.txt'))
+    await eventually(async () => (await c.command('ls_b')).data[0] === 'old 0', 1000)
+  })
+
+  it('are fresh at once after changes made through the server', async () => {
+    t = await startTestServer()
+    const c = await t.connect()
+    await c.command('create_b b')
+    expect((await c.command('ls_b')).data).toEqual(['b 0'])
+    await upload(c, 'b', 'f', 'x')
+    expect((await c.command('ls_b')).data).toEqual(['b 1'])
+    await c.command('delete_f b f')
+    expect((await c.command('ls_b')).data).toEqual(['b 0'])
+    await c.command('delete_b b')
+    expect((await c.command('ls_b')).data).toEqual([])
   })
 })
