@@ -7,7 +7,7 @@ import fs from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { Command, InvalidArgumentError } from 'commander'
-import { bundleServer, IntegrityError, startServerProcess } from './context.js'
+import { bundleServer, IntegrityError, startServerProcess, type ServerProcess } from './context.js'
 import { printTable, type Results } from './report.js'
 import { commands } from './scenarios/commands.js'
 import { largeFile } from './scenarios/large.js'
@@ -68,32 +68,35 @@ let exitCode = 0
 try {
   // Beside the bench so the bundle finds the project's node_modules.
   const script = await bundleServer(path.resolve('node_modules/.cache/bench'))
-  const server = await startServerProcess(script, root)
-  let results: Results
-  try {
-    // Commands first, on an empty folder: they measure the protocol, not the size of the buckets.
-    step(`commands: ${o.conns} connections for ${o.seconds} s`)
-    const cmds = await commands(server, o.conns, o.seconds)
-    step(`large file: ${o.size} MiB × ${o.runs} runs, interleaved with the baseline`)
-    const large = await largeFile(server, root, local, o.size * MiB, o.runs)
-    step(`small files: ${o.files} × ${o.smallSize} KiB`)
-    const small = await smallFiles(server, local, o.files, o.smallSize * 1024)
-    step(`listing: ls_f of ${o.listFiles} files`)
-    const list = await listing(server, root, o.listFiles)
-    results = {
-      machine: {
-        node: process.version,
-        cpus: os.cpus().length,
-        platform: `${os.platform()} ${os.arch()}`,
-      },
-      options: { ...o },
-      large,
-      small,
-      commands: cmds,
-      listing: list,
+  // Each scenario gets a fresh server process, so one's memory does not count against another.
+  const fresh = async <T>(run: (server: ServerProcess) => Promise<T>): Promise<T> => {
+    const server = await startServerProcess(script, root)
+    try {
+      return await run(server)
+    } finally {
+      await server.stop()
     }
-  } finally {
-    await server.stop()
+  }
+  // Commands first, on an empty folder: they measure the protocol, not the size of the buckets.
+  step(`commands: ${o.conns} connections for ${o.seconds} s`)
+  const cmds = await fresh((server) => commands(server, o.conns, o.seconds))
+  step(`large file: ${o.size} MiB × ${o.runs} runs, interleaved with the baseline`)
+  const large = await fresh((server) => largeFile(server, root, local, o.size * MiB, o.runs))
+  step(`small files: ${o.files} × ${o.smallSize} KiB`)
+  const small = await fresh((server) => smallFiles(server, local, o.files, o.smallSize * 1024))
+  step(`listing: ls_f of ${o.listFiles} files`)
+  const list = await fresh((server) => listing(server, root, o.listFiles))
+  const results: Results = {
+    machine: {
+      node: process.version,
+      cpus: os.cpus().length,
+      platform: `${os.platform()} ${os.arch()}`,
+    },
+    options: { ...o },
+    large,
+    small,
+    commands: cmds,
+    listing: list,
   }
   if (o.tls) {
     step('TLS: large file and small files')
