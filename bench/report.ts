@@ -44,6 +44,7 @@ export function rows(r: Results): Row[] {
       '≥ 0.90 × baseline',
       r.large.download.ratio >= 0.9,
     ],
+    ['local file copy (disk)', `${n(r.large.diskCopyMiBs)} MiB/s`, 'for scale', null],
     [
       'server peak RSS',
       `${n(r.large.serverPeakRssMB)} MB`,

@@ -39,6 +39,9 @@ export interface RawResponse {
 /** Takes raw bytes; a returned promise holds the socket until the bytes are written. */
 export type ByteSink = (chunk: Buffer) => void | Promise<void>
 
+/** Socket buffers: with Node's 16 KiB default, transfers move about half as fast. */
+const SOCKET_BUFFER_BYTES = 1024 * 1024
+
 /** Received bytes held before the socket is paused: a slow consumer never fills memory. */
 const HIGH_WATER_BYTES = 4 * 1024 * 1024
 
@@ -112,7 +115,8 @@ export class Connection {
       const socket = options.tls
         ? // Self-signed: the fingerprint check below replaces the certificate authorities.
           tls.connect({ host, port, rejectUnauthorized: false, minVersion: 'TLSv1.3' })
-        : net.connect({ host, port })
+        : // Stream options reach the socket, though Node's types for connect() omit them.
+          net.connect({ host, port, highWaterMark: SOCKET_BUFFER_BYTES } as net.NetConnectOpts)
       socket.setNoDelay(true)
       const timer = setTimeout(() => {
         socket.destroy()

@@ -15,6 +15,7 @@ export const DEFAULT_MAX_CONNECTIONS = 256
 export const DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 32
 /** Time to finish typing a command line once it has started (generous for a person at `nc`). */
 export const DEFAULT_LINE_TIMEOUT_MS = 60_000
+const SOCKET_BUFFER_BYTES = 1024 * 1024
 /** A TLS handshake must be over by then. */
 const HANDSHAKE_TIMEOUT_MS = 10_000
 /** How long close() lets commands in progress finish before cutting their connections. */
@@ -74,7 +75,8 @@ export class BucketServer extends EventEmitter<BucketServerEvents> {
     identity?: { key: string; cert: string },
   ) {
     super()
-    const options = { allowHalfOpen: true, noDelay: true }
+    // Large socket buffers: with Node's 16 KiB default, transfers move about half as fast.
+    const options = { allowHalfOpen: true, noDelay: true, highWaterMark: SOCKET_BUFFER_BYTES }
     const accept = (socket: net.Socket): void => this.accept(socket)
     this.listener = identity
       ? tls.createServer(
