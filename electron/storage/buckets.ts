@@ -4,12 +4,23 @@ import type { BucketEntry } from '../../shared/protocol/index.js'
 import { about, StoreError, toStoreError } from './errors.js'
 import { visibleNames } from './entries.js'
 import { bucketPath, statInside } from './paths.js'
-import { changed, type Root } from './root.js'
+import { changed, type Patch, type Root } from './root.js'
+
+/** Adds `delta` to a bucket's file count in a listing. */
+export function countChange(bucket: string, delta: number): Patch {
+  return (entries) => entries.map((e) => (e.name === bucket ? { ...e, files: e.files + delta } : e))
+}
 
 export async function createBucket(root: Root, name: string): Promise<void> {
   const dir = bucketPath(root, name)
   await about('bucket', () => fs.mkdir(dir))
-  changed(root)
+  const bucket = path.basename(dir)
+  changed(
+    root,
+    (entries) =>
+      entries.some((e) => e.name === bucket) ? entries : [...entries, { name: bucket, files: 0 }],
+    true,
+  )
 }
 
 /** Deletes a bucket and every file in it. A bucket that is a link loses the link only. */
@@ -20,7 +31,8 @@ export async function deleteBucket(root: Root, name: string): Promise<void> {
     if (!stats.isDirectory()) throw new StoreError('no such bucket')
     await fs.rm(dir, { recursive: true })
     root.counts.delete(dir)
-    changed(root)
+    const bucket = path.basename(dir)
+    changed(root, (entries) => entries.filter((e) => e.name !== bucket), true)
   })
 }
 
@@ -37,16 +49,31 @@ const FRESH_MS = 100
  */
 export function listBuckets(root: Root): Promise<BucketEntry[]> {
   const cache = root.listing
-  const latest = cache.latest
-  if (latest && latest.generation === cache.generation && Date.now() - latest.at < FRESH_MS)
-    return latest.entries
-  const entries = scanBuckets(root)
-  cache.latest = { generation: cache.generation, at: Date.now(), entries }
-  // A failed listing is not shared beyond the requests already waiting for it.
-  entries.catch(() => {
-    if (cache.latest?.entries === entries) cache.latest = undefined
-  })
-  return entries
+  const current = cache.latest
+  if (current && current.generation === cache.generation && Date.now() - current.at < FRESH_MS) {
+    if (current.done) return Promise.resolve(current.done)
+    const patches = [...current.patches]
+    return current.scan.then((found) => patches.reduce((entries, patch) => patch(entries), found))
+  }
+  const scan = scanBuckets(root)
+  const latest: NonNullable<typeof cache.latest> = {
+    generation: cache.generation,
+    at: Date.now(),
+    scan,
+    patches: [],
+  }
+  cache.latest = latest
+  scan.then(
+    (found) => {
+      latest.done = latest.patches.reduce((entries, patch) => patch(entries), found)
+      latest.patches = []
+    },
+    // A failed listing is not shared beyond the requests already waiting for it.
+    () => {
+      if (cache.latest === latest) cache.latest = undefined
+    },
+  )
+  return scan
 }
 
 async function scanBuckets(root: Root): Promise<BucketEntry[]> {

@@ -5,6 +5,7 @@ import type { FileEntry } from '../../shared/protocol/index.js'
 import { about, StoreError, toStoreError } from './errors.js'
 import { visibleNames } from './entries.js'
 import { bucketPath, filePath, statIfInside, statInside } from './paths.js'
+import { countChange } from './buckets.js'
 import { changed, type Root } from './root.js'
 
 /**
@@ -79,7 +80,7 @@ export async function deleteFile(root: Root, bucket: string, file: string): Prom
     if (!(await statInside(root, target.path, 'file')).isFile())
       throw new StoreError('no such file')
     await fs.unlink(target.path)
-    changed(root)
+    changed(root, countChange(path.basename(target.dir), -1), false)
   })
 }
 

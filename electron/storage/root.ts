@@ -20,14 +20,36 @@ export interface Root {
 }
 
 export interface ListingCache {
-  /** Bumped by every change made through the server: a listing made before it is stale. */
+  /** Bumped by a change made through the server that a listing in progress may have missed. */
   generation: number
-  latest?: { generation: number; at: number; entries: Promise<BucketEntry[]> }
+  latest?: {
+    generation: number
+    /** When the folder was read. */
+    at: number
+    /** The folder being read. */
+    scan: Promise<BucketEntry[]>
+    /** Changes made through the server while it is read, to apply to what it finds. */
+    patches: Patch[]
+    /** The entries once read, with the changes made since applied. */
+    done?: BucketEntry[]
+  }
 }
 
-/** Records that the server changed the folder's contents. */
-export function changed(root: Root): void {
-  root.listing.generation++
+/** A change to a listing; it returns a new array so that a listing being sent stays whole. */
+export type Patch = (entries: BucketEntry[]) => BucketEntry[]
+
+/**
+ * Records a change made through the server. A finished listing gets the change applied. A listing
+ * still being read may or may not see the change: a change that gives the same result either way
+ * (`idempotent`, e.g. adding a bucket that may already be listed) is applied once it is read;
+ * any other makes it stale.
+ */
+export function changed(root: Root, apply: Patch, idempotent: boolean): void {
+  const latest = root.listing.latest
+  if (!latest || latest.generation !== root.listing.generation) return
+  if (latest.done) latest.done = apply(latest.done)
+  else if (idempotent) latest.patches.push(apply)
+  else root.listing.generation++
 }
 
 /**

@@ -6,6 +6,7 @@ import { finished } from 'node:stream/promises'
 import { about, StoreError, toStoreError } from './errors.js'
 import { requireBucket } from './files.js'
 import { filePath } from './paths.js'
+import { countChange } from './buckets.js'
 import { changed, type Root } from './root.js'
 
 /** Large writes keep the disk busy with few system calls. */
@@ -112,9 +113,9 @@ export class StagedUpload {
       if (this.stream.bytesWritten !== this.size) throw new StoreError('upload incomplete')
       // The bucket may have been deleted while the bytes were arriving.
       await requireBucket(this.root, this.target.dir)
-      await refuseFolder(this.target.path)
+      const replaced = await refuseFolder(this.target.path)
       await fs.rename(this.temp, this.target.path)
-      changed(this.root)
+      changed(this.root, countChange(path.basename(this.target.dir), replaced ? 0 : 1), false)
       return this.hash.digest('hex')
     } catch (err) {
       await this.discard()
@@ -138,7 +139,9 @@ export class StagedUpload {
   }
 }
 
-async function refuseFolder(p: string): Promise<void> {
+/** Fails when a folder has the name; tells whether something else (a file, a link) has it. */
+async function refuseFolder(p: string): Promise<boolean> {
   const existing = await fs.lstat(p).catch(() => undefined)
   if (existing?.isDirectory()) throw new StoreError('a folder has that name')
+  return existing !== undefined
 }
