@@ -18,10 +18,18 @@ function connect(port: number): Promise<net.Socket> {
   })
 }
 
-/** File → socket → the server's file; resolves when the server has closed its file. */
-export async function baselineUpload(port: number, file: string, name: string): Promise<void> {
+/**
+ * File → socket → the server's file; resolves when the server has closed its file (with `fsync`,
+ * once the file is flushed to disk).
+ */
+export async function baselineUpload(
+  port: number,
+  file: string,
+  name: string,
+  fsync = false,
+): Promise<void> {
   const socket = await connect(port)
-  socket.write(`up ${name}\n`)
+  socket.write(`${fsync ? 'upsync' : 'up'} ${name}\n`)
   const done = new Promise<void>((resolve, reject) => {
     socket.once('data', () => resolve())
     socket.once('error', reject)

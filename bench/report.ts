@@ -44,6 +44,12 @@ export function rows(r: Results): Row[] {
       '≥ 0.90 × baseline',
       r.large.download.ratio >= 0.9,
     ],
+    [
+      `upload vs fsync'd baseline`,
+      `baseline with fsync ${n(r.large.uploadSynced.baselineMiBs)} MiB/s, ratio ${n(r.large.uploadSynced.ratio, 2)}`,
+      'same durability, for scale',
+      null,
+    ],
     ['local file copy (disk)', `${n(r.large.diskCopyMiBs)} MiB/s`, 'for scale', null],
     [
       'server peak RSS',

@@ -34,7 +34,10 @@ async function bucketServer(): Promise<number> {
   return server.port
 }
 
-/** Baseline: `up <name>\n` + bytes → file, answered `ok\n`; `down <name>\n` → the file's bytes. */
+/**
+ * Baseline: `up <name>\n` (or `upsync <name>\n`) + bytes → file, answered `ok\n`;
+ * `down <name>\n` → the file's bytes.
+ */
 async function baselineServer(): Promise<number> {
   const baseline = net.createServer(
     { allowHalfOpen: true, highWaterMark: BUFFER } as net.ServerOpts,

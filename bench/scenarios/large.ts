@@ -10,6 +10,8 @@ export interface LargeResult {
   sizeMiB: number
   runs: number
   upload: { oursMiBs: number; baselineMiBs: number; ratio: number }
+  /** The baseline with an fsync before it answers, the durability our uploads give. */
+  uploadSynced: { baselineMiBs: number; ratio: number }
   download: { oursMiBs: number; baselineMiBs: number; ratio: number }
   serverPeakRssMB: number
   /** A local file copy with the same buffers: what the disk allows, for scale. */
@@ -38,6 +40,7 @@ export async function largeFile(
   const rate = (seconds: number): number => size / MiB / seconds
   const times = {
     ourUp: [] as number[],
+    baseUpSync: [] as number[],
     baseUp: [] as number[],
     ourDown: [] as number[],
     baseDown: [] as number[],
@@ -45,6 +48,7 @@ export async function largeFile(
   let peak = 0
   const steps = {
     baseUp: () => baselineUpload(server.baselinePort, source, 'large.bin'),
+    baseUpSync: () => baselineUpload(server.baselinePort, source, 'large.bin', true),
     ourUp: async () => {
       const result = await client.upload({ bucket: 'large', name: 'large.bin', source })
       check(result.sha256, hash, 'large upload')
@@ -58,7 +62,8 @@ export async function largeFile(
   }
   for (let run = 0; run < runs; run++) {
     // Whoever goes second finds the disk still writing back the first one's gigabyte: take turns.
-    const up: (keyof typeof steps)[] = run % 2 === 0 ? ['baseUp', 'ourUp'] : ['ourUp', 'baseUp']
+    const up: (keyof typeof steps)[] =
+      run % 2 === 0 ? ['baseUp', 'ourUp', 'baseUpSync'] : ['baseUpSync', 'ourUp', 'baseUp']
     const down: (keyof typeof steps)[] =
       run % 2 === 0 ? ['baseDown', 'ourDown'] : ['ourDown', 'baseDown']
     for (const name of [...up, ...down]) {
@@ -86,6 +91,9 @@ export async function largeFile(
     sizeMiB: size / MiB,
     runs,
     upload: pair(times.ourUp, times.baseUp),
+    uploadSynced: (({ baselineMiBs, ratio }) => ({ baselineMiBs, ratio }))(
+      pair(times.ourUp, times.baseUpSync),
+    ),
     download: pair(times.ourDown, times.baseDown),
     serverPeakRssMB: peak / 1e6,
     diskCopyMiBs,

@@ -81,3 +81,28 @@ describe('ls_b counts', () => {
     expect((await c.command('ls_b')).data).toEqual([])
   })
 })
+
+describe('ls_b under concurrent changes', () => {
+  it('ends up listing exactly the buckets on disk, with their counts', async () => {
+    t = await startTestServer()
+    const clients = await Promise.all(Array.from({ length: 8 }, () => t.connect()))
+    await Promise.all(
+      clients.map(async (c, i) => {
+        for (let n = 0; n < 30; n++) {
+          await c.command(`create_b b${i}-${n}`)
+          await c.command('ls_b')
+          if (n % 3 === 0) await c.command(`delete_b b${i}-${n}`)
+          else if (n % 3 === 1) await upload(c, `b${i}-${n}`, 'f', 'x')
+        }
+      }),
+    )
+    const listed = (await clients[0]!.command('ls_b')).data.sort()
+    const onDisk = await Promise.all(
+      (await fs.readdir(t.root))
+        .filter((name) => name !== '.bucketshare')
+        .map(async (name) => `${name} ${(await fs.readdir(path.join(t.root, name))).length}`),
+    )
+    expect(listed).toEqual(onDisk.sort())
+    expect(listed).toHaveLength(8 * 20)
+  })
+})
