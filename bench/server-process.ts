@@ -54,8 +54,9 @@ async function baselineServer(): Promise<number> {
           header += byte.toString()
         const [verb, name] = header.split(' ') as [string, string]
         const file = path.join(root, 'baseline', name)
-        if (verb === 'up') {
-          const out = createWriteStream(file, { highWaterMark: BUFFER })
+        if (verb === 'up' || verb === 'upsync') {
+          // `upsync` flushes to disk before answering, as our server does before 700 FUTBS.
+          const out = createWriteStream(file, { highWaterMark: BUFFER, flush: verb === 'upsync' })
           socket.pipe(out)
           out.on('close', () => socket.end('ok\n'))
         } else {
