@@ -164,3 +164,30 @@ describe('wiring', () => {
     off()
   })
 })
+
+describe('one conversation', () => {
+  it('lists buckets again after a change typed in the Console tab', async () => {
+    let lists = 0
+    bridge
+      .handle('app:info', () => ({ version: '1', nativeDialogs: false }))
+      .handle('connection:state', () => ({ status: 'disconnected' }))
+      .handle('buckets:list', () => {
+        lists++
+        return [{ name: 'typed', files: 0 }]
+      })
+    const off = await wireStores()
+    useNoticesStore().fail({ code: 1150, message: 'Access Grant Fails: access code required' })
+    const typed = (command: string, ok: boolean): ConsoleEntry => ({
+      ...entry(lists + 100, command),
+      status: ok
+        ? { code: 1100, abbr: 'AGS', detail: '', ok: true }
+        : { code: 1150, abbr: 'AGF', detail: 'wrong access code', ok: false },
+    })
+    bridge.emit('console:entry', typed('auth nope', false))
+    expect(lists).toBe(0)
+    bridge.emit('console:entry', { ...typed('auth right', true), id: 500 })
+    await expect.poll(() => useBucketsStore().buckets.map((b) => b.name)).toEqual(['typed'])
+    expect(useNoticesStore().error).toBeNull()
+    off()
+  })
+})

@@ -3,7 +3,11 @@ import { useBucketsStore } from './buckets.js'
 import { useConnectionStore } from './connection.js'
 import { useConsoleStore } from './console.js'
 import { useHostStore } from './host.js'
+import { useNoticesStore } from './notices.js'
 import { useTransfersStore } from './transfers.js'
+
+/** Console commands after which the Buckets tab lists again. */
+const CHANGES = new Set(['auth', 'create_b', 'delete_b', 'upload', 'delete_f'])
 
 /**
  * Loads the initial state and routes every event of the contract to its store, in one place.
@@ -16,6 +20,7 @@ export async function wireStores(): Promise<() => void> {
   const buckets = useBucketsStore()
   const transfers = useTransfersStore()
   const console = useConsoleStore()
+  const notices = useNoticesStore()
 
   transfers.onFinished((t) => {
     if (t.direction === 'upload' && t.state === 'done' && t.bucket === buckets.selected)
@@ -32,7 +37,15 @@ export async function wireStores(): Promise<() => void> {
     }),
     api.on('host:status', (status) => (host.status = status)),
     api.on('host:log', (line) => host.addLog(line)),
-    api.on('console:entry', (entry) => console.add(entry)),
+    api.on('console:entry', (entry) => {
+      console.add(entry)
+      // A change typed in the Console tab shows in the Buckets tab too.
+      const verb = entry.command.trim().split(/\s+/)[0] ?? ''
+      if (entry.source === 'console' && entry.status?.ok && CHANGES.has(verb)) {
+        if (verb === 'auth') notices.dismiss()
+        void buckets.refresh().then(() => buckets.refreshFiles())
+      }
+    }),
     api.on('transfer:update', (info) => transfers.update(info)),
   ]
 
