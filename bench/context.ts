@@ -1,6 +1,4 @@
 import { fork, type ChildProcess } from 'node:child_process'
-import { createHash, randomBytes } from 'node:crypto'
-import { createReadStream, createWriteStream } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
@@ -95,29 +93,6 @@ export async function startServerProcess(
   }
 }
 
-/** Writes `size` random bytes to `file` and returns their sha256. */
-export async function randomFile(file: string, size: number): Promise<string> {
-  const hash = createHash('sha256')
-  const out = createWriteStream(file, { highWaterMark: 1024 * 1024 })
-  for (let left = size; left > 0;) {
-    const block = randomBytes(Math.min(left, 1024 * 1024))
-    hash.update(block)
-    left -= block.length
-    if (!out.write(block)) await new Promise<void>((r) => out.once('drain', () => r()))
-  }
-  await new Promise<void>((resolve, reject) =>
-    out.end((err?: Error | null) => (err ? reject(err) : resolve())),
-  )
-  return hash.digest('hex')
-}
-
-export async function sha256Of(file: string): Promise<string> {
-  const hash = createHash('sha256')
-  for await (const chunk of createReadStream(file, { highWaterMark: 1024 * 1024 }))
-    hash.update(chunk as Buffer)
-  return hash.digest('hex')
-}
-
 /** Seconds an async step takes. */
 export async function timed(step: () => Promise<unknown>): Promise<number> {
   const start = performance.now()
@@ -131,3 +106,5 @@ export class IntegrityError extends Error {}
 export function check(actual: string, expected: string, what: string): void {
   if (actual !== expected) throw new IntegrityError(`${what}: sha256 ${actual} != ${expected}`)
 }
+
+export { randomFile, sha256Of } from './files.js'

@@ -73,6 +73,20 @@ export interface HostStatus {
   error?: string
 }
 
+/** The status of a host that is not running (before the first start). */
+export const STOPPED_HOST: HostStatus = {
+  running: false,
+  root: null,
+  port: null,
+  exposure: 'loopback',
+  encrypted: true,
+  fingerprint: null,
+  accessCode: null,
+  readOnly: false,
+  addresses: [],
+  clients: [],
+}
+
 export interface LogLine {
   time: number
   text: string

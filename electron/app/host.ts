@@ -1,4 +1,4 @@
-import type { HostStatus, RequestArgs } from '../../shared/ipc.js'
+import { STOPPED_HOST, type HostStatus, type RequestArgs } from '../../shared/ipc.js'
 import {
   generateAccessCode,
   loadOrCreateIdentity,
@@ -13,15 +13,8 @@ import type { SettingsStore } from './settings.js'
 /** Hosting a folder: at most one server, started and stopped from the app. */
 export class HostService {
   private server: BucketServer | undefined
-  private last: Omit<HostStatus, 'running' | 'addresses' | 'clients' | 'error'> = {
-    root: null,
-    port: null,
-    exposure: 'loopback',
-    encrypted: true,
-    fingerprint: null,
-    accessCode: null,
-    readOnly: false,
-  }
+  /** The settings of the last start, shown while running and after a stop or a failure. */
+  private last: Partial<HostStatus> = {}
   private error: string | undefined
 
   constructor(
@@ -34,8 +27,9 @@ export class HostService {
   status(): HostStatus {
     const server = this.server
     return {
-      running: server !== undefined,
+      ...STOPPED_HOST,
       ...this.last,
+      running: server !== undefined,
       addresses: server ? reachableAddresses(server.host, server.port) : [],
       clients: server?.clients() ?? [],
       ...(this.error ? { error: this.error } : {}),

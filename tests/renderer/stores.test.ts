@@ -1,6 +1,6 @@
 import { createPinia, setActivePinia } from 'pinia'
 import { beforeEach, describe, expect, it } from 'vitest'
-import type { ConsoleEntry, TransferInfo } from '../../shared/ipc.js'
+import { STOPPED_HOST, type ConsoleEntry, type TransferInfo } from '../../shared/ipc.js'
 import { setBridge } from '../../renderer/src/bridge/index.js'
 import { useBucketsStore } from '../../renderer/src/stores/buckets.js'
 import { MAX_ENTRIES, useConsoleStore } from '../../renderer/src/stores/console.js'
@@ -133,18 +133,7 @@ describe('wiring', () => {
         accessCode: 'abcd-efgh-jkmn',
         readOnly: false,
       }))
-      .handle('host:status', () => ({
-        running: false,
-        root: null,
-        port: null,
-        exposure: 'loopback',
-        encrypted: true,
-        fingerprint: null,
-        accessCode: null,
-        readOnly: false,
-        addresses: [],
-        clients: [],
-      }))
+      .handle('host:status', () => STOPPED_HOST)
       .handle('connection:state', () => ({ status: 'disconnected' }))
       .handle('buckets:list', () => [{ name: 'b', files: 2 }])
     const off = await wireStores()

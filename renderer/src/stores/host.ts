@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
-import type { Exposure, HostStatus, LogLine } from '../../../shared/ipc.js'
+import { STOPPED_HOST, type Exposure, type HostStatus, type LogLine } from '../../../shared/ipc.js'
 import { bridge } from '../bridge/index.js'
 import { useNoticesStore } from './notices.js'
 
@@ -10,18 +10,7 @@ const MAX_LOG_LINES = 500
 /** Hosting a folder from this app. */
 export const useHostStore = defineStore('host', () => {
   const notices = useNoticesStore()
-  const status = ref<HostStatus>({
-    running: false,
-    root: null,
-    port: null,
-    exposure: 'loopback',
-    encrypted: true,
-    fingerprint: null,
-    accessCode: null,
-    readOnly: false,
-    addresses: [],
-    clients: [],
-  })
+  const status = ref<HostStatus>(STOPPED_HOST)
   const folder = ref('')
   const port = ref(4567)
   const exposure = ref<Exposure>('loopback')

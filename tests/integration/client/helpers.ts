@@ -1,5 +1,3 @@
-import { createHash, randomBytes } from 'node:crypto'
-import { createWriteStream } from 'node:fs'
 import fs from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
@@ -42,24 +40,4 @@ export async function fixture(): Promise<Fixture> {
   }
 }
 
-/** Writes `size` random bytes to `file` in 1 MiB blocks and returns their sha256. */
-export async function randomFile(file: string, size: number): Promise<string> {
-  const hash = createHash('sha256')
-  const out = createWriteStream(file)
-  for (let left = size; left > 0;) {
-    const block = randomBytes(Math.min(left, 1024 * 1024))
-    hash.update(block)
-    left -= block.length
-    if (!out.write(block)) await new Promise<void>((r) => out.once('drain', () => r()))
-  }
-  await new Promise<void>((resolve, reject) =>
-    out.end((err?: Error | null) => (err ? reject(err) : resolve())),
-  )
-  return hash.digest('hex')
-}
-
-export async function sha256Of(file: string): Promise<string> {
-  const hash = createHash('sha256')
-  for await (const chunk of (await fs.open(file)).createReadStream()) hash.update(chunk as Buffer)
-  return hash.digest('hex')
-}
+export { randomFile, sha256Of } from '../../../bench/files.js'
