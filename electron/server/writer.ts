@@ -39,10 +39,21 @@ export class SocketWriter {
     await this.send(text)
   }
 
-  /** Sends raw bytes after the queued lines. */
+  /**
+   * Sends raw bytes after the queued lines, and resolves once the socket has taken them in full:
+   * the caller may then reuse the buffer.
+   */
   async bytes(chunk: Uint8Array): Promise<void> {
     await this.flush()
-    await this.send(chunk)
+    if (!this.socket.writable) throw new ConnectionLost()
+    this.waiting = true
+    try {
+      await new Promise<void>((resolve, reject) =>
+        this.socket.write(chunk, (err) => (err ? reject(new ConnectionLost()) : resolve())),
+      )
+    } finally {
+      this.waiting = false
+    }
   }
 
   private async send(data: string | Uint8Array): Promise<void> {

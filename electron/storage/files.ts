@@ -1,6 +1,5 @@
-import fs from 'node:fs/promises'
+import fs, { type FileHandle } from 'node:fs/promises'
 import path from 'node:path'
-import { Readable } from 'node:stream'
 import type { FileEntry } from '../../shared/protocol/index.js'
 import { about, StoreError, toStoreError } from './errors.js'
 import { visibleNames } from './entries.js'
@@ -87,8 +86,13 @@ export async function deleteFile(root: Root, bucket: string, file: string): Prom
 /** A file to send: its size, read once when it was opened, and exactly that many bytes. */
 export interface Download {
   size: number
-  /** The bytes; owns the open file, so destroy it when giving up before its end. */
-  stream: Readable
+  /**
+   * The bytes, read ahead into two buffers that take turns: each chunk is valid until the next one
+   * is asked for, so sending a file of any size allocates nothing per chunk.
+   */
+  chunks: AsyncIterable<Uint8Array>
+  /** Closes the file; call it however the sending ended. */
+  close(): Promise<void>
 }
 
 /** Large reads keep the network busy with few system calls. */
@@ -100,28 +104,54 @@ export async function openForDownload(root: Root, bucket: string, file: string):
   return about('file', async () => {
     await statInside(root, target.path, 'file')
     const handle = await fs.open(target.path, 'r')
-    let size: number
     try {
       // Stats of what was opened, so a swap after the check above cannot change the answer.
       const stats = await handle.stat()
       if (!stats.isFile()) throw new StoreError('no such file')
-      size = stats.size
+      return fileChunks(handle, stats.size)
     } catch (err) {
       await handle.close()
       throw err
     }
-    if (size === 0) {
-      await handle.close()
-      return { size, stream: Readable.from([]) }
-    }
-    // `end` bounds the read: a file growing meanwhile still sends exactly the announced size.
-    const stream = handle.createReadStream({
-      start: 0,
-      end: size - 1,
-      highWaterMark: READ_BUFFER_BYTES,
-    })
-    return { size, stream }
   })
+}
+
+/** Reads exactly `size` bytes (fewer if the file shrank), a file growing meanwhile notwithstanding. */
+function fileChunks(handle: FileHandle, size: number): Download {
+  const buffers = [0, 1].map(() => Buffer.allocUnsafe(Math.min(READ_BUFFER_BYTES, size)))
+  let pending: Promise<{ bytesRead: number }> | undefined
+  let closing: Promise<void> | undefined
+  const read = (turn: number, offset: number): Promise<{ bytesRead: number }> =>
+    handle.read(buffers[turn]!, 0, Math.min(READ_BUFFER_BYTES, size - offset), offset)
+  return {
+    size,
+    chunks: {
+      async *[Symbol.asyncIterator]() {
+        let offset = 0
+        let turn = 0
+        pending = size > 0 ? read(0, 0) : undefined
+        while (pending) {
+          const { bytesRead } = await pending
+          if (bytesRead === 0) return
+          const chunk = buffers[turn]!.subarray(0, bytesRead)
+          offset += bytesRead
+          turn ^= 1
+          // The other buffer was handed out before the previous chunk: asking for this one means
+          // the consumer is done with it.
+          pending = offset < size ? read(turn, offset) : undefined
+          yield chunk
+        }
+      },
+    },
+    close() {
+      closing ??= (async () => {
+        // A read still in flight must end before the file is closed under it.
+        await pending?.catch(() => undefined)
+        await handle.close()
+      })()
+      return closing
+    },
+  }
 }
 
 /** Fails with "no such bucket" unless `dir` is a servable folder. */
