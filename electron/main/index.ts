@@ -14,6 +14,10 @@ const here = path.dirname(fileURLToPath(import.meta.url))
 /** Set by `electron-vite dev`: the renderer comes from Vite's dev server. */
 const devServer = process.env['ELECTRON_RENDERER_URL']
 
+// A data folder of its own when asked (end-to-end tests, portable use); before anything reads it.
+if (process.env['BUCKETSHARE_USER_DATA'])
+  app.setPath('userData', process.env['BUCKETSHARE_USER_DATA'])
+
 let window: BrowserWindow | undefined
 let core: AppCore | undefined
 

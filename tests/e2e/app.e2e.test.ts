@@ -2,13 +2,12 @@ import { createHash, randomBytes } from 'node:crypto'
 import fs from 'node:fs/promises'
 import net from 'node:net'
 import path from 'node:path'
-import type { Browser, Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { AppPage } from './app-page.js'
-import { ARTIFACTS, launchBrowser, startUi, type UiProcess } from './launch.js'
+import { ARTIFACTS, launchApp, type LaunchedApp } from './launch.js'
 
-let ui: UiProcess
-let browser: Browser
+let ui: LaunchedApp
 let page: Page
 let app: AppPage
 let port: number
@@ -25,11 +24,8 @@ async function freePort(): Promise<number> {
 const sha256 = (data: Uint8Array): string => createHash('sha256').update(data).digest('hex')
 
 beforeAll(async () => {
-  ui = await startUi()
-  browser = await launchBrowser()
-  page = await browser.newPage({ viewport: { width: 1280, height: 800 }, acceptDownloads: true })
-  page.on('pageerror', (err) => console.error('page error:', err))
-  await page.goto(ui.url)
+  ui = await launchApp()
+  page = ui.page
   app = new AppPage(page)
   shared = path.join(ui.base, 'shared folder')
   await fs.mkdir(shared)
@@ -38,11 +34,10 @@ beforeAll(async () => {
 })
 
 afterAll(async () => {
-  await browser?.close()
   await ui?.stop()
 })
 
-describe('BucketShare in a browser', () => {
+describe('BucketShare, end to end', () => {
   it('hosts a folder and connects to it', async () => {
     await app.host(shared, port)
     await app.connect('127.0.0.1', port)
@@ -69,13 +64,7 @@ describe('BucketShare in a browser', () => {
 
   it('downloads the file with the same bytes', async () => {
     await app.file('beach day.jpg').click()
-    const [download] = await Promise.all([
-      page.waitForEvent('download'),
-      app.id('download-button').click(),
-    ])
-    const saved = path.join(ui.base, 'downloaded.jpg')
-    await download.saveAs(saved)
-    expect(download.suggestedFilename()).toBe('beach day.jpg')
+    const saved = await ui.download('beach day.jpg', () => app.id('download-button').click())
     expect(sha256(await fs.readFile(saved))).toBe(
       sha256(await fs.readFile(path.join(ui.base, 'beach day.jpg'))),
     )

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import { chromium, type Browser } from 'playwright-core'
+import { _electron as electron, chromium, type Page } from 'playwright-core'
 
 /** Debian's Chromium; CI installs it with apt-get. Override with CHROMIUM_PATH. */
 export const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium'
@@ -10,16 +10,30 @@ export const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium'
 /** Where screenshots go, for a person to look at. */
 export const ARTIFACTS = path.resolve('test-artifacts')
 
-export interface UiProcess {
-  url: string
-  /** A temporary folder holding the settings and anything the test creates. */
+/**
+ * The app under test: the browser mode in Chromium (here, and in CI), or the desktop app through
+ * Playwright's Electron launcher where Electron's binary exists (`npm run test:e2e:electron`).
+ */
+export interface LaunchedApp {
+  page: Page
+  /** A temporary folder holding the app's settings (`<base>/settings`) and the test's files. */
   base: string
+  /** Runs `trigger`, which downloads `name`, and returns the path of the saved copy. */
+  download(name: string, trigger: () => Promise<void>): Promise<string>
   stop(): Promise<void>
 }
 
-/** Starts `npm run ui`'s program (the build must exist) on a free port with its own settings. */
-export async function startUi(): Promise<UiProcess> {
+export async function launchApp(viewport = { width: 1280, height: 800 }): Promise<LaunchedApp> {
   const base = await fs.realpath(await fs.mkdtemp(path.join(os.tmpdir(), 'bucketshare-e2e-')))
+  return process.env['BUCKETSHARE_E2E'] === 'electron'
+    ? launchElectron(base, viewport)
+    : launchBrowserMode(base, viewport)
+}
+
+async function launchBrowserMode(
+  base: string,
+  viewport: { width: number; height: number },
+): Promise<LaunchedApp> {
   const child: ChildProcess = spawn(
     process.execPath,
     [
@@ -44,10 +58,26 @@ export async function startUi(): Promise<UiProcess> {
     })
     child.once('exit', (code) => reject(new Error(`npm run ui exited with ${code}: ${out}`)))
   })
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu'],
+  })
+  const page = await browser.newPage({ viewport, acceptDownloads: true })
+  page.on('pageerror', (err) => console.error('page error:', err))
+  await page.goto(url)
   return {
-    url,
+    page,
     base,
+    async download(name, trigger) {
+      const [download] = await Promise.all([page.waitForEvent('download'), trigger()])
+      if (download.suggestedFilename() !== name)
+        throw new Error(`downloaded ${download.suggestedFilename()}, not ${name}`)
+      const saved = path.join(base, `downloaded-${name}`)
+      await download.saveAs(saved)
+      return saved
+    },
     async stop() {
+      await browser.close()
       const exited = new Promise((resolve) => child.once('exit', resolve))
       child.kill('SIGTERM')
       await exited
@@ -56,9 +86,43 @@ export async function startUi(): Promise<UiProcess> {
   }
 }
 
-export function launchBrowser(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu'],
+async function launchElectron(
+  base: string,
+  viewport: { width: number; height: number },
+): Promise<LaunchedApp> {
+  const app = await electron.launch({
+    args: [path.resolve('.')],
+    env: { ...process.env, BUCKETSHARE_USER_DATA: path.join(base, 'settings') } as Record<
+      string,
+      string
+    >,
   })
+  const page = await app.firstWindow()
+  await page.setViewportSize(viewport)
+  const downloads = path.join(base, 'downloads')
+  await fs.mkdir(downloads)
+  // The native folder dialog cannot be clicked: it answers with the downloads folder instead.
+  await app.evaluate(({ dialog }, dir) => {
+    dialog.showOpenDialog = (async () => ({
+      canceled: false,
+      filePaths: [dir],
+    })) as typeof dialog.showOpenDialog
+  }, downloads)
+  return {
+    page,
+    base,
+    async download(name, trigger) {
+      await trigger()
+      const saved = path.join(downloads, name)
+      for (const deadline = Date.now() + 10_000; Date.now() < deadline;) {
+        if (await fs.stat(saved).catch(() => undefined)) return saved
+        await page.waitForTimeout(50)
+      }
+      throw new Error(`${name} was not downloaded`)
+    },
+    async stop() {
+      await app.close()
+      await fs.rm(base, { recursive: true, force: true })
+    },
+  }
 }

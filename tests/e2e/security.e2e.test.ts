@@ -1,23 +1,20 @@
 import fs from 'node:fs/promises'
 import net from 'node:net'
 import path from 'node:path'
-import type { Browser, Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { AppPage } from './app-page.js'
-import { ARTIFACTS, launchBrowser, startUi, type UiProcess } from './launch.js'
+import { ARTIFACTS, launchApp, type LaunchedApp } from './launch.js'
 
-let ui: UiProcess
-let browser: Browser
+let ui: LaunchedApp
 let page: Page
 let app: AppPage
 let port: number
 let shared: string
 
 beforeAll(async () => {
-  ui = await startUi()
-  browser = await launchBrowser()
-  page = await browser.newPage({ viewport: { width: 1280, height: 860 } })
-  await page.goto(ui.url)
+  ui = await launchApp({ width: 1280, height: 860 })
+  page = ui.page
   app = new AppPage(page)
   shared = path.join(ui.base, 'shared')
   await fs.mkdir(shared)
@@ -29,7 +26,6 @@ beforeAll(async () => {
 })
 
 afterAll(async () => {
-  await browser?.close()
   await ui?.stop()
 })
 
