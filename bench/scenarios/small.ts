@@ -10,7 +10,7 @@ export interface SmallResult {
   downloadFilesPerSecond: number
 }
 
-/** Many small files up, then down, all handed to the client at once (it runs 4 at a time). */
+/** Many small files up, then down, all handed to the client at once (it runs TRANSFER_CONCURRENCY at a time). */
 export async function smallFiles(
   server: ServerProcess,
   local: string,

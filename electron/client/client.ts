@@ -44,7 +44,7 @@ export interface SendOptions {
 }
 
 /** Transfers run at most this many at a time, each on its own connection. */
-export const TRANSFER_CONCURRENCY = 4
+export const TRANSFER_CONCURRENCY = 8
 
 /**
  * A session with a bucket server. Commands run one at a time on the command connection, in the
