@@ -36,13 +36,14 @@ export function createServices(options: ServicesOptions, emit: Emit): Services {
   const dataDir = path.dirname(knownHosts.path)
   const transcript = new Transcript(emit)
   const connection = new ConnectionService(emit, settings, knownHosts, transcript)
+  const transfers = new TransfersService(emit, connection)
   return {
     version: options.version,
     ...(options.chooseFolder ? { chooseFolder: options.chooseFolder } : {}),
     settings,
     host: new HostService(emit, settings, dataDir),
     connection,
-    console: new ConsoleService(connection, transcript, options.cwd ?? os.homedir()),
-    transfers: new TransfersService(emit, connection),
+    console: new ConsoleService(connection, transcript, transfers, options.cwd ?? os.homedir()),
+    transfers,
   }
 }

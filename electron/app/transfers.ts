@@ -70,6 +70,16 @@ export class TransfersService {
     return transfer.done
   }
 
+  /** A transfer run by a Console-tab line: shown and cancellable like the others. */
+  follow(
+    direction: TransferInfo['direction'],
+    bucket: string,
+    name: string,
+    work: Work,
+  ): Promise<TransferInfo> {
+    return this.start(direction, bucket, name, 0, work).done
+  }
+
   cancel(id: string): void {
     this.running.get(id)?.abort()
   }

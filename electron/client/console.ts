@@ -16,6 +16,18 @@ import type { TransferResult } from './transfers.js'
 /** The origin of the commands a console sends (see the client's `command` event). */
 export const CONSOLE_ORIGIN = 'console'
 
+/** The transfer a console line asks for, if it is one: to show its progress. */
+export function transferOf(
+  line: string,
+): { direction: 'upload' | 'download'; bucket: string; name: string } | undefined {
+  const parsed = tokenize(line)
+  if (!parsed.ok || parsed.tokens.length !== 4) return undefined
+  const [verb, a, b, c] = parsed.tokens as [string, string, string, string]
+  if (verb === 'upload') return { direction: 'upload', bucket: c, name: b }
+  if (verb === 'download') return { direction: 'download', bucket: a, name: b }
+  return undefined
+}
+
 /** What a console line did: the response lines and status, or why there was none. */
 export interface ConsoleResult {
   /** The command as it went on the wire (for upload and download, the translated line). */
@@ -24,6 +36,8 @@ export interface ConsoleResult {
   /** Null when no answer came (a broken connection, a local file that cannot be read). */
   status: Status | null
   error?: string
+  /** For a successful upload or download: its size and sha256. */
+  transfer?: TransferResult
 }
 
 export interface ConsoleOptions {
@@ -72,7 +86,7 @@ export async function runConsoleLine(
                 name: b,
                 destination: localPath(options.cwd, c),
               })
-        return { sent, ...result.response }
+        return { sent, ...result.response, transfer: result }
       } catch (err) {
         if (err instanceof ProtocolError) return { sent, ...local(err.code, err.detail) }
         return { sent, lines: [], status: null, error: (err as Error).message }

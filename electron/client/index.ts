@@ -23,5 +23,5 @@ export {
   type TransferResult,
   type UploadOptions,
 } from './transfers.js'
-export { CONSOLE_ORIGIN, runConsoleLine, type ConsoleResult } from './console.js'
+export { CONSOLE_ORIGIN, runConsoleLine, transferOf, type ConsoleResult } from './console.js'
 export { KnownHosts } from './known-hosts.js'

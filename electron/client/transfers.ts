@@ -138,7 +138,10 @@ export async function upload(
       }
     } catch (err) {
       if (err instanceof TransportError) throw err
-      throw cut(connection, localError(err, `reading "${String(source)}" failed`))
+      throw cut(
+        connection,
+        localError(err, `reading "${typeof source === 'string' ? source : name}" failed`),
+      )
     }
     if (sent < size)
       throw cut(connection, new LocalFileError('the file shrank while it was being sent'))

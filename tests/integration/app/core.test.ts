@@ -252,6 +252,29 @@ describe('transfers from the GUI', () => {
     expect(f.events['console:entry'].map((e) => e.command)).toContain('upload b hello.txt 11')
   })
 
+  it('shows transfers typed in the Console tab in the transfer panel too', async () => {
+    f = await appFixture()
+    await hostAndConnect(f)
+    await f.ok('buckets:create', { name: 'b' })
+    await fs.writeFile(path.join(f.local, 'typed.txt'), 'typed by hand')
+    const entry = await f.ok<ConsoleEntry>('console:run', { line: 'upload typed.txt "a copy" b' })
+    expect(entry).toMatchObject({ source: 'console', status: { code: 700 } })
+    expect(f.events['transfer:update'].at(-1)).toMatchObject({
+      direction: 'upload',
+      bucket: 'b',
+      name: 'a copy',
+      state: 'done',
+      total: 13,
+    })
+    const refused = await f.ok<ConsoleEntry>('console:run', { line: 'download ghost x out' })
+    expect(refused.status).toMatchObject({ code: 950 })
+    expect(f.events['transfer:update'].at(-1)).toMatchObject({
+      direction: 'download',
+      state: 'failed',
+      error: '950 FDFBF no such bucket',
+    })
+  })
+
   it('fails a transfer with the code meaning and deletes several files at once', async () => {
     f = await appFixture()
     await hostAndConnect(f)
