@@ -46,16 +46,39 @@ export async function largeFile(
     baseDown: [] as number[],
   }
   let peak = 0
+  // Every transfer writes a new file, as a real one does, and it is removed after its step:
+  // overwriting one file in place is far faster on some disks than writing new blocks (a thin
+  // virtual disk), which would flatter whichever side happened to reuse its file.
+  let n = 0
+  const fresh = (dir: string): string => path.join(dir, `transfer-${++n}.bin`)
+  await client.upload({ bucket: 'large', name: 'large.bin', source })
+  await fs.copyFile(path.join(root, 'large', 'large.bin'), path.join(root, 'baseline', 'large.bin'))
+  const written: string[] = []
   const steps = {
-    baseUp: () => baselineUpload(server.baselinePort, source, 'large.bin'),
-    baseUpSync: () => baselineUpload(server.baselinePort, source, 'large.bin', true),
+    baseUp: async () => {
+      const name = path.basename(fresh(''))
+      written.push(path.join(root, 'baseline', name))
+      await baselineUpload(server.baselinePort, source, name)
+    },
+    baseUpSync: async () => {
+      const name = path.basename(fresh(''))
+      written.push(path.join(root, 'baseline', name))
+      await baselineUpload(server.baselinePort, source, name, true)
+    },
     ourUp: async () => {
-      const result = await client.upload({ bucket: 'large', name: 'large.bin', source })
+      const name = path.basename(fresh(''))
+      written.push(path.join(root, 'large', name))
+      const result = await client.upload({ bucket: 'large', name, source })
       check(result.sha256, hash, 'large upload')
     },
-    baseDown: () => baselineDownload(server.baselinePort, 'large.bin', path.join(local, 'b.bin')),
+    baseDown: async () => {
+      const destination = fresh(local)
+      written.push(destination)
+      await baselineDownload(server.baselinePort, 'large.bin', destination)
+    },
     ourDown: async () => {
-      const destination = path.join(local, 'o.bin')
+      const destination = fresh(local)
+      written.push(destination)
       const result = await client.download({ bucket: 'large', name: 'large.bin', destination })
       check(result.sha256, hash, 'large download')
     },
@@ -71,16 +94,22 @@ export async function largeFile(
       server.resetPeak()
       times[name].push(await timed(steps[name]))
       if (name.startsWith('our')) peak = Math.max(peak, await server.peak())
+      // Outside the timing: the copy is checked, then removed.
+      const file = written.pop()!
+      if (name === 'baseDown') check(await sha256Of(file), hash, 'baseline download')
+      if (name === 'baseUp' || name === 'baseUpSync')
+        check(await sha256Of(file), hash, 'baseline upload')
+      await fs.rm(file)
     }
   }
   const diskCopyMiBs = rate(await timed(() => copy(source, path.join(local, 'copy.bin'))))
-  if (baseline) check(await sha256Of(path.join(local, 'b.bin')), hash, 'baseline download')
-  check(await sha256Of(path.join(local, 'o.bin')), hash, 'downloaded file')
   client.close()
   await Promise.all(
-    ['large.bin', 'b.bin', 'o.bin', 'copy.bin'].map((f) =>
-      fs.rm(path.join(local, f), { force: true }),
-    ),
+    [
+      path.join(local, 'large.bin'),
+      path.join(local, 'copy.bin'),
+      path.join(root, 'large', 'large.bin'),
+    ].map((f) => fs.rm(f, { force: true })),
   )
   const pair = (ours: number[], base: number[]): LargeResult['upload'] => {
     const oursMiBs = rate(median(ours))
