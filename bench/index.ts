@@ -20,6 +20,15 @@ const whole = (text: string): number => {
   return Number(text)
 }
 
+const SCENARIOS = ['commands', 'large', 'small', 'listing', 'tls'] as const
+type Scenario = (typeof SCENARIOS)[number]
+const scenarioList = (text: string): Scenario[] => {
+  const names = text.split(',').map((s) => s.trim())
+  const unknown = names.filter((s) => !(SCENARIOS as readonly string[]).includes(s))
+  if (unknown.length > 0) throw new InvalidArgumentError(`unknown: ${unknown.join(', ')}`)
+  return names as Scenario[]
+}
+
 const program = new Command()
   .name('npm run bench --')
   .description('Measure BucketShare against a raw Node socket pipe on this machine.')
@@ -36,6 +45,12 @@ const program = new Command()
   .option('--seconds <n>', 'duration of the commands scenario', whole, 5)
   .option('--list-files <n>', 'files in the bucket listed by ls_f', whole, 100_000)
   .option('--no-tls', 'skip the TLS scenarios')
+  .option(
+    '--only <scenarios>',
+    `run only these, comma-separated (${SCENARIOS.join(', ')}), e.g. to profile one`,
+    scenarioList,
+  )
+  .option('--cpu-prof <dir>', 'write a CPU profile of every server process into this folder')
   .option('--quick', 'small sizes, one run: checks that it works and bytes are intact (CI)')
   .option('--out <file>', 'where to write the JSON results')
   .parse()
@@ -49,6 +64,8 @@ type Options = {
   seconds: number
   listFiles: number
   tls: boolean
+  only?: Scenario[]
+  cpuProf?: string
   quick?: boolean
   out?: string
 }
@@ -56,6 +73,8 @@ const given = program.opts<Options>()
 const o: Options = given.quick
   ? { ...given, size: 64, runs: 1, files: 200, conns: 20, seconds: 1, listFiles: 10_000 }
   : given
+const wanted = (s: Scenario): boolean =>
+  o.only ? o.only.includes(s) : s !== 'tls' || o.tls
 
 const base = await fs.realpath(await fs.mkdtemp(path.join(os.tmpdir(), 'bucketshare-bench-')))
 const root = path.join(base, 'root')
@@ -68,24 +87,20 @@ let exitCode = 0
 try {
   // Beside the bench so the bundle finds the project's node_modules.
   const script = await bundleServer(path.resolve('node_modules/.cache/bench'))
+  const cpuProf = o.cpuProf ? path.resolve(o.cpuProf) : undefined
   // Each scenario gets a fresh server process, so one's memory does not count against another.
-  const fresh = async <T>(run: (server: ServerProcess) => Promise<T>): Promise<T> => {
-    const server = await startServerProcess(script, root)
+  const fresh = async <T>(
+    run: (server: ServerProcess) => Promise<T>,
+    folder = root,
+    tlsDir?: string,
+  ): Promise<T> => {
+    const server = await startServerProcess(script, folder, { tlsDir, cpuProf })
     try {
       return await run(server)
     } finally {
       await server.stop()
     }
   }
-  // Commands first, on an empty folder: they measure the protocol, not the size of the buckets.
-  step(`commands: ${o.conns} connections for ${o.seconds} s`)
-  const cmds = await fresh((server) => commands(server, o.conns, o.seconds))
-  step(`large file: ${o.size} MiB × ${o.runs} runs, interleaved with the baseline`)
-  const large = await fresh((server) => largeFile(server, root, local, o.size * MiB, o.runs))
-  step(`small files: ${o.files} × ${o.smallSize} KiB`)
-  const small = await fresh((server) => smallFiles(server, local, o.files, o.smallSize * 1024))
-  step(`listing: ls_f of ${o.listFiles} files`)
-  const list = await fresh((server) => listing(server, root, o.listFiles))
   const results: Results = {
     machine: {
       node: process.version,
@@ -93,27 +108,34 @@ try {
       platform: `${os.platform()} ${os.arch()}`,
     },
     options: { ...o },
-    large,
-    small,
-    commands: cmds,
-    listing: list,
   }
-  if (o.tls) {
+  // Commands first, on an empty folder: they measure the protocol, not the size of the buckets.
+  if (wanted('commands')) {
+    step(`commands: ${o.conns} connections for ${o.seconds} s`)
+    results.commands = await fresh((server) => commands(server, o.conns, o.seconds))
+  }
+  if (wanted('large')) {
+    step(`large file: ${o.size} MiB × ${o.runs} runs, interleaved with the baseline`)
+    results.large = await fresh((server) => largeFile(server, root, local, o.size * MiB, o.runs))
+  }
+  if (wanted('small')) {
+    step(`small files: ${o.files} × ${o.smallSize} KiB`)
+    results.small = await fresh((server) => smallFiles(server, local, o.files, o.smallSize * 1024))
+  }
+  if (wanted('listing')) {
+    step(`listing: ls_f of ${o.listFiles} files`)
+    results.listing = await fresh((server) => listing(server, root, o.listFiles))
+  }
+  if (wanted('tls')) {
     step('TLS: large file and small files')
-    const secure = await startServerProcess(script, tlsRoot, path.join(base, 'tls-identity'))
-    try {
-      const large = await largeFile(secure, tlsRoot, local, o.size * MiB, o.runs, false)
-      const small = await smallFiles(secure, local, o.files, o.smallSize * 1024)
-      results.tls = {
-        large,
-        small,
-        uploadRatioToPlain: large.upload.oursMiBs / results.large.upload.oursMiBs,
-        downloadRatioToPlain: large.download.oursMiBs / results.large.download.oursMiBs,
-        smallRatioToPlain: small.uploadFilesPerSecond / results.small.uploadFilesPerSecond,
-      }
-    } finally {
-      await secure.stop()
-    }
+    results.tls = await fresh(
+      async (server) => ({
+        large: await largeFile(server, tlsRoot, local, o.size * MiB, o.runs, false),
+        small: await smallFiles(server, local, o.files, o.smallSize * 1024),
+      }),
+      tlsRoot,
+      path.join(base, 'tls-identity'),
+    )
   }
   printTable(results)
   const out =
