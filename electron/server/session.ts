@@ -60,6 +60,9 @@ type SessionState =
 
 type Receiving = Extract<SessionState, { kind: 'receiving' }>
 
+/** Longest reason sent after a status code (a name echoed in it can be long). */
+const MAX_DETAIL_CHARS = 500
+
 /**
  * One client connection: reads command lines, runs them strictly one after another, and moves the
  * raw bytes of uploads and downloads with backpressure both ways.
@@ -173,7 +176,7 @@ export class Session {
       void this.run(event)
     } else if (this.inputEnded) this.close('closed by client')
     else {
-      if (this.reader.pending > 0 && !this.lineTimer)
+      if (this.reader.midLine && !this.lineTimer)
         this.lineTimer = setTimeout(
           () => this.close('command line not finished in time'),
           this.options.lineTimeoutMs,
@@ -207,7 +210,8 @@ export class Session {
         outcome = failure
       }
     }
-    const status = formatStatus(outcome.code, outcome.detail)
+    // A reason is text for people: cut so that the status line always fits the line limit.
+    const status = formatStatus(outcome.code, outcome.detail?.slice(0, MAX_DETAIL_CHARS))
     try {
       await this.out.line(status)
       await this.out.flush()

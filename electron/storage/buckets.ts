@@ -13,7 +13,15 @@ export function countChange(bucket: string, delta: number): Patch {
 
 export async function createBucket(root: Root, name: string): Promise<void> {
   const dir = bucketPath(root, name)
-  await about('bucket', () => fs.mkdir(dir))
+  await about('bucket', async () => {
+    try {
+      await fs.mkdir(dir)
+    } catch (err) {
+      // The only missing folder here is the shared folder itself.
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new StoreError('no such folder')
+      throw err
+    }
+  })
   const bucket = path.basename(dir)
   changed(
     root,

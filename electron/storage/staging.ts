@@ -115,6 +115,7 @@ export class StagedUpload {
       await requireBucket(this.root, this.target.dir)
       const replaced = await refuseFolder(this.target.path)
       await fs.rename(this.temp, this.target.path)
+      await syncFolder(this.target.dir)
       changed(this.root, countChange(path.basename(this.target.dir), replaced ? 0 : 1), false)
       return this.hash.digest('hex')
     } catch (err) {
@@ -144,4 +145,16 @@ async function refuseFolder(p: string): Promise<boolean> {
   const existing = await fs.lstat(p).catch(() => undefined)
   if (existing?.isDirectory()) throw new StoreError('a folder has that name')
   return existing !== undefined
+}
+
+/** Makes a new or replaced entry of a folder durable, as the file's own fsync does not. */
+async function syncFolder(dir: string): Promise<void> {
+  // Windows cannot open a folder for syncing; its file system journals the rename itself.
+  if (process.platform === 'win32') return
+  const handle = await fs.open(dir, 'r')
+  try {
+    await handle.sync()
+  } finally {
+    await handle.close()
+  }
 }

@@ -87,6 +87,11 @@ export class LineReader {
   get pending(): number {
     return this.buffer.length
   }
+
+  /** True between the first byte of a line and its end, even while an over-long one is skipped. */
+  get midLine(): boolean {
+    return this.buffer.length > 0 || this.discarding
+  }
 }
 
 /** Largest command or response line, in bytes, without its terminator. */

@@ -57,3 +57,13 @@ describe('checkName', () => {
     expect(nfc).toEqual(nfd)
   })
 })
+
+describe('reasons', () => {
+  it('quote a long name shortened, so the status line stays within the line limit', () => {
+    const check = checkName(`con.${'x'.repeat(8000)}`)
+    expect(check).toEqual({
+      ok: false,
+      reason: `"con.${'x'.repeat(36)}…" is a reserved device name on Windows`,
+    })
+  })
+})

@@ -36,10 +36,16 @@ export function checkName(raw: string, kind: 'bucket' | 'file' = 'file'): NameCh
       reason: `${kind} name may not start with a space or end with a space or dot`,
     }
   if (WINDOWS_RESERVED.test(name))
-    return { ok: false, reason: `"${name}" is a reserved device name on Windows` }
+    // The name may be long, and a reason must fit in a status line.
+    return { ok: false, reason: `"${shortened(name)}" is a reserved device name on Windows` }
   if (name.toLowerCase() === RESERVED_NAME)
     return { ok: false, reason: `"${name}" is reserved by BucketShare` }
   if (encoder.encode(name).length > MAX_NAME_BYTES)
     return { ok: false, reason: `${kind} name is longer than ${MAX_NAME_BYTES} bytes` }
   return { ok: true, name }
+}
+
+/** A name as quoted in a reason: whole when short, else its start and an ellipsis. */
+function shortened(name: string): string {
+  return name.length > 40 ? `${name.slice(0, 40)}…` : name
 }

@@ -103,6 +103,17 @@ describe('limits', () => {
     expect((await b.command('ls_b')).status).toBe('500 BLS')
   })
 
+  it('closes a connection that sends an over-long line and never ends it', async () => {
+    t = await startTestServer({ lineTimeoutMs: 300 })
+    const c = await t.connect()
+    // Past the line limit the bytes are dropped as they come; the clock still runs.
+    const chunk = Buffer.alloc(4096, 'a')
+    const timer = setInterval(() => c.socket.writable && c.socket.write(chunk), 20)
+    await c.closed
+    clearInterval(timer)
+    await eventually(() => t.logs.some((l) => l.includes('command line not finished in time')))
+  })
+
   it('closes a connection that starts a line and never ends it', async () => {
     t = await startTestServer({ lineTimeoutMs: 200 })
     const c = await t.connect()
