@@ -1,4 +1,4 @@
-import { computed, ref, watch, type Ref } from 'vue'
+import { computed, reactive, ref, shallowRef, watch, type Ref } from 'vue'
 import type { FileEntry } from '../../shared/protocol/index.js'
 
 export type SortKey = 'name' | 'size' | 'modified'
@@ -25,25 +25,32 @@ export function visibleFiles(
 
 /**
  * The file table's view: filter, sort and a selection that behaves like a desktop file manager
- * (click selects one, Ctrl/⌘-click toggles, Shift-click selects a range, Ctrl/⌘-A selects all).
+ * (click selects one, Ctrl/⌘-click toggles, Shift-click selects a range, Ctrl/⌘-A selects all,
+ * arrow keys move and Shift-arrows extend). Anchor and lead are names, not positions, so they
+ * survive re-sorting and filtering.
  */
 export function useFileView(files: Ref<FileEntry[]>) {
   const filter = ref('')
   const sortKey = ref<SortKey>('name')
   const ascending = ref(true)
-  const selected = ref(new Set<string>())
-  /** Where a Shift-click range starts. */
-  let anchor: number | undefined
+  const selected = shallowRef(new Set<string>())
+  /** Where a Shift range starts. */
+  let anchor: string | undefined
+  /** The row the keyboard is on: the last one clicked or moved to. */
+  const lead = ref<string | null>(null)
 
   const rows = computed(() =>
     visibleFiles(files.value, filter.value, sortKey.value, ascending.value),
   )
+  const indexOf = (name: string | null | undefined): number =>
+    name == null ? -1 : rows.value.findIndex((f) => f.name === name)
 
-  // Names that are no longer listed cannot stay selected.
+  // Names that are no longer shown cannot stay selected.
   watch(rows, (list) => {
     const names = new Set(list.map((f) => f.name))
     const kept = [...selected.value].filter((n) => names.has(n))
     if (kept.length !== selected.value.size) selected.value = new Set(kept)
+    if (lead.value !== null && !names.has(lead.value)) lead.value = null
   })
 
   function sortBy(key: SortKey): void {
@@ -54,19 +61,37 @@ export function useFileView(files: Ref<FileEntry[]>) {
     }
   }
 
+  /** Selects from the anchor to `index`; false when there is no anchor on screen. */
+  function selectRange(index: number): boolean {
+    const from = indexOf(anchor)
+    if (from < 0) return false
+    const [start, end] = from < index ? [from, index] : [index, from]
+    selected.value = new Set(rows.value.slice(start, end + 1).map((f) => f.name))
+    lead.value = rows.value[index]!.name
+    return true
+  }
+
   function click(index: number, modifiers: { toggle: boolean; range: boolean }): void {
     const name = rows.value[index]?.name
     if (name === undefined) return
-    if (modifiers.range && anchor !== undefined) {
-      const [from, to] = anchor < index ? [anchor, index] : [index, anchor]
-      selected.value = new Set(rows.value.slice(from, to + 1).map((f) => f.name))
-      return
-    }
+    if (modifiers.range && selectRange(index)) return
     const next = modifiers.toggle ? new Set(selected.value) : new Set<string>()
     if (modifiers.toggle && next.has(name)) next.delete(name)
     else next.add(name)
     selected.value = next
-    anchor = index
+    anchor = name
+    lead.value = name
+  }
+
+  /** Moves the lead by `step` rows (±Infinity: to either end); returns the row now leading. */
+  function move(step: number, range: boolean): number | undefined {
+    const count = rows.value.length
+    if (count === 0) return undefined
+    const from = indexOf(lead.value)
+    const start = from >= 0 ? from : step > 0 ? -1 : count
+    const index = Math.min(Math.max(start + step, 0), count - 1)
+    click(index, { toggle: false, range })
+    return index
   }
 
   function selectAll(): void {
@@ -78,5 +103,19 @@ export function useFileView(files: Ref<FileEntry[]>) {
     anchor = undefined
   }
 
-  return { filter, sortKey, ascending, selected, rows, sortBy, click, selectAll, clearSelection }
+  return reactive({
+    filter,
+    sortKey,
+    ascending,
+    selected,
+    lead,
+    rows,
+    sortBy,
+    click,
+    move,
+    selectAll,
+    clearSelection,
+  })
 }
+
+export type FileView = ReturnType<typeof useFileView>

@@ -9,6 +9,7 @@ import ConfirmDialog from '../../renderer/src/components/ConfirmDialog.vue'
 import ConsoleTab from '../../renderer/src/components/ConsoleTab.vue'
 import TransferPanel from '../../renderer/src/components/TransferPanel.vue'
 import { useBucketsStore } from '../../renderer/src/stores/buckets.js'
+import { useConsoleStore } from '../../renderer/src/stores/console.js'
 import { useTransfersStore } from '../../renderer/src/stores/transfers.js'
 import { FakeBridge } from './fakeBridge.js'
 
@@ -78,6 +79,49 @@ describe('ConsoleTab', () => {
   })
 })
 
+describe('ConsoleTab output', () => {
+  const typed: ConsoleEntry = {
+    id: 7,
+    source: 'console',
+    command: 'ls_b',
+    lines: ['photos 3', '"my music" 0'],
+    status: { code: 500, abbr: 'BLS', detail: '', ok: true },
+    time: 0,
+  }
+
+  it('shows an entry once when it comes both as an event and as the answer', async () => {
+    bridge.handle('console:run', () => typed)
+    const wrapper = mount(ConsoleTab, { props: { active: true } })
+    useConsoleStore().add(typed)
+    const input = wrapper.get('[data-testid="console-input"]')
+    await input.setValue('ls_b')
+    await input.trigger('submit')
+    await flush()
+    const entries = wrapper.findAll('[data-testid="console-entry"]')
+    expect(entries).toHaveLength(1)
+    expect(entries[0]!.text()).toContain('-> "my music" 0')
+  })
+
+  it('shows the error of a command that got no answer, and clears', async () => {
+    const wrapper = mount(ConsoleTab, { props: { active: true } })
+    useConsoleStore().add({
+      ...typed,
+      id: 8,
+      source: 'gui',
+      command: 'upload /nope a b',
+      lines: [],
+      status: null,
+      error: 'cannot read /nope',
+    })
+    await nextTick()
+    const status = wrapper.get('[data-testid="console-status"]')
+    expect(status.text()).toBe('error: cannot read /nope')
+    expect(status.classes()).toContain('fail')
+    await wrapper.get('[data-testid="console-clear"]').trigger('click')
+    expect(wrapper.findAll('[data-testid="console-entry"]')).toHaveLength(0)
+  })
+})
+
 describe('BucketList', () => {
   it('deletes a bucket only after confirmation', async () => {
     bridge.handle('buckets:delete', () => undefined).handle('buckets:list', () => [])
@@ -121,5 +165,27 @@ describe('TransferPanel', () => {
     expect(wrapper.text()).toContain('25 MiB of 100 MiB · 5 MiB/s 15 s left')
     await wrapper.get('[data-testid="transfer-cancel"]').trigger('click')
     expect(bridge.called('transfers:cancel')).toEqual([{ id: 'x' }])
+  })
+
+  it('shows a failed transfer with its error and no cancel button', async () => {
+    const transfers = useTransfersStore()
+    const wrapper = mount(TransferPanel)
+    transfers.update({
+      id: 'y',
+      direction: 'upload',
+      bucket: 'b',
+      name: 'big.iso',
+      bytes: 10,
+      total: 100,
+      rate: 0,
+      state: 'failed',
+      error: '750 FUTBF — disk full',
+    })
+    await nextTick()
+    const item = wrapper.get('[data-testid="transfer-item"]')
+    expect(item.get('[data-testid="transfer-state"]').text()).toBe('failed')
+    expect(item.text()).toContain('750 FUTBF — disk full')
+    expect(item.find('[data-testid="transfer-cancel"]').exists()).toBe(false)
+    expect(item.get('[role="progressbar"]').attributes('aria-valuenow')).toBe('10')
   })
 })

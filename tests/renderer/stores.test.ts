@@ -3,7 +3,13 @@ import { beforeEach, describe, expect, it } from 'vitest'
 import { STOPPED_HOST, type ConsoleEntry, type TransferInfo } from '../../shared/ipc.js'
 import { setBridge } from '../../renderer/src/bridge/index.js'
 import { useBucketsStore } from '../../renderer/src/stores/buckets.js'
-import { MAX_ENTRIES, useConsoleStore } from '../../renderer/src/stores/console.js'
+import {
+  MAX_ENTRIES,
+  MAX_SHOWN_LINES,
+  MAX_TOTAL_LINES,
+  useConsoleStore,
+} from '../../renderer/src/stores/console.js'
+import { MAX_LOG_LINES, useHostStore } from '../../renderer/src/stores/host.js'
 import { useConnectionStore } from '../../renderer/src/stores/connection.js'
 import { useNoticesStore } from '../../renderer/src/stores/notices.js'
 import { useTransfersStore } from '../../renderer/src/stores/transfers.js'
@@ -41,6 +47,18 @@ describe('console store', () => {
     for (let id = 1; id <= MAX_ENTRIES + 5; id++) store.add(entry(id))
     expect(store.entries).toHaveLength(MAX_ENTRIES)
     expect(store.entries[0]!.id).toBe(6)
+  })
+
+  it('keeps fewer entries when they carry long listings, but always the newest', () => {
+    const store = useConsoleStore()
+    const long = (id: number): ConsoleEntry => ({ ...entry(id), lines: Array(600).fill('x') })
+    const fit = MAX_TOTAL_LINES / MAX_SHOWN_LINES
+    for (let id = 1; id <= fit + 3; id++) store.add(long(id))
+    expect(store.entries).toHaveLength(fit)
+    expect(store.entries.at(-1)!.id).toBe(fit + 3)
+    store.clear()
+    store.add(long(1))
+    expect(store.entries.map((e) => e.id)).toEqual([1])
   })
 
   it('does not run blank lines nor repeat the last history line', async () => {
@@ -178,5 +196,108 @@ describe('one conversation', () => {
     await expect.poll(() => useBucketsStore().buckets.map((b) => b.name)).toEqual(['typed'])
     expect(useNoticesStore().error).toBeNull()
     off()
+  })
+})
+
+describe('host store', () => {
+  it('starts with the chosen options and shows the addresses it answers', async () => {
+    const running = {
+      ...STOPPED_HOST,
+      running: true,
+      root: '/srv/share',
+      port: 5000,
+      exposure: 'network' as const,
+      accessCode: 'kite-lamp-93',
+      addresses: ['192.168.1.20:5000'],
+    }
+    bridge.handle('host:start', () => running)
+    const host = useHostStore()
+    expect(host.canStart).toBe(false)
+    host.folder = ' /srv/share '
+    host.port = 5000
+    host.exposure = 'network'
+    expect(host.canStart).toBe(true)
+    await host.start()
+    expect(bridge.called('host:start')).toEqual([
+      { root: '/srv/share', port: 5000, exposure: 'network', encrypted: true, readOnly: false },
+    ])
+    expect(host.running).toBe(true)
+    expect(host.status.addresses).toEqual(['192.168.1.20:5000'])
+    expect(host.accessCode).toBe('kite-lamp-93')
+  })
+
+  it('shows why it could not start, and keeps the folder when the dialog is cancelled', async () => {
+    bridge
+      .handle('host:start', () => ({
+        ok: false,
+        error: { code: 'INTERNAL', message: 'Port 80 is in use' },
+      }))
+      .handle('dialog:chooseFolder', () => null)
+    const host = useHostStore()
+    host.folder = '/a'
+    await host.start()
+    expect(useNoticesStore().error).toBe('Port 80 is in use')
+    expect(host.running).toBe(false)
+    expect(host.starting).toBe(false)
+    await host.browse()
+    expect(host.folder).toBe('/a')
+    bridge.handle('dialog:chooseFolder', () => '/b')
+    await host.browse()
+    expect(host.folder).toBe('/b')
+  })
+
+  it('keeps the last lines of the server log', () => {
+    const host = useHostStore()
+    for (let i = 0; i < MAX_LOG_LINES + 10; i++) host.addLog({ time: i, text: `line ${i}` })
+    expect(host.log).toHaveLength(MAX_LOG_LINES)
+    expect(host.log[0]!.text).toBe('line 10')
+    expect(host.log.at(-1)!.text).toBe(`line ${MAX_LOG_LINES + 9}`)
+  })
+})
+
+describe('connection store', () => {
+  const connected = (host: string, port: number) => ({
+    status: 'connected' as const,
+    host,
+    port,
+    fingerprint: null,
+    firstContact: false,
+  })
+
+  it('connects with the fields and puts the peer first among the recent ones', async () => {
+    bridge.handle('connection:connect', ((args: { host: string; port: number }) =>
+      connected(args.host, args.port)) as never)
+    const connection = useConnectionStore()
+    connection.recent = [
+      { host: 'a', port: 1 },
+      { host: 'b', port: 2 },
+    ]
+    connection.host = ' b '
+    connection.port = 2
+    connection.accessCode = 'secret'
+    await connection.connect()
+    expect(bridge.called('connection:connect')).toEqual([
+      { host: 'b', port: 2, encrypted: true, accessCode: 'secret' },
+    ])
+    expect(connection.connected).toBe(true)
+    expect(connection.recent).toEqual([
+      { host: 'b', port: 2 },
+      { host: 'a', port: 1 },
+    ])
+  })
+
+  it('shows a refused connection as disconnected with its reason', async () => {
+    bridge.handle('connection:connect', () => ({
+      status: 'disconnected',
+      error: 'Connection refused by 127.0.0.1:1',
+    }))
+    const connection = useConnectionStore()
+    await connection.connect({ host: '127.0.0.1', port: 1 })
+    expect(connection.state).toEqual({
+      status: 'disconnected',
+      error: 'Connection refused by 127.0.0.1:1',
+    })
+    expect(connection.label).toBe('Not connected')
+    expect(connection.recent).toEqual([])
   })
 })

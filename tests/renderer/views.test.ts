@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { ref } from 'vue'
+import { nextTick, ref } from 'vue'
 import type { FileEntry } from '../../shared/protocol/index.js'
 import { complete } from '../../renderer/src/completion.js'
 import { useFileView, visibleFiles } from '../../renderer/src/fileView.js'
@@ -56,22 +56,49 @@ describe('file view', () => {
     const view = useFileView(ref(files))
     view.click(0, { toggle: false, range: false })
     view.click(2, { toggle: false, range: true })
-    expect([...view.selected.value]).toEqual(['A.txt', 'b.txt', 'file9'])
+    expect([...view.selected]).toEqual(['A.txt', 'b.txt', 'file9'])
     view.click(1, { toggle: true, range: false })
-    expect([...view.selected.value]).toEqual(['A.txt', 'file9'])
+    expect([...view.selected]).toEqual(['A.txt', 'file9'])
     view.click(3, { toggle: false, range: false })
-    expect([...view.selected.value]).toEqual(['file10'])
+    expect([...view.selected]).toEqual(['file10'])
     view.selectAll()
-    expect(view.selected.value.size).toBe(4)
+    expect(view.selected.size).toBe(4)
+  })
+
+  it('moves and extends the selection with the keyboard, by name across re-sorting', () => {
+    const view = useFileView(ref(files))
+    expect(view.move(1, false)).toBe(0)
+    expect([...view.selected]).toEqual(['A.txt'])
+    view.move(1, false)
+    view.move(2, true)
+    expect([...view.selected]).toEqual(['b.txt', 'file9', 'file10'])
+    expect(view.lead).toBe('file10')
+    view.move(Infinity, false)
+    expect([...view.selected]).toEqual(['file10'])
+    view.sortBy('name')
+    // Descending now: file10 is first, and the lead stays on it.
+    expect(view.move(1, false)).toBe(1)
+    expect([...view.selected]).toEqual(['file9'])
+    expect(view.move(-Infinity, true)).toBe(0)
+    expect([...view.selected]).toEqual(['file10', 'file9'])
+  })
+
+  it('drops from the selection the files a filter hides', async () => {
+    const view = useFileView(ref(files))
+    view.selectAll()
+    view.filter = 'file'
+    await nextTick()
+    expect([...view.selected].sort()).toEqual(['file10', 'file9'])
+    expect(useFileView(ref([])).move(1, false)).toBeUndefined()
   })
 
   it('flips the order when the same column is chosen again', () => {
     const view = useFileView(ref(files))
     view.sortBy('name')
-    expect(view.rows.value[0]!.name).toBe('file10')
+    expect(view.rows[0]!.name).toBe('file10')
     view.sortBy('modified')
-    expect(view.ascending.value).toBe(false)
-    expect(view.rows.value[0]!.name).toBe('b.txt')
+    expect(view.ascending).toBe(false)
+    expect(view.rows[0]!.name).toBe('b.txt')
   })
 })
 

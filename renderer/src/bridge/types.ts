@@ -11,11 +11,6 @@ export interface Bridge extends BridgeApi {
 
 /** What the Electron preload exposes as `window.bucketshare`. */
 export interface PreloadApi extends BridgeApi {
+  /** The local path of a picked or dropped file (Electron hides it from the DOM). */
   pathForFile(file: File): string
-}
-
-declare global {
-  interface Window {
-    bucketshare?: PreloadApi
-  }
 }

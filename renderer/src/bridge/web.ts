@@ -1,4 +1,10 @@
-import type { Envelope, EventChannel, Events, TransferInfo } from '../../../shared/ipc.js'
+import {
+  STOPPED_HOST,
+  type Envelope,
+  type EventChannel,
+  type Events,
+  type TransferInfo,
+} from '../../../shared/ipc.js'
 import {
   BRIDGE_PATH,
   DOWNLOAD_PATH,
@@ -10,51 +16,88 @@ import {
 import type { Bridge } from './types.js'
 
 /** Uploads from a browser run this many at a time. */
-const UPLOAD_CONCURRENCY = 4
+export const UPLOAD_CONCURRENCY = 4
 
-const LOST_MESSAGE = 'Lost the connection to the BucketShare process'
-const lost: Envelope<never> = { ok: false, error: { code: 'TRANSPORT', message: LOST_MESSAGE } }
+export const LOST_MESSAGE =
+  'Lost the connection to the BucketShare process: start it again and open the address it prints'
+export const UNREACHABLE_MESSAGE =
+  'Could not reach the BucketShare process: open the full address it printed, token included'
+
+type Listener = (payload: never) => void
+const failure = (code: 'TRANSPORT' | 'FORBIDDEN', message: string): Envelope<never> => ({
+  ok: false,
+  error: { code, message },
+})
 
 /**
  * Browser mode: the contract over a WebSocket to `npm run ui`, file bytes over HTTP. Every URL
- * carries the token the page was opened with.
+ * carries the token the page was opened with. When the socket closes, pending and later requests
+ * fail with TRANSPORT and the connection and host show why.
  */
 export function webBridge(location: Location): Bridge {
   const token = new URLSearchParams(location.search).get(TOKEN_PARAM) ?? ''
   const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:'
-  const socket = new WebSocket(
-    `${scheme}//${location.host}${BRIDGE_PATH}?${TOKEN_PARAM}=${encodeURIComponent(token)}`,
-  )
+  const query = (params: Record<string, string>): string =>
+    new URLSearchParams({ [TOKEN_PARAM]: token, ...params }).toString()
+  const socket = new WebSocket(`${scheme}//${location.host}${BRIDGE_PATH}?${query({})}`)
   const pending = new Map<number, (envelope: Envelope<unknown>) => void>()
-  const listeners = new Map<EventChannel, Set<(payload: never) => void>>()
+  const listeners = new Map<EventChannel, Set<Listener>>()
+  let nextId = 1
+  let wasOpen = false
+  /** What the state events say once the socket is gone; also told to late subscribers. */
+  let gone: { message: string; events: Partial<Events> } | undefined
   const opened = new Promise<boolean>((resolve) => {
-    socket.addEventListener('open', () => resolve(true))
+    socket.addEventListener('open', () => {
+      wasOpen = true
+      resolve(true)
+    })
     socket.addEventListener('close', () => resolve(false))
   })
-  let nextId = 1
+
+  const emit = <E extends EventChannel>(event: E, payload: Events[E]): void =>
+    listeners.get(event)?.forEach((listener) => listener(payload as never))
 
   socket.addEventListener('message', (event) => {
     const message = JSON.parse(String(event.data)) as BridgeServerMessage
     if (message.type === 'result') {
       pending.get(message.id)?.(message.envelope)
       pending.delete(message.id)
-    } else {
-      for (const listener of listeners.get(message.event) ?? []) listener(message.payload as never)
-    }
+    } else emit(message.event, message.payload)
   })
   socket.addEventListener('close', () => {
-    for (const settle of pending.values()) settle(lost)
+    const message = wasOpen ? LOST_MESSAGE : UNREACHABLE_MESSAGE
+    gone = {
+      message,
+      events: {
+        'connection:state': { status: 'disconnected', error: message },
+        'host:status': { ...STOPPED_HOST, error: message },
+      },
+    }
+    for (const settle of pending.values()) settle(failure('TRANSPORT', message))
     pending.clear()
-    for (const listener of listeners.get('connection:state') ?? [])
-      listener({ status: 'disconnected', error: LOST_MESSAGE } as never)
+    for (const [event, payload] of Object.entries(gone.events))
+      emit(event as EventChannel, payload as never)
   })
 
-  const query = (params: Record<string, string>): string =>
-    new URLSearchParams({ [TOKEN_PARAM]: token, ...params }).toString()
+  async function uploadOne(bucket: string, file: File): Promise<Envelope<TransferInfo>> {
+    const response = await fetch(`${UPLOAD_PATH}?${query({ bucket, name: file.name })}`, {
+      method: 'POST',
+      body: file,
+    }).catch(() => undefined)
+    if (!response) return failure('TRANSPORT', gone?.message ?? LOST_MESSAGE)
+    // A TransferInfo (also for a failed transfer), an error envelope, or a plain-text refusal.
+    const body = (await response.json().catch(() => undefined)) as
+      TransferInfo | Envelope<never> | undefined
+    if (body && 'ok' in body) return body
+    if (body && 'id' in body) return { ok: true, value: body }
+    const code = response.status === 403 ? 'FORBIDDEN' : 'TRANSPORT'
+    return failure(code, `Uploading “${file.name}” was refused (HTTP ${response.status})`)
+  }
 
-  const bridge: Bridge = {
+  return {
     async invoke(channel, ...args) {
-      if (!(await opened) || socket.readyState !== WebSocket.OPEN) return lost
+      if (!(await opened) || socket.readyState !== WebSocket.OPEN)
+        return failure('TRANSPORT', gone?.message ?? LOST_MESSAGE)
       const id = nextId++
       const message: BridgeRequestMessage = { type: 'invoke', id, channel, args: args[0] }
       return new Promise((resolve) => {
@@ -65,27 +108,25 @@ export function webBridge(location: Location): Bridge {
     on<E extends EventChannel>(event: E, listener: (payload: Events[E]) => void) {
       const set = listeners.get(event) ?? new Set()
       listeners.set(event, set)
-      set.add(listener as (payload: never) => void)
-      return () => void set.delete(listener as (payload: never) => void)
+      set.add(listener as Listener)
+      const last = gone?.events[event]
+      if (last) queueMicrotask(() => listener(last))
+      return () => void set.delete(listener as Listener)
     },
     async upload(bucket, files) {
-      const results: TransferInfo[] = []
-      const queue = [...files]
-      const worker = async (): Promise<Envelope<TransferInfo[]> | undefined> => {
-        for (let file = queue.shift(); file; file = queue.shift()) {
-          const response = await fetch(`${UPLOAD_PATH}?${query({ bucket, name: file.name })}`, {
-            method: 'POST',
-            body: file,
-          }).catch(() => undefined)
-          if (!response) return lost
-          const body = (await response.json()) as TransferInfo | Envelope<never>
-          if ('ok' in body) return body
-          results.push(body)
+      const started: TransferInfo[] = []
+      let refused: Envelope<never> | undefined
+      let next = 0
+      const worker = async (): Promise<void> => {
+        while (next < files.length) {
+          const outcome = await uploadOne(bucket, files[next++]!)
+          if (outcome.ok) started.push(outcome.value)
+          else refused ??= outcome
         }
-        return undefined
       }
-      const outcomes = await Promise.all(Array.from({ length: UPLOAD_CONCURRENCY }, worker))
-      return outcomes.find((o) => o !== undefined) ?? { ok: true, value: results }
+      const workers = Math.min(UPLOAD_CONCURRENCY, files.length)
+      await Promise.all(Array.from({ length: workers }, worker))
+      return refused ?? { ok: true, value: started }
     },
     async download(bucket, names) {
       // Each file is a download of the browser's own; progress still arrives as events.
@@ -98,5 +139,4 @@ export function webBridge(location: Location): Bridge {
       return { ok: true, value: [] }
     },
   }
-  return bridge
 }

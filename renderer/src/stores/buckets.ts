@@ -1,5 +1,5 @@
 import { defineStore } from 'pinia'
-import { ref } from 'vue'
+import { ref, shallowRef } from 'vue'
 import type { BucketEntry, FileEntry } from '../../../shared/protocol/index.js'
 import { bridge } from '../bridge/index.js'
 import { useNoticesStore } from './notices.js'
@@ -7,9 +7,10 @@ import { useNoticesStore } from './notices.js'
 /** The peer's buckets and the files of the selected one. */
 export const useBucketsStore = defineStore('buckets', () => {
   const notices = useNoticesStore()
-  const buckets = ref<BucketEntry[]>([])
+  // Listings are replaced whole, never edited: shallow refs keep 100,000 files cheap to sort.
+  const buckets = shallowRef<BucketEntry[]>([])
   const selected = ref<string | null>(null)
-  const files = ref<FileEntry[]>([])
+  const files = shallowRef<FileEntry[]>([])
   const loadingBuckets = ref(false)
   const loadingFiles = ref(false)
 

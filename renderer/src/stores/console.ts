@@ -1,30 +1,45 @@
 import { defineStore } from 'pinia'
-import { ref } from 'vue'
+import { ref, shallowRef } from 'vue'
 import type { ConsoleEntry } from '../../../shared/ipc.js'
 import { bridge } from '../bridge/index.js'
 import { useNoticesStore } from './notices.js'
 
 /** Entries kept on screen; older ones scroll away for good, so long sessions stay fast. */
 export const MAX_ENTRIES = 2000
+/** Data lines shown per entry: a listing of 100,000 files is cut. */
+export const MAX_SHOWN_LINES = 500
+/** Data lines shown in all: a run of huge listings pushes older entries out sooner. */
+export const MAX_TOTAL_LINES = 20_000
 const MAX_HISTORY = 200
+
+const shownLines = (entry: ConsoleEntry): number => Math.min(entry.lines.length, MAX_SHOWN_LINES)
 
 /** The conversation on the connection: lines typed here and the commands the GUI sent. */
 export const useConsoleStore = defineStore('console', () => {
   const notices = useNoticesStore()
-  const entries = ref<ConsoleEntry[]>([])
+  // Entries never change once received; a shallow list avoids proxying every line.
+  const entries = shallowRef<ConsoleEntry[]>([])
   const history = ref<string[]>([])
   const running = ref(false)
-  /** Ids seen, since an entry arrives both as an event and as the answer to console:run. */
+  /** Ids kept, since an entry arrives both as an event and as the answer to console:run. */
   const seen = new Set<number>()
+  let totalLines = 0
 
   function add(entry: ConsoleEntry): void {
     if (seen.has(entry.id)) return
     seen.add(entry.id)
-    entries.value.push(entry)
-    if (entries.value.length > MAX_ENTRIES) {
-      for (const old of entries.value.splice(0, entries.value.length - MAX_ENTRIES))
-        seen.delete(old.id)
+    const list = [...entries.value, entry]
+    totalLines += shownLines(entry)
+    let drop = 0
+    while (
+      list.length - drop > 1 &&
+      (list.length - drop > MAX_ENTRIES || totalLines > MAX_TOTAL_LINES)
+    ) {
+      const old = list[drop++]!
+      seen.delete(old.id)
+      totalLines -= shownLines(old)
     }
+    entries.value = drop > 0 ? list.slice(drop) : list
   }
 
   async function run(line: string): Promise<void> {
@@ -43,6 +58,8 @@ export const useConsoleStore = defineStore('console', () => {
 
   function clear(): void {
     entries.value = []
+    seen.clear()
+    totalLines = 0
   }
 
   return { entries, history, running, add, run, clear }

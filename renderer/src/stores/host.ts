@@ -1,11 +1,11 @@
 import { defineStore } from 'pinia'
-import { computed, ref } from 'vue'
+import { computed, ref, shallowRef } from 'vue'
 import { STOPPED_HOST, type Exposure, type HostStatus, type LogLine } from '../../../shared/ipc.js'
 import { bridge } from '../bridge/index.js'
 import { useNoticesStore } from './notices.js'
 
 /** Log lines kept for the host panel. */
-const MAX_LOG_LINES = 500
+export const MAX_LOG_LINES = 500
 
 /** Hosting a folder from this app. */
 export const useHostStore = defineStore('host', () => {
@@ -19,7 +19,9 @@ export const useHostStore = defineStore('host', () => {
   const requireCode = ref<boolean | null>(null)
   const accessCode = ref('')
   const readOnly = ref(false)
-  const log = ref<LogLine[]>([])
+  /** Ids keep each line's element in place as old lines drop off the top. */
+  const log = shallowRef<(LogLine & { id: number })[]>([])
+  let nextLogId = 0
   const nativeDialogs = ref(false)
   const starting = ref(false)
 
@@ -62,8 +64,8 @@ export const useHostStore = defineStore('host', () => {
   }
 
   function addLog(line: LogLine): void {
-    log.value.push(line)
-    if (log.value.length > MAX_LOG_LINES) log.value.splice(0, log.value.length - MAX_LOG_LINES)
+    const next = [...log.value, { ...line, id: nextLogId++ }]
+    log.value = next.length > MAX_LOG_LINES ? next.slice(-MAX_LOG_LINES) : next
   }
 
   return {

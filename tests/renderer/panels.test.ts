@@ -1,0 +1,187 @@
+import { mount } from '@vue/test-utils'
+import { createPinia, setActivePinia } from 'pinia'
+import { beforeEach, describe, expect, it } from 'vitest'
+import { nextTick, ref } from 'vue'
+import { STOPPED_HOST, type HostStatus } from '../../shared/ipc.js'
+import { setBridge } from '../../renderer/src/bridge/index.js'
+import AppHeader from '../../renderer/src/components/AppHeader.vue'
+import AppTabs from '../../renderer/src/components/AppTabs.vue'
+import ConfirmDialog from '../../renderer/src/components/ConfirmDialog.vue'
+import ConnectPanel from '../../renderer/src/components/ConnectPanel.vue'
+import ErrorBanner from '../../renderer/src/components/ErrorBanner.vue'
+import GuiTab from '../../renderer/src/components/GuiTab.vue'
+import HostPanel from '../../renderer/src/components/HostPanel.vue'
+import { confirm } from '../../renderer/src/confirm.js'
+import { useConnectionStore } from '../../renderer/src/stores/connection.js'
+import { useHostStore } from '../../renderer/src/stores/host.js'
+import { useNoticesStore } from '../../renderer/src/stores/notices.js'
+import { FakeBridge } from './fakeBridge.js'
+
+let bridge: FakeBridge
+beforeEach(() => {
+  setActivePinia(createPinia())
+  bridge = new FakeBridge()
+  setBridge(bridge)
+})
+
+const flush = (): Promise<void> => new Promise((r) => setTimeout(r, 0))
+const hosting: HostStatus = {
+  ...STOPPED_HOST,
+  running: true,
+  root: '/srv/share',
+  port: 5000,
+  exposure: 'network',
+  encrypted: false,
+  accessCode: 'kite-lamp-93',
+  addresses: ['192.168.1.20:5000', '127.0.0.1:5000'],
+  clients: [{ id: 1, remote: '192.168.1.31:50122', connectedAt: 0 }],
+}
+
+describe('host panel', () => {
+  it('offers Browse… only where there are native dialogs', async () => {
+    const host = useHostStore()
+    const w = mount(HostPanel)
+    expect(w.find('[data-testid="host-browse"]').exists()).toBe(false)
+    host.nativeDialogs = true
+    await nextTick()
+    expect(w.find('[data-testid="host-browse"]').exists()).toBe(true)
+    expect(w.find('[data-testid="host-folder"]').exists()).toBe(true)
+  })
+
+  it('starts on Enter with the network exposure, then shows addresses, clients and log', async () => {
+    bridge.handle('host:start', () => hosting)
+    const host = useHostStore()
+    const w = mount(HostPanel)
+    expect(w.get('[data-testid="host-toggle"]').attributes('disabled')).toBeDefined()
+    await w.get('[data-testid="host-folder"]').setValue('/srv/share')
+    await w.get('[data-testid="host-port"]').setValue('5000')
+    await w.get('[data-testid="host-exposure-network"]').setValue(true)
+    await w.get('form').trigger('submit')
+    await flush()
+    expect(bridge.called('host:start')).toEqual([
+      expect.objectContaining({ root: '/srv/share', port: 5000, exposure: 'network' }),
+    ])
+    expect(w.get('[data-testid="host-addresses"]').text()).toContain('192.168.1.20:5000')
+    expect(w.get('[data-testid="host-clients"]').text()).toBe('192.168.1.31:50122')
+    host.addLog({ time: 0, text: '192.168.1.31:50122 ls_b → 500 BLS' })
+    await nextTick()
+    expect(w.get('[data-testid="host-log"]').text()).toContain('ls_b → 500 BLS')
+    expect(w.get('[data-testid="host-toggle"]').text()).toBe('Stop hosting')
+  })
+
+  it('shows why the host stopped', async () => {
+    useHostStore().status = { ...STOPPED_HOST, error: 'Port 5000 is already in use' }
+    const w = mount(HostPanel)
+    expect(w.get('[data-testid="host-error"]').text()).toBe('Port 5000 is already in use')
+  })
+})
+
+describe('connect panel', () => {
+  it('connects to a recent peer in one click and shows a refusal', async () => {
+    bridge.handle('connection:connect', () => ({
+      status: 'disconnected',
+      error: 'Connection refused by nas.local:9000',
+    }))
+    useConnectionStore().recent = [{ host: 'nas.local', port: 9000 }]
+    const w = mount(ConnectPanel)
+    await w.get('[data-testid="recent-peer"]').trigger('click')
+    await flush()
+    expect(bridge.called('connection:connect')).toEqual([
+      { host: 'nas.local', port: 9000, encrypted: true },
+    ])
+    expect(w.get('[data-testid="connect-error"]').text()).toBe(
+      'Connection refused by nas.local:9000',
+    )
+  })
+
+  it('connects to the server this app hosts, the way it is set up', async () => {
+    bridge.handle('connection:connect', () => ({ status: 'disconnected' }))
+    const w = mount(ConnectPanel)
+    expect(w.find('[data-testid="connect-own"]').exists()).toBe(false)
+    useHostStore().status = hosting
+    await nextTick()
+    await w.get('[data-testid="connect-own"]').trigger('click')
+    expect(bridge.called('connection:connect')).toEqual([
+      { host: '127.0.0.1', port: 5000, encrypted: false, accessCode: 'kite-lamp-93' },
+    ])
+  })
+
+  it('cannot connect without a host or with a port out of range', async () => {
+    const w = mount(ConnectPanel)
+    const toggle = w.get('[data-testid="connect-toggle"]')
+    expect(toggle.attributes('disabled')).toBeUndefined()
+    await w.get('[data-testid="connect-port"]').setValue('70000')
+    expect(toggle.attributes('disabled')).toBeDefined()
+    await w.get('[data-testid="connect-port"]').setValue('4567')
+    await w.get('[data-testid="connect-host"]').setValue('  ')
+    expect(toggle.attributes('disabled')).toBeDefined()
+  })
+})
+
+describe('header and notices', () => {
+  it('shows the connection state', async () => {
+    const connection = useConnectionStore()
+    const w = mount(AppHeader)
+    expect(w.get('[data-testid="connection-status"]').text()).toBe('Not connected')
+    connection.state = { status: 'connecting', host: '10.0.0.2', port: 4567 }
+    await nextTick()
+    expect(w.get('[data-testid="connection-status"]').text()).toBe('Connecting to 10.0.0.2:4567…')
+    expect(w.get('[data-testid="connection-status"]').classes()).toContain('pill-connecting')
+  })
+
+  it('shows a protocol failure with its code label, and can be dismissed', async () => {
+    const notices = useNoticesStore()
+    const w = mount(ErrorBanner)
+    notices.fail({ code: 650, message: 'Bucket Deletion Fails: no such bucket' })
+    await nextTick()
+    expect(w.get('[data-testid="error-banner"]').text()).toContain(
+      '650 BDF — Bucket Deletion Fails: no such bucket',
+    )
+    await w.get('button').trigger('click')
+    expect(w.find('[data-testid="error-banner"]').exists()).toBe(false)
+  })
+
+  it('says how to start when not connected', () => {
+    const w = mount(GuiTab)
+    expect(w.get('[data-testid="gui-disconnected"]').text()).toContain('Not connected')
+    expect(w.find('[data-testid="bucket-create"]').exists()).toBe(false)
+  })
+})
+
+describe('confirmation dialog', () => {
+  it('answers no on Escape and gives the focus back', async () => {
+    const w = mount(ConfirmDialog, { attachTo: document.body })
+    const before = document.createElement('button')
+    document.body.append(before)
+    before.focus()
+    const answer = confirm('Delete “x”?', 'It will be gone.')
+    await nextTick()
+    await nextTick()
+    expect(document.activeElement?.getAttribute('data-testid')).toBe('confirm-ok')
+    window.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape' }))
+    await expect(answer).resolves.toBe(false)
+    await nextTick()
+    expect(w.find('[role="alertdialog"]').exists()).toBe(false)
+    expect(document.activeElement).toBe(before)
+    before.remove()
+    w.unmount()
+  })
+})
+
+describe('tabs', () => {
+  it('switch by click and with the arrow keys', async () => {
+    const tab = ref<'gui' | 'console'>('gui')
+    const w = mount(AppTabs, {
+      props: {
+        modelValue: tab.value,
+        'onUpdate:modelValue': (v: 'gui' | 'console') => (tab.value = v),
+      },
+    })
+    await w.get('[data-testid="tab-console"]').trigger('click')
+    expect(tab.value).toBe('console')
+    await w.setProps({ modelValue: tab.value })
+    expect(w.get('[data-testid="tab-console"]').attributes('aria-selected')).toBe('true')
+    await w.get('[role="tablist"]').trigger('keydown', { key: 'ArrowRight' })
+    expect(tab.value).toBe('gui')
+  })
+})
