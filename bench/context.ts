@@ -10,7 +10,7 @@ export interface ServerProcess {
   baselinePort: number
   /** Peak RSS of the server process since the last reset, in bytes. */
   peak(): Promise<number>
-  resetPeak(): void
+  resetPeak(): Promise<void>
   connect(): Promise<BucketClient>
   stop(): Promise<void>
 }
@@ -40,10 +40,11 @@ export async function bundleServer(outDir: string): Promise<string> {
 async function spawnServer(
   script: string,
   args: string[],
+  cpuProf: string | undefined,
 ): Promise<{ child: ChildProcess; port: number }> {
-  // No execArgv: the bench itself runs under tsx, whose loader would be inherited.
+  // Not the bench's own execArgv: it runs under tsx, whose loader would be inherited.
   const child: ChildProcess = fork(script, args, {
-    execArgv: [],
+    execArgv: cpuProf ? ['--cpu-prof', '--cpu-prof-dir', cpuProf] : [],
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   })
   const port = await new Promise<number>((resolve, reject) => {
@@ -60,11 +61,12 @@ async function spawnServer(
 export async function startServerProcess(
   script: string,
   root: string,
-  tlsDir?: string,
+  options: { tlsDir?: string | undefined; cpuProf?: string | undefined } = {},
 ): Promise<ServerProcess> {
+  const { tlsDir, cpuProf } = options
   const [{ child, port }, baseline] = await Promise.all([
-    spawnServer(script, ['bucket', root, ...(tlsDir ? [tlsDir] : [])]),
-    spawnServer(script, ['baseline', root]),
+    spawnServer(script, ['bucket', root, ...(tlsDir ? [tlsDir] : [])], cpuProf),
+    spawnServer(script, ['baseline', root], undefined),
   ])
   const ports = { port, baselinePort: baseline.port }
   return {
@@ -74,7 +76,11 @@ export async function startServerProcess(
         child.once('message', (m) => resolve((m as { peak: number }).peak))
         child.send('peak')
       }),
-    resetPeak: () => void child.send('reset'),
+    resetPeak: () =>
+      new Promise((resolve) => {
+        child.once('message', () => resolve())
+        child.send('reset')
+      }),
     connect: () =>
       BucketClient.connect({
         host: '127.0.0.1',

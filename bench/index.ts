@@ -42,7 +42,12 @@ const program = new Command()
   .option('--files <n>', 'number of small files', whole, 2000)
   .option('--small-size <KiB>', 'size of each small file', whole, 16)
   .option('--conns <n>', 'concurrent connections issuing commands', whole, 100)
-  .option('--seconds <n>', 'duration of the commands scenario', whole, 5)
+  .option(
+    '--seconds <n>',
+    'duration of the commands scenario (its file-system yardstick runs as long before and after)',
+    whole,
+    5,
+  )
   .option('--list-files <n>', 'files in the bucket listed by ls_f', whole, 100_000)
   .option('--no-tls', 'skip the TLS scenarios')
   .option(
@@ -73,8 +78,7 @@ const given = program.opts<Options>()
 const o: Options = given.quick
   ? { ...given, size: 64, runs: 1, files: 200, conns: 20, seconds: 1, listFiles: 10_000 }
   : given
-const wanted = (s: Scenario): boolean =>
-  o.only ? o.only.includes(s) : s !== 'tls' || o.tls
+const wanted = (s: Scenario): boolean => (o.only ? o.only.includes(s) : s !== 'tls' || o.tls)
 
 const base = await fs.realpath(await fs.mkdtemp(path.join(os.tmpdir(), 'bucketshare-bench-')))
 const root = path.join(base, 'root')
@@ -112,7 +116,9 @@ try {
   // Commands first, on an empty folder: they measure the protocol, not the size of the buckets.
   if (wanted('commands')) {
     step(`commands: ${o.conns} connections for ${o.seconds} s`)
-    results.commands = await fresh((server) => commands(server, o.conns, o.seconds))
+    results.commands = await fresh((server) =>
+      commands(server, path.join(base, 'folders'), o.conns, o.seconds),
+    )
   }
   if (wanted('large')) {
     step(`large file: ${o.size} MiB × ${o.runs} runs, interleaved with the baseline`)
@@ -120,7 +126,9 @@ try {
   }
   if (wanted('small')) {
     step(`small files: ${o.files} × ${o.smallSize} KiB`)
-    results.small = await fresh((server) => smallFiles(server, local, o.files, o.smallSize * 1024))
+    results.small = await fresh((server) =>
+      smallFiles(server, root, local, o.files, o.smallSize * 1024),
+    )
   }
   if (wanted('listing')) {
     step(`listing: ls_f of ${o.listFiles} files`)
@@ -131,7 +139,7 @@ try {
     results.tls = await fresh(
       async (server) => ({
         large: await largeFile(server, tlsRoot, local, o.size * MiB, o.runs, false),
-        small: await smallFiles(server, local, o.files, o.smallSize * 1024),
+        small: await smallFiles(server, tlsRoot, local, o.files, o.smallSize * 1024),
       }),
       tlsRoot,
       path.join(base, 'tls-identity'),

@@ -1,9 +1,10 @@
 /**
  * The bench's server side, in a process of its own so its memory can be measured alone: our bucket
  * server (`bucket`), or the baseline, a minimal socket pipe to and from files with 1 MiB buffers
- * (`baseline`). Prints `{"port":…}` once listening; answers `peak` messages with its peak RSS.
+ * (`baseline`). Prints `{"port":…}` once listening; answers `peak` messages with its peak RSS since the last `reset`.
  */
-import { createReadStream, createWriteStream } from 'node:fs'
+import { createHash } from 'node:crypto'
+import { createReadStream, createWriteStream, readFileSync, writeFileSync } from 'node:fs'
 import net from 'node:net'
 import path from 'node:path'
 import { loadOrCreateIdentity, startServer } from '../electron/server/index.js'
@@ -15,12 +16,44 @@ const [mode, root, tlsDir] = process.argv.slice(2) as [
 ]
 const BUFFER = 1024 * 1024
 
-let peak = process.memoryUsage.rss()
-setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 10).unref()
+/**
+ * Peak RSS. On Linux the kernel keeps it (VmHWM) and resets it on request (clear_refs 5), so no
+ * spike between two samples is missed; elsewhere, sampling every 10 ms.
+ */
+const procStatus = '/proc/self/status'
+const kernelPeak = (): number | undefined => {
+  try {
+    const kib = /VmHWM:\s+(\d+) kB/.exec(readFileSync(procStatus, 'utf8'))?.[1]
+    return kib === undefined ? undefined : Number(kib) * 1024
+  } catch {
+    return undefined
+  }
+}
+const resetKernelPeak = (): boolean => {
+  try {
+    writeFileSync('/proc/self/clear_refs', '5')
+    return true
+  } catch {
+    return false
+  }
+}
+const useKernel = kernelPeak() !== undefined && resetKernelPeak()
+let sampled = process.memoryUsage.rss()
+if (!useKernel)
+  setInterval(() => (sampled = Math.max(sampled, process.memoryUsage.rss())), 10).unref()
 process.on('message', (message) => {
-  if (message === 'peak') process.send!({ peak: Math.max(peak, process.memoryUsage.rss()) })
-  if (message === 'reset') peak = process.memoryUsage.rss()
+  if (message === 'peak')
+    process.send!({
+      peak: useKernel ? kernelPeak() : Math.max(sampled, process.memoryUsage.rss()),
+    })
+  if (message === 'reset') {
+    if (useKernel) resetKernelPeak()
+    else sampled = process.memoryUsage.rss()
+    process.send!({ reset: true })
+  }
 })
+// A CPU profile (--cpu-prof) is written on exit, which a plain SIGTERM would skip.
+process.on('SIGTERM', () => process.exit(0))
 
 async function bucketServer(): Promise<number> {
   const server = await startServer({
@@ -35,11 +68,19 @@ async function bucketServer(): Promise<number> {
 }
 
 /**
- * Baseline: `up <name>\n` (or `upsync <name>\n`) + bytes → file, answered `ok\n`;
- * `down <name>\n` → the file's bytes.
+ * Baseline: `up <name> <kind>\n` + bytes → file, answered `ok\n` once the file is closed;
+ * `down <name> <kind>\n` → the file's bytes. With kind `equivalent`, the bytes are hashed (SHA-256;
+ * an upload's answer is `ok <hex>`) and an upload is flushed to disk before the answer, the work
+ * our server does for every transfer (see baseline.ts).
  */
 async function baselineServer(): Promise<number> {
-  const baseline = net.createServer(
+  const baseline = pipeServer()
+  await new Promise<void>((r) => baseline.listen(0, '127.0.0.1', r))
+  return (baseline.address() as net.AddressInfo).port
+}
+
+function pipeServer(): net.Server {
+  return net.createServer(
     { allowHalfOpen: true, highWaterMark: BUFFER } as net.ServerOpts,
     (socket) => {
       // The client hangs up once it has its answer; a reset then is no failure.
@@ -52,21 +93,22 @@ async function baselineServer(): Promise<number> {
           byte = socket.read(1) as Buffer | null
         )
           header += byte.toString()
-        const [verb, name] = header.split(' ') as [string, string]
+        const [verb, name, kind] = header.split(' ') as [string, string, string]
         const file = path.join(root, 'baseline', name)
-        if (verb === 'up' || verb === 'upsync') {
-          // `upsync` flushes to disk before answering, as our server does before 700 FUTBS.
-          const out = createWriteStream(file, { highWaterMark: BUFFER, flush: verb === 'upsync' })
+        const hash = kind === 'equivalent' ? createHash('sha256') : undefined
+        if (verb === 'up') {
+          const out = createWriteStream(file, { highWaterMark: BUFFER, flush: hash !== undefined })
+          if (hash) socket.on('data', (chunk: Buffer) => hash.update(chunk))
           socket.pipe(out)
-          out.on('close', () => socket.end('ok\n'))
+          out.on('close', () => socket.end(hash ? `ok ${hash.digest('hex')}\n` : 'ok\n'))
         } else {
-          createReadStream(file, { highWaterMark: BUFFER }).pipe(socket)
+          const source = createReadStream(file, { highWaterMark: BUFFER })
+          if (hash) source.on('data', (chunk) => hash.update(chunk))
+          source.pipe(socket)
         }
       })
     },
   )
-  await new Promise<void>((r) => baseline.listen(0, '127.0.0.1', r))
-  return (baseline.address() as net.AddressInfo).port
 }
 
 // One kind of server per process, so that each one's memory is its own.

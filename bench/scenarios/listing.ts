@@ -8,6 +8,8 @@ export interface ListingResult {
   firstEntryMs: number
   completeMs: number
   clientHeapGrowthMB: number
+  /** The whole bench process, which also holds what earlier scenarios left. */
+  clientRssGrowthMB: number
 }
 
 /** `ls_f` of a bucket of `count` files, made directly on disk. */
@@ -27,14 +29,19 @@ export async function listing(
     )
   const client = await server.connect()
   globalThis.gc?.()
-  const heapBefore = process.memoryUsage().heapUsed
-  let heapPeak = heapBefore
+  const before = process.memoryUsage()
+  let heapPeak = before.heapUsed
+  let rssPeak = before.rss
   let seen = 0
   let first = 0
   const start = performance.now()
   await client.listFiles('listing', () => {
     if (seen++ === 0) first = performance.now() - start
-    if (seen % 10_000 === 0) heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed)
+    if (seen % 10_000 === 0) {
+      const now = process.memoryUsage()
+      heapPeak = Math.max(heapPeak, now.heapUsed)
+      rssPeak = Math.max(rssPeak, now.rss)
+    }
   })
   const complete = performance.now() - start
   client.close()
@@ -43,6 +50,8 @@ export async function listing(
     files: count,
     firstEntryMs: first,
     completeMs: complete,
-    clientHeapGrowthMB: (Math.max(heapPeak, process.memoryUsage().heapUsed) - heapBefore) / 1e6,
+    clientHeapGrowthMB:
+      (Math.max(heapPeak, process.memoryUsage().heapUsed) - before.heapUsed) / 1e6,
+    clientRssGrowthMB: (Math.max(rssPeak, process.memoryUsage().rss) - before.rss) / 1e6,
   }
 }

@@ -1,18 +1,29 @@
-import { randomBytes, createHash } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import fs from 'node:fs/promises'
 import path from 'node:path'
-import { check, timed, type ServerProcess } from '../context.js'
+import { TRANSFER_CONCURRENCY } from '../../electron/client/index.js'
+import { check, sha256Of, timed, type ServerProcess } from '../context.js'
 
 export interface SmallResult {
   files: number
   sizeKiB: number
   uploadFilesPerSecond: number
   downloadFilesPerSecond: number
+  /**
+   * The file system alone, for scale: the same files written durably (write, fsync, rename, fsync
+   * of the folder, as an upload must before it is confirmed), TRANSFER_CONCURRENCY at a time,
+   * measured just before and just after our uploads (mean).
+   */
+  durableWritesPerSecond: number
 }
 
-/** Many small files up, then down, all handed to the client at once (it runs TRANSFER_CONCURRENCY at a time). */
+/**
+ * Many small files up, then down, all handed to the client at once: it runs TRANSFER_CONCURRENCY
+ * at a time. Every file is checked on both sides (SHA-256 on disk) outside the timing.
+ */
 export async function smallFiles(
   server: ServerProcess,
+  root: string,
   local: string,
   count: number,
   size: number,
@@ -21,16 +32,18 @@ export async function smallFiles(
   const down = path.join(local, 'small-down')
   await fs.mkdir(up, { recursive: true })
   await fs.mkdir(down, { recursive: true })
-  const hashes = new Map<string, string>()
-  for (let i = 0; i < count; i++) {
-    const data = randomBytes(size)
-    const name = `file-${String(i).padStart(5, '0')}.bin`
-    hashes.set(name, createHash('sha256').update(data).digest('hex'))
-    await fs.writeFile(path.join(up, name), data)
-  }
+  const files = new Map<string, Buffer>()
+  for (let i = 0; i < count; i++)
+    files.set(`file-${String(i).padStart(5, '0')}.bin`, randomBytes(size))
+  const hashes = new Map(
+    [...files].map(([name, data]) => [name, createHash('sha256').update(data).digest('hex')]),
+  )
+  for (const [name, data] of files) await fs.writeFile(path.join(up, name), data)
   const client = await server.connect()
   await client.createBucket('small').catch(() => undefined)
-  const names = [...hashes.keys()]
+  const names = [...files.keys()]
+  const scratch = path.join(path.dirname(root), 'durable-writes')
+  const before = await durableWrites(scratch, files)
   const upSeconds = await timed(() =>
     Promise.all(
       names.map(async (name) => {
@@ -39,6 +52,7 @@ export async function smallFiles(
       }),
     ),
   )
+  const after = await durableWrites(scratch, files)
   const downSeconds = await timed(() =>
     Promise.all(
       names.map(async (name) => {
@@ -48,12 +62,45 @@ export async function smallFiles(
     ),
   )
   client.close()
-  await fs.rm(up, { recursive: true })
-  await fs.rm(down, { recursive: true })
+  // Outside the timing: every copy, on the server and here, against its source.
+  for (const name of names) {
+    check(await sha256Of(path.join(root, 'small', name)), hashes.get(name)!, `uploaded ${name}`)
+    check(await sha256Of(path.join(down, name)), hashes.get(name)!, `downloaded ${name}`)
+  }
+  await Promise.all([up, down, path.join(root, 'small')].map((d) => fs.rm(d, { recursive: true })))
   return {
     files: count,
     sizeKiB: size / 1024,
     uploadFilesPerSecond: count / upSeconds,
     downloadFilesPerSecond: count / downSeconds,
+    durableWritesPerSecond: (before + after) / 2,
   }
+}
+
+/** Files per second written durably into `dir` (emptied afterwards), as many at once as transfers. */
+async function durableWrites(dir: string, files: Map<string, Buffer>): Promise<number> {
+  await fs.mkdir(dir, { recursive: true })
+  const queue = [...files]
+  const start = performance.now()
+  await Promise.all(
+    Array.from({ length: TRANSFER_CONCURRENCY }, async () => {
+      for (let next = queue.pop(); next; next = queue.pop()) {
+        const [name, data] = next
+        const temp = path.join(dir, `${name}.part`)
+        const handle = await fs.open(temp, 'wx')
+        await handle.writeFile(data)
+        await handle.sync()
+        await handle.close()
+        await fs.rename(temp, path.join(dir, name))
+        // Windows cannot open a folder to sync it; its file system journals the rename itself.
+        if (process.platform === 'win32') continue
+        const folder = await fs.open(dir, 'r')
+        await folder.sync()
+        await folder.close()
+      }
+    }),
+  )
+  const perSecond = files.size / ((performance.now() - start) / 1000)
+  await fs.rm(dir, { recursive: true })
+  return perSecond
 }
