@@ -68,7 +68,7 @@ describe('BucketShare, end to end', () => {
     expect(sha256(await fs.readFile(saved))).toBe(
       sha256(await fs.readFile(path.join(ui.base, 'beach day.jpg'))),
     )
-    await page.screenshot({ path: path.join(ARTIFACTS, 'gui-tab.png') })
+    await page.screenshot({ path: path.join(ARTIFACTS, 'gui-tab.png'), animations: 'disabled' })
   })
 
   it('deletes the file after confirmation', async () => {
@@ -90,6 +90,6 @@ describe('BucketShare, end to end', () => {
     const transcript = (await app.id('console-output').textContent()) ?? ''
     expect(transcript).toContain('create_b "holiday photos"')
     expect(transcript).toContain('delete_f "holiday photos" "beach day.jpg"')
-    await page.screenshot({ path: path.join(ARTIFACTS, 'console-tab.png') })
+    await page.screenshot({ path: path.join(ARTIFACTS, 'console-tab.png'), animations: 'disabled' })
   })
 })

@@ -62,7 +62,7 @@ describe('a host on the network', () => {
     expect(await app.run('ls_b')).toContain('1150 AGF access code required')
     expect(await app.run(`auth ${code}`)).toContain('1100 AGS')
     expect(await app.run('ls_b')).toContain('500 BLS')
-    await page.screenshot({ path: path.join(ARTIFACTS, 'access-code.png') })
+    await page.screenshot({ path: path.join(ARTIFACTS, 'access-code.png'), animations: 'disabled' })
     await app.id('connect-toggle').click()
     await app.waitForText(app.id('connection-status'), 'Not connected')
   })
@@ -82,7 +82,10 @@ describe('a host on the network', () => {
     await app.id('connect-toggle').click()
     await app.id('certificate-changed').waitFor()
     expect(await app.id('certificate-changed').textContent()).toContain('certificate has changed')
-    await page.screenshot({ path: path.join(ARTIFACTS, 'certificate-changed.png') })
+    await page.screenshot({
+      path: path.join(ARTIFACTS, 'certificate-changed.png'),
+      animations: 'disabled',
+    })
     await app.id('trust-certificate').click()
     await app.waitForText(app.id('connection-status'), `Connected to 127.0.0.1:${port}`)
   })
