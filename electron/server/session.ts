@@ -100,7 +100,7 @@ export class Session {
       authenticate: (code) => this.authenticate(code),
       write: (line) => this.out.line(line),
       receive: (size, sink) => this.receive(size, sink),
-      transmit: (source, size) => this.transmit(source, size),
+      transmit: (source, size, known) => this.transmit(source, size, known),
     }
     socket.setTimeout(options.idleTimeoutMs)
     socket.on('data', (chunk: Buffer) => this.onData(chunk))
@@ -273,7 +273,11 @@ export class Session {
     }
   }
 
-  private async transmit(source: AsyncIterable<Uint8Array>, size: number): Promise<string> {
+  private async transmit(
+    source: AsyncIterable<Uint8Array>,
+    size: number,
+    known?: string,
+  ): Promise<string> {
     await this.out.line(formatSize(size))
     await this.out.flush()
     if (this.state.kind !== 'running') throw new ConnectionLost()
@@ -283,7 +287,7 @@ export class Session {
     try {
       for await (const chunk of source) {
         const part = chunk.length > left ? chunk.subarray(0, left) : chunk
-        hash.update(part)
+        if (known === undefined) hash.update(part)
         left -= part.length
         await this.out.bytes(part)
         if (left === 0) break
@@ -296,7 +300,7 @@ export class Session {
     if (left > 0) throw this.cut('file shrank while being sent')
     if (this.state.kind !== 'sending') throw new ConnectionLost()
     this.state = { kind: 'running' }
-    return hash.digest('hex')
+    return known ?? hash.digest('hex')
   }
 
   /** A download that cannot deliver its announced bytes: closing is the only honest signal left. */

@@ -1,6 +1,7 @@
 import fs, { type FileHandle } from 'node:fs/promises'
 import path from 'node:path'
 import type { FileEntry } from '../../shared/protocol/index.js'
+import { sameVersion } from './digests.js'
 import { about, StoreError, toStoreError } from './errors.js'
 import { visibleNames } from './entries.js'
 import { bucketPath, filePath, statIfInside, statInside } from './paths.js'
@@ -86,11 +87,18 @@ export async function deleteFile(root: Root, bucket: string, file: string): Prom
 /** A file to send: its size, read once when it was opened, and exactly that many bytes. */
 export interface Download {
   size: number
+  /** The content's sha256, when known from an earlier transfer of the unchanged file. */
+  sha256?: string
   /**
    * The bytes, read ahead into two buffers that take turns: each chunk is valid until the next one
    * is asked for, so sending a file of any size allocates nothing per chunk.
    */
   chunks: AsyncIterable<Uint8Array>
+  /**
+   * Keeps the sha256 of the bytes sent whole for the next download, unless the file changed while
+   * it was read (then a known sha256 is dropped too). Call it before close().
+   */
+  sent(sha256: string): Promise<void>
   /** Closes the file; call it however the sending ended. */
   close(): Promise<void>
 }
@@ -106,9 +114,18 @@ export async function openForDownload(root: Root, bucket: string, file: string):
     const handle = await fs.open(target.path, 'r')
     try {
       // Stats of what was opened, so a swap after the check above cannot change the answer.
-      const stats = await handle.stat()
+      const stats = await handle.stat({ bigint: true })
       if (!stats.isFile()) throw new StoreError('no such file')
-      return fileChunks(handle, stats.size)
+      const sha256 = root.digests.get(target.path, stats)
+      return {
+        ...fileChunks(handle, Number(stats.size)),
+        ...(sha256 ? { sha256 } : {}),
+        async sent(digest: string) {
+          const now = await handle.stat({ bigint: true }).catch(() => undefined)
+          if (now && sameVersion(stats, now)) root.digests.set(target.path, now, digest)
+          else root.digests.forget(target.path)
+        },
+      }
     } catch (err) {
       await handle.close()
       throw err
@@ -117,7 +134,7 @@ export async function openForDownload(root: Root, bucket: string, file: string):
 }
 
 /** Reads exactly `size` bytes (fewer if the file shrank), a file growing meanwhile notwithstanding. */
-function fileChunks(handle: FileHandle, size: number): Download {
+function fileChunks(handle: FileHandle, size: number): Omit<Download, 'sent'> {
   const buffers = [0, 1].map(() => Buffer.allocUnsafe(Math.min(READ_BUFFER_BYTES, size)))
   let pending: Promise<{ bytesRead: number }> | undefined
   let closing: Promise<void> | undefined

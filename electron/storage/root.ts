@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises'
 import path from 'node:path'
 import { RESERVED_NAME, type BucketEntry } from '../../shared/protocol/index.js'
+import { DigestCache } from './digests.js'
 import { reasonFor } from './errors.js'
 
 /** The shared folder: every bucket is a folder directly inside it. */
@@ -17,6 +18,8 @@ export interface Root {
   readonly counts: Map<string, { mtimeMs: number; files: number; countedAt: number }>
   /** The latest bucket listing, shared by the `ls_b`s that arrive while it is fresh. */
   readonly listing: ListingCache
+  /** The sha256 of large files sent or received whole, while they are unchanged. */
+  readonly digests: DigestCache
 }
 
 export interface ListingCache {
@@ -83,5 +86,6 @@ export async function openRoot(dir: string): Promise<Root> {
     staging,
     counts: new Map(),
     listing: { generation: 0 },
+    digests: new DigestCache(),
   }
 }

@@ -1,8 +1,10 @@
 import { createHash, randomUUID } from 'node:crypto'
+import { once } from 'node:events'
 import type { WriteStream } from 'node:fs'
-import fs from 'node:fs/promises'
+import fs, { type FileHandle } from 'node:fs/promises'
 import path from 'node:path'
 import { finished } from 'node:stream/promises'
+import { DIGEST_MIN_BYTES } from './digests.js'
 import { about, StoreError, toStoreError } from './errors.js'
 import { requireBucket } from './files.js'
 import { filePath } from './paths.js'
@@ -34,9 +36,9 @@ export async function beginUpload(
   if (space && space.bavail * space.bsize < size) throw new StoreError('disk full')
   const temp = path.join(root.staging, `${randomUUID()}.part`)
   const handle = await about('file', () => fs.open(temp, 'wx'))
-  // flush: the data reaches the disk (fsync) before the stream reports it is closed.
-  const stream = handle.createWriteStream({ highWaterMark: WRITE_BUFFER_BYTES, flush: true })
-  return new StagedUpload(root, target, size, temp, stream, () => handle.datasync())
+  // The file stays open after the last write: it is synced, renamed, then stat'ed through it.
+  const stream = handle.createWriteStream({ highWaterMark: WRITE_BUFFER_BYTES, autoClose: false })
+  return new StagedUpload(root, target, size, temp, handle, stream)
 }
 
 /**
@@ -62,8 +64,8 @@ export class StagedUpload {
     private readonly target: { dir: string; path: string },
     readonly size: number,
     private readonly temp: string,
+    private readonly handle: FileHandle,
     private readonly stream: WriteStream,
-    private readonly sync: () => Promise<void>,
   ) {
     stream.on('error', (err) => (this.failure ??= err))
   }
@@ -76,7 +78,8 @@ export class StagedUpload {
     this.unsynced += chunk.length
     if (this.unsynced >= SYNC_EVERY_BYTES && !this.syncing) {
       this.unsynced = 0
-      this.syncing = this.sync()
+      this.syncing = this.handle
+        .datasync()
         .catch((err: unknown) => void (this.failure ??= err))
         .finally(() => (this.syncing = undefined))
     }
@@ -111,13 +114,22 @@ export class StagedUpload {
       this.stream.end()
       await finished(this.stream)
       if (this.stream.bytesWritten !== this.size) throw new StoreError('upload incomplete')
+      await this.handle.sync()
       // The bucket may have been deleted while the bytes were arriving.
       await requireBucket(this.root, this.target.dir)
       const replaced = await refuseFolder(this.target.path)
       await fs.rename(this.temp, this.target.path)
       await syncFolder(this.target.dir)
       changed(this.root, countChange(path.basename(this.target.dir), replaced ? 0 : 1), false)
-      return this.hash.digest('hex')
+      const sha256 = this.hash.digest('hex')
+      if (this.size >= DIGEST_MIN_BYTES) {
+        // Through the open file: another upload of the name may already have replaced it. The
+        // upload is done whatever happens here; the digest is only worth keeping.
+        const stats = await this.handle.stat({ bigint: true }).catch(() => undefined)
+        if (stats) this.root.digests.set(this.target.path, stats, sha256)
+      }
+      await this.closeFile()
+      return sha256
     } catch (err) {
       await this.discard()
       throw toStoreError(err, 'file')
@@ -131,10 +143,16 @@ export class StagedUpload {
     await this.discard()
   }
 
+  private async closeFile(): Promise<void> {
+    if (this.stream.closed) return
+    const closed = once(this.stream, 'close').catch(() => undefined)
+    this.stream.destroy()
+    await closed
+  }
+
   private async discard(): Promise<void> {
     await this.syncing
-    this.stream.destroy()
-    await finished(this.stream).catch(() => undefined)
+    await this.closeFile()
     // Best effort: whatever remains is removed when the server starts next.
     await fs.rm(this.temp, { force: true }).catch(() => undefined)
   }

@@ -28,10 +28,10 @@ export interface CommandContext {
   receive(size: number, sink: ByteSink): Promise<void>
   /**
    * Answers `-> size <size>`, then sends exactly `size` bytes of `source`, and returns their sha256
-   * in hex. When `source` fails or falls short the connection is closed, as the client could not
-   * otherwise tell.
+   * in hex: `known` when given, else hashed on the way. When `source` fails or falls short the
+   * connection is closed, as the client could not otherwise tell.
    */
-  transmit(source: AsyncIterable<Uint8Array>, size: number): Promise<string>
+  transmit(source: AsyncIterable<Uint8Array>, size: number, known?: string): Promise<string>
 }
 
 /** The arguments of a verb as a tuple: `['bucket', 'file']` → `[string, string]`. */

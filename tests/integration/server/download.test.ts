@@ -21,6 +21,23 @@ describe('download', () => {
     expect((await c.command('ls_b')).status).toBe('500 BLS')
   })
 
+  it('reports the sha256 of what it sends when a large file changed on disk since it was sent', async () => {
+    t = await startTestServer()
+    const c = await t.connect()
+    await c.command('create_b b')
+    const first = randomBytes(2 * 1024 * 1024)
+    await upload(c, 'b', 'big.bin', first)
+    expect((await download(c, 'b', 'big.bin')).data).toEqual([
+      'size 2097152',
+      `sha256 ${sha256(first)}`,
+    ])
+    const changed = randomBytes(first.length)
+    await fs.writeFile(path.join(t.root, 'b', 'big.bin'), changed)
+    const got = await download(c, 'b', 'big.bin')
+    expect(got.bytes).toEqual(changed)
+    expect(got.data).toEqual(['size 2097152', `sha256 ${sha256(changed)}`])
+  })
+
   it('sends an empty file', async () => {
     t = await startTestServer()
     const c = await t.connect()

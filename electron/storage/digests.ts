@@ -1,0 +1,51 @@
+import type { BigIntStats } from 'node:fs'
+
+/** Smaller files are hashed as they are sent: it costs little, and they would crowd the cache. */
+export const DIGEST_MIN_BYTES = 1024 * 1024
+/** About 150 bytes each: a few hundred KB at most. */
+const MAX_ENTRIES = 4096
+
+/**
+ * The sha256 of files the server wrote or sent whole, so that sending an unchanged file again does
+ * not hash it again: on a busy machine hashing on both ends costs downloads a good part of their
+ * speed. An entry holds while the file keeps its identity, size and times; any write changes the
+ * ctime, which programs cannot set. Were an entry ever stale, the client, which hashes what it
+ * receives, would refuse the download: it can never make wrong bytes pass.
+ */
+export class DigestCache {
+  /** By path, least recently used first. */
+  private readonly entries = new Map<string, { version: string; sha256: string }>()
+
+  get(file: string, stats: BigIntStats): string | undefined {
+    const entry = this.entries.get(file)
+    if (!entry) return undefined
+    this.entries.delete(file)
+    if (entry.version !== versionOf(stats)) return undefined
+    this.entries.set(file, entry)
+    return entry.sha256
+  }
+
+  set(file: string, stats: BigIntStats, sha256: string): void {
+    if (stats.size < DIGEST_MIN_BYTES) return
+    this.entries.delete(file)
+    this.entries.set(file, { version: versionOf(stats), sha256 })
+    if (this.entries.size > MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value!)
+  }
+
+  forget(file: string): void {
+    this.entries.delete(file)
+  }
+
+  get size(): number {
+    return this.entries.size
+  }
+}
+
+/** Whether two stats of one open file show it unchanged between them. */
+export function sameVersion(a: BigIntStats, b: BigIntStats): boolean {
+  return versionOf(a) === versionOf(b)
+}
+
+function versionOf(s: BigIntStats): string {
+  return `${s.dev}:${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`
+}
