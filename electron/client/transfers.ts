@@ -193,10 +193,14 @@ export async function download(
     const counter = meter
     await Promise.race([
       failed,
-      connection.readBytes(size, (chunk) => {
+      connection.readBytes(size, (chunk, release) => {
         hash.update(chunk)
         counter.add(chunk.length)
-        if (!out.write(chunk))
+        // Our file stream is done with a chunk once its write callback runs; a stream of the
+        // caller's might keep it longer, so it gets a copy.
+        const writable = target ? out.write(chunk, release) : out.write(Buffer.from(chunk))
+        if (!target) release()
+        if (!writable)
           return Promise.race([failed, new Promise<void>((r) => out.once('drain', () => r()))])
       }),
     ])

@@ -17,9 +17,13 @@ const node = (name: string, args: string[]): [string, string[]] => [
 
 let dir: string
 let server: BucketServer | undefined
+/** A server CLI started by a test: stopped after it, whatever the test's outcome. */
+let serverCli: ReturnType<typeof spawn> | undefined
 afterEach(async () => {
   await server?.close()
   server = undefined
+  serverCli?.kill()
+  serverCli = undefined
   if (dir) await fs.rm(dir, { recursive: true, force: true })
 })
 
@@ -72,15 +76,17 @@ describe('npm run server', () => {
       path.join(base, 'server-data'),
     ])
     const child = spawn(cmd, args)
+    serverCli = child
     let out = ''
-    const listening = new Promise<string>((resolve) =>
+    // Its start-up message ends with how to stop it; it may arrive in several pieces.
+    const started = new Promise<void>((resolve) =>
       child.stdout.on('data', (c: Buffer) => {
         out += c.toString()
-        const m = /Listening on 127\.0\.0\.1:(\d+)/.exec(out)
-        if (m) resolve(m[1]!)
+        if (out.includes('Press Ctrl-C to stop.')) resolve()
       }),
     )
-    const port = Number(await listening)
+    await started
+    const port = Number(/Listening on 127\.0\.0\.1:(\d+)/.exec(out)?.[1])
     expect(out).toContain(`Sharing "${shared}"`)
     expect(out).toMatch(/Certificate fingerprint: ([0-9A-F]{4} ){7}[0-9A-F]{4}/)
     const shown = /Certificate fingerprint: ([0-9A-F ]+)/.exec(out)![1]!.trim()
