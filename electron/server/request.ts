@@ -3,6 +3,7 @@ import {
   COMMANDS,
   isVerb,
   tokenize,
+  type CommandSpec,
   type LineEvent,
   type Verb,
 } from '../../shared/protocol/index.js'
@@ -30,8 +31,11 @@ export function parseRequest(event: LineEvent): Request {
   if (word === undefined) return { kind: 'blank' }
   if (!isVerb(word))
     return { kind: 'bad', label, detail: `unknown command "${printable(word, 40)}"; type help` }
+  const spec: CommandSpec = COMMANDS[word]
+  // An access code, right or wrong, never reaches the log.
+  const shown = spec.secret ? `${word} ***` : label
   const { min, max } = arity(word)
   if (args.length < min || args.length > max)
-    return { kind: 'bad', label, detail: `usage: ${COMMANDS[word].wire}` }
-  return { kind: 'command', label, verb: word, args }
+    return { kind: 'bad', label: shown, detail: `usage: ${spec.wire}` }
+  return { kind: 'command', label: shown, verb: word, args }
 }

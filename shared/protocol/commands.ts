@@ -23,6 +23,8 @@ export interface CommandSpec {
   open?: true
   /** Changes the shared folder: refused by a read-only host. */
   writes?: true
+  /** Its arguments are secrets: logs show `***` instead. */
+  secret?: true
 }
 
 export const COMMANDS = {
@@ -119,6 +121,7 @@ export const COMMANDS = {
     success: 1100,
     failure: 1150,
     open: true,
+    secret: true,
   },
 } as const satisfies Record<string, CommandSpec>
 

@@ -31,6 +31,16 @@ describe('access code', () => {
     expect(t.logs.some((l) => l.includes('access refused: wrong access code'))).toBe(true)
   })
 
+  it('never writes a code, right or wrong, to the log', async () => {
+    t = await startTestServer({ accessCode: 'open sesame' })
+    const c = await t.connect()
+    await c.command('auth "a wrong guess"')
+    await c.command('auth "open sesame" extra')
+    await c.command('auth "open sesame"')
+    expect(t.logs.filter((l) => l.includes('auth ***'))).toHaveLength(3)
+    expect(t.logs.join('\n')).not.toMatch(/sesame|guess/)
+  })
+
   it('makes an address wait after five wrong codes, even for the right one', async () => {
     t = await startTestServer({ accessCode: 'right' })
     const c = await t.connect()
