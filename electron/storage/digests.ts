@@ -26,7 +26,7 @@ export class DigestCache {
   }
 
   set(file: string, stats: BigIntStats, sha256: string): void {
-    if (stats.size < DIGEST_MIN_BYTES) return
+    if (stats.size < DIGEST_MIN_BYTES || coarse(stats)) return
     this.entries.delete(file)
     this.entries.set(file, { version: versionOf(stats), sha256 })
     if (this.entries.size > MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value!)
@@ -44,6 +44,15 @@ export class DigestCache {
 /** Whether two stats of one open file show it unchanged between them. */
 export function sameVersion(a: BigIntStats, b: BigIntStats): boolean {
   return versionOf(a) === versionOf(b)
+}
+
+/**
+ * Times in whole milliseconds come from a file system that keeps coarse ones (FAT and exFAT keep
+ * 10 ms to 2 s, HFS+ 1 s), where a write soon after another may leave them unchanged. Fine ones
+ * (ext4, APFS, NTFS) are whole milliseconds once in a million files, which then are hashed anyway.
+ */
+function coarse(s: BigIntStats): boolean {
+  return s.mtimeNs % 1_000_000n === 0n
 }
 
 function versionOf(s: BigIntStats): string {

@@ -7,7 +7,7 @@ const stats = (ino: number, change: Partial<Record<'size' | 'mtimeNs' | 'ctimeNs
     dev: 1n,
     ino: BigInt(ino),
     size: BigInt(DIGEST_MIN_BYTES),
-    mtimeNs: 10n,
+    mtimeNs: 1_700_000_000_123_456_789n,
     ctimeNs: 20n,
     ...change,
   }) as BigIntStats
@@ -21,7 +21,7 @@ describe('DigestCache', () => {
     for (const changed of [
       stats(8),
       stats(7, { size: BigInt(DIGEST_MIN_BYTES + 1) }),
-      stats(7, { mtimeNs: 11n }),
+      stats(7, { mtimeNs: 1_700_000_000_123_456_790n }),
       stats(7, { ctimeNs: 21n }),
     ]) {
       cache.set('/r/b/f', stats(7), 'abc')
@@ -34,6 +34,14 @@ describe('DigestCache', () => {
   it('keeps nothing for small files', () => {
     const cache = new DigestCache()
     cache.set('/r/b/f', stats(7, { size: BigInt(DIGEST_MIN_BYTES - 1) }), 'abc')
+    expect(cache.size).toBe(0)
+  })
+
+  it('keeps nothing on file systems with coarse times, where a change may not show', () => {
+    const cache = new DigestCache()
+    // FAT keeps modification times to 2 s, HFS+ to 1 s.
+    for (const mtimeNs of [1_700_000_000_000_000_000n, 1_700_000_001_000_000_000n])
+      cache.set('/r/b/f', stats(7, { mtimeNs }), 'abc')
     expect(cache.size).toBe(0)
   })
 
