@@ -1,3 +1,4 @@
+import type { Stats } from 'node:fs'
 import fs, { type FileHandle } from 'node:fs/promises'
 import path from 'node:path'
 import type { FileEntry } from '../../shared/protocol/index.js'
@@ -171,10 +172,11 @@ function fileChunks(handle: FileHandle, size: number): Omit<Download, 'sent'> {
   }
 }
 
-/** Fails with "no such bucket" unless `dir` is a servable folder. */
-export async function requireBucket(root: Root, dir: string): Promise<void> {
-  await about('bucket', async () => {
-    if (!(await statInside(root, dir, 'bucket')).isDirectory())
-      throw new StoreError('no such bucket')
+/** Fails with "no such bucket" unless `dir` is a servable folder; returns its stats. */
+export async function requireBucket(root: Root, dir: string): Promise<Stats> {
+  return about('bucket', async () => {
+    const stats = await statInside(root, dir, 'bucket')
+    if (!stats.isDirectory()) throw new StoreError('no such bucket')
+    return stats
   })
 }

@@ -14,6 +14,13 @@ export interface Root {
   readonly reserved: string
   /** Where uploads are written until they are complete. */
   readonly staging: string
+  /** The file system (device) the staging folder is on. */
+  readonly stagingDevice: number
+  /**
+   * Staging folders of buckets on other file systems (drives mounted in the shared folder), each
+   * emptied of an earlier run's leftovers when first used.
+   */
+  readonly bucketStaging: Map<string, Promise<void>>
   /** File counts of buckets, by folder, valid while the folder's mtime is unchanged. */
   readonly counts: Map<string, { mtimeMs: number; files: number; countedAt: number }>
   /** The latest bucket listing, shared by the `ls_b`s that arrive while it is fresh. */
@@ -68,13 +75,11 @@ export async function openRoot(dir: string): Promise<Root> {
   const real = await fs.realpath(given)
   const reserved = path.join(real, RESERVED_NAME)
   const staging = path.join(reserved, 'staging')
-  // A link here would make the clean-up below delete files elsewhere.
-  const existing = await fs.lstat(reserved).catch(() => undefined)
-  if (existing && !existing.isDirectory())
+  if (await isNotFolder(reserved))
     throw new Error(`Cannot share "${given}": "${reserved}" is not a folder; move it away first`)
+  let stagingDevice: number
   try {
-    await fs.rm(staging, { recursive: true, force: true })
-    await fs.mkdir(staging, { recursive: true })
+    stagingDevice = await emptyStaging(staging)
   } catch (err) {
     const reason = reasonFor((err as NodeJS.ErrnoException).code ?? '', 'folder')
     throw new Error(`Cannot prepare "${staging}": ${reason}`)
@@ -84,8 +89,26 @@ export async function openRoot(dir: string): Promise<Root> {
     real,
     reserved,
     staging,
+    stagingDevice,
+    bucketStaging: new Map(),
     counts: new Map(),
     listing: { generation: 0 },
     digests: new DigestCache(),
   }
+}
+
+/**
+ * Whether something other than a real folder has the reserved name: a link there would make the
+ * clean-up of its staging folder delete files elsewhere.
+ */
+export async function isNotFolder(reserved: string): Promise<boolean> {
+  const existing = await fs.lstat(reserved).catch(() => undefined)
+  return existing !== undefined && !existing.isDirectory()
+}
+
+/** Empties a staging folder of an earlier run's leftovers (creating it); returns its device. */
+export async function emptyStaging(staging: string): Promise<number> {
+  await fs.rm(staging, { recursive: true, force: true })
+  await fs.mkdir(staging, { recursive: true })
+  return (await fs.stat(staging)).dev
 }

@@ -9,7 +9,8 @@ import { about, StoreError, toStoreError } from './errors.js'
 import { requireBucket } from './files.js'
 import { filePath } from './paths.js'
 import { countChange } from './buckets.js'
-import { changed, type Root } from './root.js'
+import { RESERVED_NAME } from '../../shared/protocol/index.js'
+import { changed, emptyStaging, isNotFolder, type Root } from './root.js'
 
 /** Large writes keep the disk busy with few system calls. */
 const WRITE_BUFFER_BYTES = 1024 * 1024
@@ -30,11 +31,12 @@ export async function beginUpload(
   size: number,
 ): Promise<StagedUpload> {
   const target = filePath(root, bucket, file)
-  await requireBucket(root, target.dir)
+  const { dev } = await requireBucket(root, target.dir)
   await refuseFolder(target.path)
-  const space = await fs.statfs(root.staging).catch(() => undefined)
+  const staging = await stagingFor(root, target.dir, dev)
+  const space = await fs.statfs(staging).catch(() => undefined)
   if (space && space.bavail * space.bsize < size) throw new StoreError('disk full')
-  const temp = path.join(root.staging, `${randomUUID()}.part`)
+  const temp = path.join(staging, `${randomUUID()}.part`)
   const handle = await about('file', () => fs.open(temp, 'wx'))
   // The file stays open after the last write: it is synced, renamed, then stat'ed through it.
   const stream = handle.createWriteStream({ highWaterMark: WRITE_BUFFER_BYTES, autoClose: false })
@@ -156,6 +158,29 @@ export class StagedUpload {
     // Best effort: whatever remains is removed when the server starts next.
     await fs.rm(this.temp, { force: true }).catch(() => undefined)
   }
+}
+
+/**
+ * Where an upload into the bucket `dir` is written until complete: the shared folder's staging
+ * folder, unless the bucket is on another file system (a drive mounted in the shared folder),
+ * which a rename cannot reach; then a staging folder of its own under the same reserved name.
+ */
+async function stagingFor(root: Root, dir: string, device: number): Promise<string> {
+  if (device === root.stagingDevice) return root.staging
+  const reserved = path.join(dir, RESERVED_NAME)
+  const staging = path.join(reserved, 'staging')
+  if (await isNotFolder(reserved))
+    throw new StoreError(`"${RESERVED_NAME}" in the bucket is not a folder`)
+  let ready = root.bucketStaging.get(staging)
+  if (!ready) {
+    ready = about('folder', () => emptyStaging(staging)).then(() => undefined)
+    root.bucketStaging.set(staging, ready)
+    ready.catch(() => root.bucketStaging.delete(staging))
+  }
+  await ready
+  // The bucket may have been deleted and made again since.
+  await about('folder', () => fs.mkdir(staging, { recursive: true }))
+  return staging
 }
 
 /** Fails when a folder has the name; tells whether something else (a file, a link) has it. */
