@@ -47,7 +47,13 @@ function copy(from: string, to: string): Promise<void> {
   return pipeline(createReadStream(from, options), createWriteStream(to, options))
 }
 
-type Step = 'ourUp' | 'baseUp' | 'equivUp' | 'ourDown' | 'baseDown' | 'equivDown'
+const STEPS = ['ourUp', 'baseUp', 'equivUp', 'ourDown', 'baseDown', 'equivDown'] as const
+type Step = (typeof STEPS)[number]
+
+/** One empty list per step. */
+function perStep<T>(): Record<Step, T[]> {
+  return Object.fromEntries(STEPS.map((step) => [step, []])) as unknown as Record<Step, T[]>
+}
 
 /**
  * One large file up and down, interleaved with the baseline pipes, `runs` times. Every copy is
@@ -67,22 +73,8 @@ export async function largeFile(
   const client = await server.connect()
   await client.createBucket('large').catch(() => undefined)
   const rate = (seconds: number): number => size / MiB / seconds
-  const cpu: Record<Step, NodeJS.CpuUsage[]> = {
-    ourUp: [],
-    baseUp: [],
-    equivUp: [],
-    ourDown: [],
-    baseDown: [],
-    equivDown: [],
-  }
-  const times: Record<Step, number[]> = {
-    ourUp: [],
-    baseUp: [],
-    equivUp: [],
-    ourDown: [],
-    baseDown: [],
-    equivDown: [],
-  }
+  const cpu = perStep<NodeJS.CpuUsage>()
+  const times = perStep<number>()
   await server.resetPeak()
   const idle = await server.peak()
   let peak = 0
