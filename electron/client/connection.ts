@@ -10,6 +10,7 @@ import {
   type Status,
 } from '../../shared/protocol/index.js'
 import { CertificateChangedError, TransportError, transportErrorOf } from './errors.js'
+import { ReadBuffers, type Received } from './read-buffers.js'
 
 export interface ConnectOptions {
   host: string
@@ -49,33 +50,6 @@ const SOCKET_BUFFER_BYTES = 1024 * 1024
 /** Received bytes held before the socket is paused: a slow consumer never fills memory. */
 const HIGH_WATER_BYTES = 4 * 1024 * 1024
 
-/**
- * A plain socket reads into buffers of this size that are used again once their bytes are written,
- * instead of a new 64 KiB buffer per read: downloads then take about a third of the kernel time
- * and far less garbage collection (docs/performance.md).
- */
-const READ_BUFFER_BYTES = 1024 * 1024
-/** Read buffers kept for reuse; more are made while the consumer holds these. */
-const SPARE_READ_BUFFERS = 4
-
-/** Read buffers of one socket: each is read into, handed out, and given back when done with. */
-class ReadBuffers {
-  private readonly spare: Buffer[] = []
-
-  /** The buffer the next read lands in (Node asks for it after each read). */
-  readonly next = (): Buffer => this.spare.pop() ?? Buffer.allocUnsafe(READ_BUFFER_BYTES)
-
-  release(buffer: Buffer): void {
-    if (this.spare.length < SPARE_READ_BUFFERS) this.spare.push(buffer)
-  }
-}
-
-/** A received chunk, and the read buffer it lies in when that buffer is to be reused. */
-interface Received {
-  chunk: Buffer
-  buffer?: Buffer
-}
-
 const NOTHING_TO_RELEASE = (): void => undefined
 
 /**
@@ -104,10 +78,7 @@ export class Connection {
     responseTimeoutMs: number,
     /** The server certificate's SHA-256, on a TLS connection. */
     readonly fingerprint: string | undefined,
-    /** Set when the socket reads into reusable buffers (plain TCP); else it emits 'data'. */
-    private readonly buffers?: ReadBuffers,
   ) {
-    if (!buffers) socket.on('data', (chunk: Buffer) => this.received({ chunk }))
     socket.setTimeout(responseTimeoutMs, () => {
       if (this.awaiting) this.fail(new TransportError('timeout', `${where} stopped answering`))
     })
@@ -144,20 +115,33 @@ export class Connection {
     return new Promise((resolve, reject) => {
       const buffers = new ReadBuffers()
       let connection: Connection | undefined
+      // Bytes that come before the connection is made (a server refusing it at once).
+      const early: Received[] = []
+      const onread = {
+        buffer: buffers.next,
+        callback: (n: number): boolean => {
+          const item = buffers.take(n)
+          if (connection) return connection.received(item)
+          early.push(item)
+          return true
+        },
+      }
       const socket = options.tls
         ? // Self-signed: the fingerprint check below replaces the certificate authorities.
-          tls.connect({ host, port, rejectUnauthorized: false, minVersion: 'TLSv1.3' })
+          // `onread` reaches the socket too, though Node's types for tls.connect() omit it.
+          tls.connect({
+            host,
+            port,
+            rejectUnauthorized: false,
+            minVersion: 'TLSv1.3',
+            onread,
+          } as tls.ConnectionOptions)
         : net.connect({
             host,
             port,
             // A stream option: it reaches the socket, though Node's types for connect() omit it.
             highWaterMark: SOCKET_BUFFER_BYTES,
-            onread: {
-              buffer: buffers.next,
-              // Reading starts once the 'connect' handlers below have made the connection.
-              callback: (n: number, buffer: Buffer) =>
-                connection!.received({ chunk: buffer.subarray(0, n), buffer }),
-            },
+            onread,
           } as net.NetConnectOpts)
       socket.setNoDelay(true)
       const timer = setTimeout(() => {
@@ -183,14 +167,8 @@ export class Connection {
         }
         socket.removeAllListeners('error')
         const timeout = options.responseTimeoutMs ?? DEFAULT_RESPONSE_TIMEOUT_MS
-        // TLS decrypts into buffers of its own, and hands them out as 'data'.
-        connection = new Connection(
-          socket,
-          where,
-          timeout,
-          fingerprint,
-          options.tls ? undefined : buffers,
-        )
+        connection = new Connection(socket, where, timeout, fingerprint)
+        early.forEach((item) => connection!.received(item))
         resolve(connection)
       })
     })
@@ -228,8 +206,8 @@ export class Connection {
       if (event)
         throw this.fail(new TransportError('protocol', `${this.where} sent an unreadable line`))
       const { chunk, release } = await this.nextChunk()
-      // The reader may keep part of it for the next line; the read buffer is reused.
-      this.reader.push(release === NOTHING_TO_RELEASE ? chunk : Buffer.from(chunk))
+      // The reader may keep part of it for the next line, and the read buffer is reused.
+      this.reader.push(Buffer.from(chunk))
       release()
     }
   }
@@ -298,7 +276,7 @@ export class Connection {
   }
 
   /** The next received chunk, waiting for one if needed. */
-  private async nextChunk(): Promise<{ chunk: Buffer; release: () => void }> {
+  private async nextChunk(): Promise<Received> {
     while (this.queue.length === 0) {
       if (this.failure) throw this.failure
       this.awaiting = true
@@ -309,13 +287,9 @@ export class Connection {
         this.awaiting = false
       }
     }
-    const { chunk, buffer } = this.queue.shift()!
-    this.queued -= chunk.length
+    const item = this.queue.shift()!
+    this.queued -= item.chunk.length
     if (this.socket.isPaused() && this.queued <= HIGH_WATER_BYTES / 2) this.socket.resume()
-    const buffers = this.buffers
-    return {
-      chunk,
-      release: buffer && buffers ? () => buffers.release(buffer) : NOTHING_TO_RELEASE,
-    }
+    return item
   }
 }
