@@ -63,7 +63,8 @@ describe('TLS', () => {
     expect(client.fingerprint).toBe(identity.fingerprint)
     await client.createBucket('b')
     const source = path.join(base, 'source')
-    const hash = await randomFile(source, 3 * 1024 * 1024 + 7)
+    // Many read blocks, and more than the client queues before it pauses the socket.
+    const hash = await randomFile(source, 24 * 1024 * 1024 + 7)
     await client.upload({ bucket: 'b', name: 'f', source })
     expect(await sha256Of(path.join(root, 'b', 'f'))).toBe(hash)
     const back = await client.download({
@@ -72,6 +73,7 @@ describe('TLS', () => {
       destination: path.join(base, 'back'),
     })
     expect(back.sha256).toBe(hash)
+    expect(await sha256Of(path.join(base, 'back'))).toBe(hash)
   })
 
   it('accepts the pinned certificate and refuses a changed one', async () => {
