@@ -2,6 +2,11 @@ import type { BigIntStats } from 'node:fs'
 
 /** Smaller files are hashed as they are sent: it costs little, and they would crowd the cache. */
 export const DIGEST_MIN_BYTES = 1024 * 1024
+
+/** Whether a file of this size is worth a digest kept (and the stat that takes). */
+export function worthRemembering(size: number | bigint): boolean {
+  return size >= DIGEST_MIN_BYTES
+}
 /** About 150 bytes each: a few hundred KB at most. */
 const MAX_ENTRIES = 4096
 
@@ -26,7 +31,7 @@ export class DigestCache {
   }
 
   set(file: string, stats: BigIntStats, sha256: string): void {
-    if (stats.size < DIGEST_MIN_BYTES || coarse(stats)) return
+    if (!worthRemembering(stats.size) || coarse(stats)) return
     this.entries.delete(file)
     this.entries.set(file, { version: versionOf(stats), sha256 })
     if (this.entries.size > MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value!)

@@ -2,7 +2,7 @@ import type { Stats } from 'node:fs'
 import fs, { type FileHandle } from 'node:fs/promises'
 import path from 'node:path'
 import type { FileEntry } from '../../shared/protocol/index.js'
-import { sameVersion } from './digests.js'
+import { sameVersion, worthRemembering } from './digests.js'
 import { about, StoreError, toStoreError } from './errors.js'
 import { visibleNames } from './entries.js'
 import { bucketPath, filePath, statIfInside, statInside } from './paths.js'
@@ -122,6 +122,7 @@ export async function openForDownload(root: Root, bucket: string, file: string):
         ...fileChunks(handle, Number(stats.size)),
         ...(sha256 ? { sha256 } : {}),
         async sent(digest: string) {
+          if (!worthRemembering(stats.size)) return
           const now = await handle.stat({ bigint: true }).catch(() => undefined)
           if (now && sameVersion(stats, now)) root.digests.set(target.path, now, digest)
           else root.digests.forget(target.path)

@@ -4,7 +4,7 @@ import type { WriteStream } from 'node:fs'
 import fs, { type FileHandle } from 'node:fs/promises'
 import path from 'node:path'
 import { finished } from 'node:stream/promises'
-import { DIGEST_MIN_BYTES } from './digests.js'
+import { worthRemembering } from './digests.js'
 import { about, StoreError, toStoreError } from './errors.js'
 import { requireBucket } from './files.js'
 import { filePath } from './paths.js'
@@ -124,7 +124,7 @@ export class StagedUpload {
       await syncFolder(this.target.dir)
       changed(this.root, countChange(path.basename(this.target.dir), replaced ? 0 : 1), false)
       const sha256 = this.hash.digest('hex')
-      if (this.size >= DIGEST_MIN_BYTES) {
+      if (worthRemembering(this.size)) {
         // Through the open file: another upload of the name may already have replaced it. The
         // upload is done whatever happens here; the digest is only worth keeping.
         const stats = await this.handle.stat({ bigint: true }).catch(() => undefined)
