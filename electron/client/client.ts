@@ -171,6 +171,14 @@ export class BucketClient extends EventEmitter<ClientEvents> {
     return parseAll((await this.expect('ls_f')).lines, parseAnyFileEntry)
   }
 
+  /**
+   * The version of the shared folder (`changes`): compare it with an earlier one to learn, cheaply,
+   * whether listings are out of date. Servers older than the command answer 400 BCMD.
+   */
+  async changes(): Promise<string> {
+    return (await this.expect('changes')).lines.join('\n')
+  }
+
   async deleteFile(bucket: string, name: string): Promise<void> {
     await this.expect('delete_f', [bucket, name])
   }

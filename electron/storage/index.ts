@@ -10,3 +10,4 @@ export {
 } from './files.js'
 export { beginUpload, StagedUpload } from './staging.js'
 export { StoreError, reasonFor, toStoreError, type Subject } from './errors.js'
+export { folderVersion } from './version.js'

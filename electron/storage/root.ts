@@ -3,6 +3,7 @@ import path from 'node:path'
 import { RESERVED_NAME, type BucketEntry } from '../../shared/protocol/index.js'
 import { DigestCache } from './digests.js'
 import { reasonFor } from './errors.js'
+import { noteChange } from './version.js'
 
 /** The shared folder: every bucket is a folder directly inside it. */
 export interface Root {
@@ -55,6 +56,7 @@ export type Patch = (entries: BucketEntry[]) => BucketEntry[]
  * any other makes it stale.
  */
 export function changed(root: Root, apply: Patch, idempotent: boolean): void {
+  noteChange(root)
   const latest = root.listing.latest
   if (!latest || latest.generation !== root.listing.generation) return
   if (latest.done) latest.done = apply(latest.done)

@@ -1,7 +1,7 @@
 /**
  * Response codes of the bucket protocol. The numbers and abbreviations come from the original Python
  * project and are fixed; x00 is success and x50 the matching failure. 550 BLF, 850 FLF and the access codes
- * 1100 AGS / 1150 AGF are ours, in the same pattern.
+ * 1100 AGS / 1150 AGF and the ones after them are ours, in the same pattern.
  */
 export const CODES = {
   100: { abbr: 'OK', meaning: 'Ok' },
@@ -23,6 +23,8 @@ export const CODES = {
   1050: { abbr: 'FDF', meaning: 'File Deletion Fails' },
   1100: { abbr: 'AGS', meaning: 'Access Granted Successfully' },
   1150: { abbr: 'AGF', meaning: 'Access Grant Fails' },
+  1600: { abbr: 'CHS', meaning: 'Changes Reported Successfully' },
+  1650: { abbr: 'CHF', meaning: 'Changes Report Fails' },
 } as const satisfies Record<number, { abbr: string; meaning: string }>
 
 export type Code = keyof typeof CODES

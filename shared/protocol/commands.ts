@@ -113,6 +113,14 @@ export const COMMANDS = {
     success: 900,
     failure: 950,
   },
+  changes: {
+    args: [],
+    wire: 'changes',
+    description:
+      'Report the version of the shared folder; it differs from an earlier one once a bucket or file was created, deleted or replaced.',
+    success: 1600,
+    failure: 1650,
+  },
   auth: {
     args: ['code'],
     wire: 'auth <access code>',

@@ -1,4 +1,5 @@
 import { auth } from './auth.js'
+import { changes } from './changes.js'
 import { code_r } from './code_r.js'
 import { create_b } from './create_b.js'
 import { delete_b } from './delete_b.js'
@@ -25,6 +26,7 @@ export const HANDLERS: CommandTable = {
   delete_f,
   ls_f,
   download,
+  changes,
   auth,
 }
 

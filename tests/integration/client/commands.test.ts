@@ -39,6 +39,16 @@ describe('BucketClient commands', () => {
     expect(await c.listBuckets()).toEqual([{ name: "Ünïcödé 'quoted'", files: 0 }])
   })
 
+  it("reports the folder version, which another client's change moves on", async () => {
+    f = await fixture()
+    const c = await f.connect()
+    const other = await f.connect()
+    const before = await c.changes()
+    expect(await c.changes()).toBe(before)
+    await other.createBucket('new')
+    expect(await c.changes()).not.toBe(before)
+  })
+
   it('throws ProtocolError with the code, its meaning and the reason', async () => {
     f = await fixture()
     const c = await f.connect()
