@@ -7,6 +7,8 @@ import { BucketClient } from '../electron/client/index.js'
 /** A bucket server (and the baseline pipe) running in a child process. */
 export interface ServerProcess {
   port: number
+  /** The bucket server's process, for its CPU time. */
+  pid: number
   baselinePort: number
   /** Peak RSS of the server process since the last reset, in bytes. */
   peak(): Promise<number>
@@ -36,8 +38,8 @@ export async function bundleServer(outDir: string): Promise<string> {
   return outfile
 }
 
-/** Starts one server process; `port` is where it listens. */
-async function spawnServer(
+/** Starts one server process (see server-process.ts for its modes); `port` is where it listens. */
+export async function spawnServer(
   script: string,
   args: string[],
   cpuProf: string | undefined,
@@ -71,6 +73,7 @@ export async function startServerProcess(
   const ports = { port, baselinePort: baseline.port }
   return {
     ...ports,
+    pid: child.pid!,
     peak: () =>
       new Promise((resolve) => {
         child.once('message', (m) => resolve((m as { peak: number }).peak))

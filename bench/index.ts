@@ -8,6 +8,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { Command, InvalidArgumentError } from 'commander'
 import { bundleServer, IntegrityError, startServerProcess, type ServerProcess } from './context.js'
+import { startPeers } from './peers/index.js'
 import { printTable, type Results } from './report.js'
 import { commands } from './scenarios/commands.js'
 import { largeFile } from './scenarios/large.js'
@@ -51,6 +52,10 @@ const program = new Command()
   .option('--list-files <n>', 'files in the bucket listed by ls_f', whole, 100_000)
   .option('--no-tls', 'skip the TLS scenarios')
   .option(
+    '--peers',
+    'add to the large-file runs what users would use instead: ftp-srv + basic-ftp, vsftpd + curl (when installed), and `npm run client` end to end',
+  )
+  .option(
     '--only <scenarios>',
     `run only these, comma-separated (${SCENARIOS.join(', ')}), e.g. to profile one`,
     scenarioList,
@@ -69,6 +74,7 @@ type Options = {
   seconds: number
   listFiles: number
   tls: boolean
+  peers?: boolean
   only?: Scenario[]
   cpuProf?: string
   quick?: boolean
@@ -121,8 +127,14 @@ try {
     )
   }
   if (wanted('large')) {
-    step(`large file: ${o.size} MiB × ${o.runs} runs, interleaved with the baseline`)
-    results.large = await fresh((server) => largeFile(server, root, local, o.size * MiB, o.runs))
+    step(
+      `large file: ${o.size} MiB × ${o.runs} runs, interleaved with the baseline${o.peers ? ' and the peers' : ''}`,
+    )
+    results.large = await fresh((server) =>
+      largeFile(server, root, local, o.size * MiB, o.runs, true, (source) =>
+        o.peers ? startPeers({ script, base, server, root, local, source }) : Promise.resolve([]),
+      ),
+    )
   }
   if (wanted('small')) {
     step(`small files: ${o.files} × ${o.smallSize} KiB`)

@@ -1,5 +1,5 @@
 import type { CommandsResult } from './scenarios/commands.js'
-import type { LargeResult } from './scenarios/large.js'
+import type { LargeResult, PeerResult } from './scenarios/large.js'
 import type { ListingResult } from './scenarios/listing.js'
 import type { SmallResult } from './scenarios/small.js'
 
@@ -144,6 +144,75 @@ export function rows(r: Results): Row[] {
   return out
 }
 
+const cpuText = (c: { user: number; system: number }): string => n(c.user + c.system)
+
+/**
+ * The side-by-side table of `--peers`: each pair's medians, CPU per GiB on each side (user +
+ * system), and the issue's targets as ratios of figures from the same run.
+ */
+export function peerTable(large: LargeResult): string[] {
+  const peers = large.peers ?? []
+  const rowsOf: [string, string, string, string, string][] = [
+    ['pair', 'upload MiB/s', 'download MiB/s', 'CPU ms/GiB up (client, server)', 'down'],
+    ...[
+      [
+        'raw Node pipe (no hashing, no fsync)',
+        large.upload.baselineMiBs,
+        large.download.baselineMiBs,
+      ] as const,
+      [
+        'equivalent pipe (SHA-256 both ends, fsync)',
+        large.upload.equivalentMiBs,
+        large.download.equivalentMiBs,
+      ] as const,
+    ].map(
+      ([label, up, down]) =>
+        [label, n(up), n(down), '', ''] as [string, string, string, string, string],
+    ),
+    [
+      'client library (ours, in process)',
+      n(large.upload.oursMiBs),
+      n(large.download.oursMiBs),
+      `${cpuText(large.upload.clientCpuMsPerGiB.ours)}, ${cpuText(large.upload.serverCpuMsPerGiB)}`,
+      `${cpuText(large.download.clientCpuMsPerGiB.ours)}, ${cpuText(large.download.serverCpuMsPerGiB)}`,
+    ],
+    ...peers.map((p): [string, string, string, string, string] => [
+      `${p.label} (${p.note})`,
+      n(p.upload.MiBs),
+      n(p.download.MiBs),
+      `${cpuText(p.upload.clientCpuMsPerGiB)}, ${cpuText(p.upload.serverCpuMsPerGiB)}`,
+      `${cpuText(p.download.clientCpuMsPerGiB)}, ${cpuText(p.download.serverCpuMsPerGiB)}`,
+    ]),
+  ]
+  const widths = [0, 1, 2, 3, 4].map((i) => Math.max(...rowsOf.map((row) => row[i]!.length)))
+  const lines = rowsOf.map((row) =>
+    row
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd(),
+  )
+  const find = (prefix: string): PeerResult | undefined =>
+    peers.find((p) => p.label.startsWith(prefix))
+  const plain = find('npm run client, plain')
+  const tls = find('npm run client, TLS')
+  const vsftpd = find('vsftpd')
+  const ftpSrv = find('ftp-srv')
+  const ratio = (what: string, a: number | undefined, b: number | undefined, target: number) => {
+    if (a === undefined || b === undefined) return
+    const value = a / b
+    lines.push(
+      `${what}: ${n(value, 2)} (target ≥ ${n(target, 1)}) ${value >= target ? 'met' : 'NOT MET'}`,
+    )
+  }
+  lines.push('')
+  ratio('download, plain ÷ vsftpd + curl', plain?.download.MiBs, vsftpd?.download.MiBs, 1)
+  ratio('upload, plain ÷ ftp-srv + basic-ftp', plain?.upload.MiBs, ftpSrv?.upload.MiBs, 1)
+  ratio('upload, plain ÷ equivalent pipe', plain?.upload.MiBs, large.upload.equivalentMiBs, 0.9)
+  ratio('upload, TLS ÷ plain', tls?.upload.MiBs, plain?.upload.MiBs, 0.8)
+  ratio('download, TLS ÷ plain', tls?.download.MiBs, plain?.download.MiBs, 0.8)
+  return lines
+}
+
 export function printTable(r: Results): void {
   const table = rows(r)
   const widths = [0, 1, 2].map((i) => Math.max(...table.map((row) => String(row[i]).length), 8))
@@ -151,4 +220,10 @@ export function printTable(r: Results): void {
   console.log(line(['scenario', 'measured', 'target']) + '  met')
   for (const [scenario, figure, target, met] of table)
     console.log(`${line([scenario, figure, target])}  ${met === null ? '' : met ? 'yes' : 'NO'}`)
+  if (r.large?.peers) {
+    console.log(
+      `\nSide by side: ${n(r.large.sizeMiB)} MiB over loopback to disk, medians of ${r.large.runs}`,
+    )
+    for (const text of peerTable(r.large)) console.log(text)
+  }
 }

@@ -1,16 +1,17 @@
 /**
  * The bench's server side, in a process of its own so its memory can be measured alone: our bucket
- * server (`bucket`), or the baseline, a minimal socket pipe to and from files with 1 MiB buffers
- * (`baseline`). Prints `{"port":…}` once listening; answers `peak` messages with its peak RSS since the last `reset`.
+ * server (`bucket`), the baseline, a minimal socket pipe to and from files with 1 MiB buffers
+ * (`baseline`), or ftp-srv, the Node FTP server (`ftp`, anonymous, rooted in the folder). Prints `{"port":…}` once listening; answers `peak` messages with its peak RSS since the last `reset`.
  */
 import { createHash } from 'node:crypto'
 import { createReadStream, createWriteStream, readFileSync, writeFileSync } from 'node:fs'
 import net from 'node:net'
 import path from 'node:path'
+import { FtpSrv } from 'ftp-srv'
 import { loadOrCreateIdentity, startServer } from '../electron/server/index.js'
 
 const [mode, root, tlsDir] = process.argv.slice(2) as [
-  'bucket' | 'baseline',
+  'bucket' | 'baseline' | 'ftp',
   string,
   string | undefined,
 ]
@@ -111,6 +112,26 @@ function pipeServer(): net.Server {
   )
 }
 
+/** ftp-srv as its README sets it up, quiet: its default logger writes every event to stdout. */
+async function ftpServer(): Promise<number> {
+  const quiet = {
+    child: () => quiet,
+    ...Object.fromEntries(
+      ['trace', 'debug', 'info', 'warn', 'error', 'fatal'].map((level) => [level, () => undefined]),
+    ),
+  }
+  const ftp = new FtpSrv({
+    url: 'ftp://127.0.0.1:0',
+    pasv_url: '127.0.0.1',
+    anonymous: true,
+    log: quiet as never,
+  })
+  ftp.on('login', (_data, resolve) => resolve({ root }))
+  await ftp.listen()
+  return ((ftp as unknown as { server: net.Server }).server.address() as net.AddressInfo).port
+}
+
+const servers = { bucket: bucketServer, baseline: baselineServer, ftp: ftpServer }
 // One kind of server per process, so that each one's memory is its own.
-const port = mode === 'bucket' ? await bucketServer() : await baselineServer()
+const port = await servers[mode]()
 process.stdout.write(`${JSON.stringify({ port })}\n`)

@@ -4,6 +4,8 @@ import { pipeline } from 'node:stream/promises'
 import path from 'node:path'
 import { baselineDownload, baselineUpload } from '../baseline.js'
 import { check, randomFile, sha256Of, timed, type ServerProcess } from '../context.js'
+import { cpuSince, processCpu, type Cpu } from '../cpu.js'
+import type { Peer, PeerStep } from '../peers/peer.js'
 import { median, MiB } from '../stats.js'
 
 /** Medians in MiB/s; ratios are ours / baseline. */
@@ -22,7 +24,24 @@ export interface Direction {
    * time is the work done; system time is mostly the kernel filling the page cache, which is what
    * swings from run to run on a virtual machine.
    */
-  clientCpuMsPerGiB: Record<'ours' | 'baseline' | 'equivalent', { user: number; system: number }>
+  clientCpuMsPerGiB: Record<'ours' | 'baseline' | 'equivalent', Cpu>
+  /** Our server process's CPU per GiB moved, medians. */
+  serverCpuMsPerGiB: Cpu
+}
+
+/** A peer's figures in one direction (medians; CPU per GiB moved, each side). */
+export interface PeerDirection {
+  MiBs: number
+  runsMiBs: number[]
+  clientCpuMsPerGiB: Cpu
+  serverCpuMsPerGiB: Cpu
+}
+
+export interface PeerResult {
+  label: string
+  note: string
+  upload: PeerDirection
+  download: PeerDirection
 }
 
 export interface LargeResult {
@@ -35,6 +54,8 @@ export interface LargeResult {
   serverIdleRssMB: number
   /** A local file copy with the same buffers: what the disk allows, for scale. */
   diskCopyMiBs: number
+  /** Other servers and clients, run in the same interleaving (`--peers`). */
+  peers?: PeerResult[]
 }
 
 function rotate<T>(items: T[], by: number): T[] {
@@ -47,12 +68,15 @@ function copy(from: string, to: string): Promise<void> {
   return pipeline(createReadStream(from, options), createWriteStream(to, options))
 }
 
-const STEPS = ['ourUp', 'baseUp', 'equivUp', 'ourDown', 'baseDown', 'equivDown'] as const
-type Step = (typeof STEPS)[number]
+type Step = 'ourUp' | 'baseUp' | 'equivUp' | 'ourDown' | 'baseDown' | 'equivDown'
+/** A peer's step: `up:<label>` or `down:<label>`. */
+type PeerStepName = `${'up' | 'down'}:${string}`
+type AnyStep = Step | PeerStepName
 
-/** One empty list per step. */
-function perStep<T>(): Record<Step, T[]> {
-  return Object.fromEntries(STEPS.map((step) => [step, []])) as unknown as Record<Step, T[]>
+/** A list per step, created on first use. */
+function perStep<T>(): (step: AnyStep) => T[] {
+  const lists = new Map<AnyStep, T[]>()
+  return (step) => lists.get(step) ?? lists.set(step, []).get(step)!
 }
 
 /**
@@ -66,6 +90,8 @@ export async function largeFile(
   size: number,
   runs: number,
   baseline = true,
+  /** Started with a copy of the file to download; this scenario stops them. */
+  peers: (source: string) => Promise<Peer[]> = async () => [],
 ): Promise<LargeResult> {
   const source = path.join(local, 'large.bin')
   const hash = await randomFile(source, size)
@@ -73,7 +99,8 @@ export async function largeFile(
   const client = await server.connect()
   await client.createBucket('large').catch(() => undefined)
   const rate = (seconds: number): number => size / MiB / seconds
-  const cpu = perStep<NodeJS.CpuUsage>()
+  const cpu = perStep<Cpu>()
+  const serverCpu = perStep<Cpu>()
   const times = perStep<number>()
   await server.resetPeak()
   const idle = await server.peak()
@@ -84,7 +111,18 @@ export async function largeFile(
   // Every transfer writes a new file, as a real one does, and it is removed after its step:
   // overwriting one file in place is far faster on some disks than writing new blocks (a thin
   // virtual disk), which would flatter whichever side happened to reuse its file.
+  const others = await peers(source)
   let n = 0
+  // In-process steps measure the bench's own CPU; peers measure their client themselves.
+  const inProcess = (written: string, transfer: () => Promise<unknown>): PeerStep => ({
+    written,
+    run: async () => {
+      const before = process.cpuUsage()
+      await transfer()
+      const used = process.cpuUsage(before)
+      return { user: used.user / 1000, system: used.system / 1000 }
+    },
+  })
   const steps: Record<Step, () => { written: string; run: () => Promise<unknown> }> = {
     baseUp: () => {
       const name = `transfer-${++n}.bin`
@@ -137,23 +175,50 @@ export async function largeFile(
       }
     },
   }
-  for (let run = 0; run < runs; run++) {
-    // Whoever goes later finds the disk still busy with the others' gigabytes (writing them back,
-    // discarding the removed ones): each side takes each place in turn, once in every three runs.
-    const up = rotate<Step>(['baseUp', 'ourUp', 'equivUp'], run)
-    const down = rotate<Step>(['baseDown', 'ourDown', 'equivDown'], run)
-    for (const name of [...up, ...down]) {
-      if (!baseline && !name.startsWith('our')) continue
-      const step = steps[name]()
-      await server.resetPeak()
-      const cpuBefore = process.cpuUsage()
-      times[name].push(await timed(step.run))
-      cpu[name].push(process.cpuUsage(cpuBefore))
-      if (name.startsWith('our')) peak = Math.max(peak, await server.peak())
-      // Outside the timing: what landed on disk is checked, then removed.
-      check(await sha256Of(step.written), hash, `${name} (the file written)`)
-      await fs.rm(step.written)
+  const peerOf = new Map(others.map((p) => [p.label, p]))
+  const stepOf = (name: AnyStep): { step: PeerStep; server: () => Promise<Cpu> } => {
+    const [direction, label] = name.split(':') as ['up' | 'down', string]
+    const peer = peerOf.get(label)
+    if (!peer) {
+      const { written, run } = steps[name as Step]()
+      return { step: inProcess(written, run), server: () => processCpu(server.pid) }
     }
+    const file = `transfer-${++n}.bin`
+    const step = direction === 'up' ? peer.upload(source, file) : peer.download(file)
+    return { step, server: () => peer.serverCpu() }
+  }
+  try {
+    for (let run = 0; run < runs; run++) {
+      // Whoever goes later finds the disk still busy with the others' gigabytes (writing them
+      // back, discarding the removed ones): each side takes each place in turn.
+      const mine = (steps: Step[]) => (baseline ? steps : steps.filter((s) => s.startsWith('our')))
+      const up = rotate<AnyStep>(
+        [...mine(['baseUp', 'ourUp', 'equivUp']), ...others.map((p) => `up:${p.label}` as const)],
+        run,
+      )
+      const down = rotate<AnyStep>(
+        [
+          ...mine(['baseDown', 'ourDown', 'equivDown']),
+          ...others.map((p) => `down:${p.label}` as const),
+        ],
+        run,
+      )
+      for (const name of [...up, ...down]) {
+        const { step, server: serverCpuOf } = stepOf(name)
+        await server.resetPeak()
+        const serverBefore = await serverCpuOf()
+        let used: Cpu = { user: 0, system: 0 }
+        times(name).push(await timed(async () => (used = await step.run())))
+        cpu(name).push(used)
+        serverCpu(name).push(cpuSince(serverBefore, await serverCpuOf()))
+        if (name.startsWith('our')) peak = Math.max(peak, await server.peak())
+        // Outside the timing: what landed on disk is checked, then removed.
+        check(await sha256Of(step.written), hash, `${name} (the file written)`)
+        await fs.rm(step.written)
+      }
+    }
+  } finally {
+    await Promise.all(others.map((p) => p.stop()))
   }
   const diskCopyMiBs = rate(await timed(() => copy(source, path.join(local, 'copy.bin'))))
   client.close()
@@ -165,14 +230,14 @@ export async function largeFile(
       path.join(root, 'baseline', 'large.bin'),
     ].map((f) => fs.rm(f, { force: true })),
   )
-  const perGiB = (usage: NodeJS.CpuUsage[]): { user: number; system: number } => ({
-    user: median(usage.map((u) => u.user)) / 1000 / (size / 1024 / MiB),
-    system: median(usage.map((u) => u.system)) / 1000 / (size / 1024 / MiB),
+  const perGiB = (usage: Cpu[]): Cpu => ({
+    user: median(usage.map((u) => u.user)) / (size / 1024 / MiB),
+    system: median(usage.map((u) => u.system)) / (size / 1024 / MiB),
   })
   const direction = (ours: Step, base: Step, equivalent: Step): Direction => {
-    const oursMiBs = rate(median(times[ours]))
-    const baselineMiBs = baseline ? rate(median(times[base])) : Number.NaN
-    const equivalentMiBs = baseline ? rate(median(times[equivalent])) : Number.NaN
+    const oursMiBs = rate(median(times(ours)))
+    const baselineMiBs = baseline ? rate(median(times(base))) : Number.NaN
+    const equivalentMiBs = baseline ? rate(median(times(equivalent))) : Number.NaN
     return {
       oursMiBs,
       baselineMiBs,
@@ -180,17 +245,24 @@ export async function largeFile(
       equivalentMiBs,
       equivalentRatio: oursMiBs / equivalentMiBs,
       runsMiBs: {
-        ours: times[ours].map(rate),
-        baseline: times[base].map(rate),
-        equivalent: times[equivalent].map(rate),
+        ours: times(ours).map(rate),
+        baseline: times(base).map(rate),
+        equivalent: times(equivalent).map(rate),
       },
       clientCpuMsPerGiB: {
-        ours: perGiB(cpu[ours]),
-        baseline: perGiB(cpu[base]),
-        equivalent: perGiB(cpu[equivalent]),
+        ours: perGiB(cpu(ours)),
+        baseline: perGiB(cpu(base)),
+        equivalent: perGiB(cpu(equivalent)),
       },
+      serverCpuMsPerGiB: perGiB(serverCpu(ours)),
     }
   }
+  const peerDirection = (name: PeerStepName): PeerDirection => ({
+    MiBs: rate(median(times(name))),
+    runsMiBs: times(name).map(rate),
+    clientCpuMsPerGiB: perGiB(cpu(name)),
+    serverCpuMsPerGiB: perGiB(serverCpu(name)),
+  })
   return {
     sizeMiB: size / MiB,
     runs,
@@ -199,5 +271,15 @@ export async function largeFile(
     serverPeakRssMB: peak / 1e6,
     serverIdleRssMB: idle / 1e6,
     diskCopyMiBs,
+    ...(others.length > 0
+      ? {
+          peers: others.map((p) => ({
+            label: p.label,
+            note: p.note,
+            upload: peerDirection(`up:${p.label}`),
+            download: peerDirection(`down:${p.label}`),
+          })),
+        }
+      : {}),
   }
 }
