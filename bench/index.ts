@@ -12,6 +12,7 @@ import { startPeers } from './peers/index.js'
 import { printTable, type Results } from './report.js'
 import { commands } from './scenarios/commands.js'
 import { largeFile } from './scenarios/large.js'
+import { latency } from './scenarios/latency.js'
 import { listing } from './scenarios/listing.js'
 import { smallFiles } from './scenarios/small.js'
 import { MiB } from './stats.js'
@@ -21,7 +22,7 @@ const whole = (text: string): number => {
   return Number(text)
 }
 
-const SCENARIOS = ['commands', 'large', 'small', 'listing', 'tls'] as const
+const SCENARIOS = ['commands', 'large', 'small', 'latency', 'listing', 'tls'] as const
 type Scenario = (typeof SCENARIOS)[number]
 const scenarioList = (text: string): Scenario[] => {
   const names = text.split(',').map((s) => s.trim())
@@ -49,6 +50,7 @@ const program = new Command()
     whole,
     5,
   )
+  .option('--delay-ms <n>', 'one-way delay added in the latency scenario', whole, 5)
   .option('--list-files <n>', 'files in the bucket listed by ls_f', whole, 100_000)
   .option('--no-tls', 'skip the TLS scenarios')
   .option(
@@ -73,6 +75,7 @@ type Options = {
   conns: number
   seconds: number
   listFiles: number
+  delayMs: number
   tls: boolean
   peers?: boolean
   only?: Scenario[]
@@ -140,6 +143,12 @@ try {
     step(`small files: ${o.files} × ${o.smallSize} KiB`)
     results.small = await fresh((server) =>
       smallFiles(server, root, local, o.files, o.smallSize * 1024),
+    )
+  }
+  if (wanted('latency')) {
+    step(`latency: ${o.files} × ${o.smallSize} KiB through a link with ${o.delayMs} ms each way`)
+    results.latency = await fresh((server) =>
+      latency(server, local, o.files, o.smallSize * 1024, o.delayMs),
     )
   }
   if (wanted('listing')) {

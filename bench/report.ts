@@ -1,5 +1,6 @@
 import type { CommandsResult } from './scenarios/commands.js'
 import type { LargeResult, PeerResult } from './scenarios/large.js'
+import type { LatencyResult } from './scenarios/latency.js'
 import type { ListingResult } from './scenarios/listing.js'
 import type { SmallResult } from './scenarios/small.js'
 
@@ -11,6 +12,7 @@ export interface Results {
   small?: SmallResult
   commands?: CommandsResult
   listing?: ListingResult
+  latency?: LatencyResult
   /** Our server over TLS; compared with plain TCP in the table when both ran. */
   tls?: { large: LargeResult; small: SmallResult }
 }
@@ -44,7 +46,7 @@ function bestRuns(d: LargeResult['upload']): Row {
 /** The table a person reads: each figure next to its target. */
 export function rows(r: Results): Row[] {
   const out: Row[] = []
-  const { large, small, commands, listing, tls } = r
+  const { large, small, commands, listing, tls, latency } = r
   if (large) {
     const direction = (verb: string, d: LargeResult['upload'], equivalent: string): Row[] => [
       [
@@ -93,6 +95,20 @@ export function rows(r: Results): Row[] {
         '≥ 1,000 files/s',
         small.downloadFilesPerSecond >= 1000,
       ],
+    )
+  if (latency)
+    out.push(
+      ...(['upload', 'download'] as const).map((verb): Row => {
+        const perSecond =
+          verb === 'upload' ? latency.uploadFilesPerSecond : latency.downloadFilesPerSecond
+        const bound = latency.roundTripBound[verb]
+        return [
+          `${n(latency.files)} × ${n(latency.sizeKiB)} KiB ${verb === 'upload' ? 'up' : 'down'}, +${n(latency.delayMs)} ms each way`,
+          `${n(perSecond)} files/s (round trips alone allow ${n(bound)}, ratio ${n(perSecond / bound, 2)})`,
+          'not bound by round trips',
+          null,
+        ]
+      }),
     )
   if (commands)
     out.push(
