@@ -9,13 +9,12 @@ import {
   LineReader,
   type CommandSpec,
   MAX_LINE_BYTES,
-  type LineEvent,
 } from '../../shared/protocol/index.js'
 import { StoreError, toStoreError, type Root } from '../storage/index.js'
 import { HANDLERS, type ByteSink, type CommandContext, type Outcome } from './commands/index.js'
 import type { AccessCheck, AccessGate } from './access.js'
 import { ConnectionLost, failureOf } from './failures.js'
-import { parseRequest } from './request.js'
+import { parseRequest, type Request } from './request.js'
 import { SocketWriter } from './writer.js'
 
 export interface SessionOptions {
@@ -59,6 +58,9 @@ type SessionState =
     }
 
 type Receiving = Extract<SessionState, { kind: 'receiving' }>
+
+/** Blank lines skipped in one go before other connections get their turn. */
+const BLANK_LINES_PER_TURN = 1024
 
 /** Longest reason sent after a status code (a name echoed in it can be long). */
 const MAX_DETAIL_CHARS = 500
@@ -165,16 +167,34 @@ export class Session {
     this.socket.destroy()
   }
 
-  /** Runs the next buffered line, if any; otherwise waits for more input. */
+  /**
+   * Runs the next buffered command, if any; otherwise waits for more input. Blank lines are
+   * skipped in a loop, never by recursion, and a long run of them yields to other connections
+   * every BLANK_LINES_PER_TURN lines.
+   */
   private pump(): void {
     if (this.state.kind !== 'waiting') return
     if (this.draining) return this.close('server closing')
-    const event = this.reader.next()
-    if (event) {
+    for (let skipped = 0; ; skipped++) {
+      const event = this.reader.next()
+      if (!event) break
       clearTimeout(this.lineTimer)
       this.lineTimer = undefined
-      void this.run(event)
-    } else if (this.inputEnded) this.close('closed by client')
+      const request = parseRequest(event)
+      if (request.kind !== 'blank') {
+        this.state = { kind: 'running' }
+        this.socket.pause()
+        void this.run(request).catch((err: unknown) => this.fail(err))
+        return
+      }
+      if (skipped === BLANK_LINES_PER_TURN) {
+        this.state = { kind: 'running' }
+        this.socket.pause()
+        setImmediate(() => this.next())
+        return
+      }
+    }
+    if (this.inputEnded) this.close('closed by client')
     else {
       if (this.reader.midLine && !this.lineTimer)
         this.lineTimer = setTimeout(
@@ -185,11 +205,7 @@ export class Session {
     }
   }
 
-  private async run(event: LineEvent): Promise<void> {
-    this.state = { kind: 'running' }
-    this.socket.pause()
-    const request = parseRequest(event)
-    if (request.kind === 'blank') return this.next()
+  private async run(request: Exclude<Request, { kind: 'blank' }>): Promise<void> {
     let outcome: Outcome
     const spec: CommandSpec | undefined =
       request.kind === 'command' ? COMMANDS[request.verb] : undefined
@@ -221,6 +237,13 @@ export class Session {
     this.log(`${request.label} -> ${status}`)
     if (outcome.close) return this.close('quit')
     this.next()
+  }
+
+  /** A fault of the server itself: the session cannot know where it stands, so it ends. */
+  private fail(err: unknown): void {
+    this.log(`internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`)
+    this.finish('internal error')
+    this.socket.destroy()
   }
 
   /** Back to reading commands, unless the connection closed meanwhile. */

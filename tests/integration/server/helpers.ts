@@ -3,8 +3,11 @@ import fs from 'node:fs/promises'
 import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
+import tls from 'node:tls'
 import {
+  loadOrCreateIdentity,
   startServer,
+  type Identity,
   type BucketServer,
   type ServerOptions,
 } from '../../../electron/server/index.js'
@@ -16,7 +19,7 @@ export interface TestServer {
   root: string
   /** Log lines, without their time. */
   logs: string[]
-  connect(): Promise<RawClient>
+  connect(options?: RawOptions): Promise<RawClient>
   /** Closes the server and every client, and removes the folder. */
   stop(): Promise<void>
 }
@@ -33,8 +36,11 @@ export async function startTestServer(
     server,
     root,
     logs,
-    async connect() {
-      const client = await RawClient.connect(server.port)
+    async connect(options) {
+      const client = await RawClient.connect(server.port, {
+        tls: server.encrypted,
+        ...options,
+      })
       clients.push(client)
       return client
     },
@@ -44,6 +50,25 @@ export async function startTestServer(
       await fs.rm(root, { recursive: true, force: true })
     },
   }
+}
+
+export interface RawOptions {
+  /** Speak TLS (the default when the server does). */
+  tls?: boolean
+  /** The source address, e.g. 127.0.0.2: every address of 127.0.0.0/8 is this computer. */
+  localAddress?: string
+}
+
+let identity: Promise<Identity> | undefined
+
+/** A TLS identity for test servers, made once per test file (making one takes a while). */
+export function testIdentity(): Promise<Identity> {
+  identity ??= fs.mkdtemp(path.join(os.tmpdir(), 'bucketshare-identity-')).then(async (dir) => {
+    const made = await loadOrCreateIdentity(dir)
+    await fs.rm(dir, { recursive: true, force: true })
+    return made
+  })
+  return identity
 }
 
 export interface Response {
@@ -86,9 +111,13 @@ export class RawClient {
     })
   }
 
-  static connect(port: number): Promise<RawClient> {
+  static connect(port: number, options: RawOptions = {}): Promise<RawClient> {
     return new Promise((resolve, reject) => {
-      const socket = net.connect(port, '127.0.0.1', () => resolve(new RawClient(socket)))
+      const where = { port, host: '127.0.0.1', localAddress: options.localAddress }
+      // The certificate is self-signed; these tests are about the protocol, not about trust.
+      const socket = options.tls
+        ? tls.connect({ ...where, rejectUnauthorized: false }, () => resolve(new RawClient(socket)))
+        : net.connect(where, () => resolve(new RawClient(socket)))
       socket.once('error', reject)
     })
   }

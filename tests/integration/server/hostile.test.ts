@@ -3,7 +3,7 @@ import fs from 'node:fs/promises'
 import net from 'node:net'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { eventually, startTestServer, tree, type TestServer } from './helpers.js'
+import { eventually, startTestServer, testIdentity, tree, type TestServer } from './helpers.js'
 
 let t: TestServer
 afterEach(() => t?.stop())
@@ -28,6 +28,30 @@ describe('hostile input over raw sockets', () => {
       expect(status).toMatch(/^400 BCMD /)
     }
     await stillServes(t)
+  })
+
+  it.each([
+    ['plain TCP', false],
+    ['TLS', true],
+  ])('answers a command after 20,000 blank lines sent at once (%s)', async (_name, secure) => {
+    t = await startTestServer(secure ? { tls: await testIdentity() } : {})
+    const c = await t.connect()
+    await c.write(`${'\n'.repeat(10_000)}${' \t \r\n'.repeat(10_000)}init\n`)
+    expect(await c.response()).toEqual({ data: ['BucketShare protocol 1'], status: '100 OK' })
+    expect(t.logs.join('\n')).not.toMatch(/RangeError|internal error/)
+    // The session is not stuck: its own close is seen and its slot is given back.
+    c.end()
+    await c.closed
+    await eventually(() => t.server.clients().length === 0)
+  })
+
+  it('keeps serving others while a connection streams megabytes of blank lines', async () => {
+    t = await startTestServer()
+    const flood = await t.connect()
+    const blanks = Buffer.alloc(256 * 1024, '\n')
+    for (let i = 0; i < 4; i++) await flood.write(blanks)
+    await stillServes(t)
+    expect((await flood.command('init')).status).toBe('100 OK')
   })
 
   it('refuses a never-ending line without buffering it', async () => {
