@@ -8,7 +8,8 @@ export const MAX_NAME_BYTES = 255
 /** Reserved for the server's own bookkeeping (staging of uploads) inside the shared folder. */
 export const RESERVED_NAME = '.bucketshare'
 
-const WINDOWS_RESERVED = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\..*)?$/iu
+// CONIN$ and CONOUT$ open the console on Windows, like CON.
+const WINDOWS_RESERVED = /^(con|conin\$|conout\$|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\..*)?$/iu
 // Separators, Windows' forbidden punctuation, C0 and C1 control characters, DEL.
 // eslint-disable-next-line no-control-regex
 const FORBIDDEN_CHARS = /[/\\<>:"|?*\u0000-\u001f\u007f-\u009f]/u

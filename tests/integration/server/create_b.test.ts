@@ -53,6 +53,9 @@ describe('create_b', () => {
     ['a/b', '350 BCF bucket name may not contain "/"'],
     ['"say \\"hi\\""', '350 BCF bucket name may not contain """'],
     ['.bucketshare', '350 BCF ".bucketshare" is reserved by BucketShare'],
+    ['CONIN$', '350 BCF "CONIN$" is a reserved device name on Windows'],
+    ['conout$', '350 BCF "conout$" is a reserved device name on Windows'],
+    ['CONOUT$.log', '350 BCF "CONOUT$.log" is a reserved device name on Windows'],
   ])('refuses the name %s', async (name, status) => {
     t = await startTestServer()
     const c = await t.connect()

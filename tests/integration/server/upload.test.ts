@@ -79,6 +79,8 @@ describe('upload', () => {
     ['b "" 3', '750 FUTBF file name is empty'],
     ['b .. 3', '750 FUTBF ".." is not a file name'],
     ['b nul 3', '750 FUTBF "nul" is a reserved device name on Windows'],
+    ['b CONIN$ 3', '750 FUTBF "CONIN$" is a reserved device name on Windows'],
+    ['b CONOUT$.txt 3', '750 FUTBF "CONOUT$.txt" is a reserved device name on Windows'],
   ])('refuses "%s" before any byte, and stays in step', async (args, status) => {
     t = await startTestServer()
     await fs.mkdir(path.join(t.root, 'b', 'sub'), { recursive: true })
