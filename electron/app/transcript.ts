@@ -1,5 +1,10 @@
 import type { ConsoleEntry } from '../../shared/ipc.js'
-import { formatStatus, parseResponseLine, type Status } from '../../shared/protocol/index.js'
+import {
+  formatStatus,
+  parseResponseLine,
+  shownLine,
+  type Status,
+} from '../../shared/protocol/index.js'
 import { ProtocolError, type CommandRecord } from '../client/index.js'
 import type { Emit } from './events.js'
 
@@ -12,8 +17,14 @@ export class Transcript {
 
   constructor(private readonly emit: Emit) {}
 
+  /** Adds an entry; an access code in its command is masked before it is shown anywhere. */
   add(entry: Omit<ConsoleEntry, 'id' | 'time'>): ConsoleEntry {
-    const full: ConsoleEntry = { ...entry, id: this.nextId++, time: Date.now() }
+    const full: ConsoleEntry = {
+      ...entry,
+      command: shownLine(entry.command),
+      id: this.nextId++,
+      time: Date.now(),
+    }
     this.emit('console:entry', full)
     return full
   }

@@ -2,6 +2,7 @@ import {
   arity,
   COMMANDS,
   isVerb,
+  shownLine,
   tokenize,
   type CommandSpec,
   type LineEvent,
@@ -24,18 +25,21 @@ export function parseRequest(event: LineEvent): Request {
     return { kind: 'bad', label: '(line too long)', detail: 'line too long' }
   if (event.kind === 'invalid')
     return { kind: 'bad', label: '(not UTF-8)', detail: 'line is not valid UTF-8' }
-  const label = printable(event.text)
+  // An access code, right or wrong, in a well-formed line or not, never reaches the log.
+  const shown = shownLine(event.text)
+  const label = printable(shown)
   const parsed = tokenize(event.text)
   if (!parsed.ok) return { kind: 'bad', label, detail: parsed.reason }
   const [word, ...args] = parsed.tokens
   if (word === undefined) return { kind: 'blank' }
-  if (!isVerb(word))
-    return { kind: 'bad', label, detail: `unknown command "${printable(word, 40)}"; type help` }
+  if (!isVerb(word)) {
+    // The answer is logged too: it names the word only as far as it may be shown.
+    const named = shown === event.text ? word : shown.replace(/ \*\*\*$/, '')
+    return { kind: 'bad', label, detail: `unknown command "${printable(named, 40)}"; type help` }
+  }
   const spec: CommandSpec = COMMANDS[word]
-  // An access code, right or wrong, never reaches the log.
-  const shown = spec.secret ? `${word} ***` : label
   const { min, max } = arity(word)
   if (args.length < min || args.length > max)
-    return { kind: 'bad', label: shown, detail: `usage: ${spec.wire}` }
-  return { kind: 'command', label: shown, verb: word, args }
+    return { kind: 'bad', label, detail: `usage: ${spec.wire}` }
+  return { kind: 'command', label, verb: word, args }
 }

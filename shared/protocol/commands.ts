@@ -141,6 +141,24 @@ export function isVerb(word: string): word is Verb {
   return Object.hasOwn(COMMANDS, word)
 }
 
+const SECRET_VERBS = VERBS.filter((v) => (COMMANDS[v] as CommandSpec).secret)
+
+/**
+ * A command line as it may be shown or written down anywhere (server log, host panel, transcript,
+ * terminal): when its first word is a secret verb in any case, quoted or not, and however the rest
+ * is (mis)formed, all that follows the verb becomes `***`. Errs on the side of hiding: a first word
+ * that merely starts with the verb (`AUTH\u00a0code`, `"auth"code`) is masked too.
+ */
+export function shownLine(line: string): string {
+  const text = line.replace(/^\uFEFF/, '').trimStart()
+  const first = /^[^ \t]*/.exec(text)![0]
+  const word = first.replaceAll('"', '').toLowerCase()
+  const verb = SECRET_VERBS.find((v) => word.startsWith(v))
+  if (verb === undefined) return line
+  const typed = first.replaceAll('"', '').slice(0, verb.length)
+  return `${typed} ***`
+}
+
 /** Smallest and largest number of arguments a verb takes on the wire. */
 export function arity(verb: Verb): { min: number; max: number } {
   const args: readonly string[] = COMMANDS[verb].args

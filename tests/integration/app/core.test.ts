@@ -207,6 +207,29 @@ describe('one conversation for both tabs', () => {
     ])
   })
 
+  it('never shows an access code typed in the console, in the transcript or the host log', async () => {
+    f = await appFixture()
+    const status = await f.ok<{ addresses: string[] }>('host:start', {
+      root: f.shared,
+      port: await freePort(),
+      exposure: 'loopback',
+      requireCode: true,
+      accessCode: 'secret-4711',
+    })
+    const port = Number(status.addresses[0]!.split(':')[1])
+    await f.ok('connection:connect', { host: '127.0.0.1', port, accessCode: 'secret-4711' })
+    for (const line of ['auth "secret-4711', 'AUTH secret-4711', 'auth secret-4711'])
+      await f.ok('console:run', { line })
+    const shown = [
+      ...f.events['console:entry'].map((e) => e.command),
+      ...f.events['host:log'].map((l) => l.text),
+    ]
+    expect(shown.join('\n')).not.toContain('4711')
+    expect(f.events['console:entry'].map((e) => e.command)).toEqual(
+      expect.arrayContaining(['auth ***', 'AUTH ***']),
+    )
+  })
+
   it('shows a console line when not connected as an error entry', async () => {
     f = await appFixture()
     const entry = await f.ok<ConsoleEntry>('console:run', { line: 'ls_b' })

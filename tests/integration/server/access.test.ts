@@ -41,6 +41,20 @@ describe('access code', () => {
     expect(t.logs.join('\n')).not.toMatch(/sesame|guess/)
   })
 
+  it.each([
+    ['an unterminated quote', 'auth "hostile-Code-4711', 'auth ***'],
+    ['another case', 'AUTH hostile-Code-4711', 'AUTH ***'],
+    ['a quoted verb', '"Auth" hostile-Code-4711', 'Auth ***'],
+    ['leading blanks and no space after', ' \tauth"hostile-Code-4711"', 'auth ***'],
+    ['a no-break space', 'auth\u00a0hostile-Code-4711', 'auth ***'],
+  ])('masks a malformed auth line (%s) in the log', async (_name, line, shown) => {
+    t = await startTestServer({ accessCode: 'hostile-Code-4711' })
+    const c = await t.connect()
+    expect((await c.command(line)).status).toMatch(/^(400 BCMD|1150 AGF) /)
+    expect(t.logs.join('\n')).not.toMatch(/4711/)
+    expect(t.logs.some((l) => l.includes(`${shown} ->`))).toBe(true)
+  })
+
   it('makes an address wait after five wrong codes, even for the right one', async () => {
     t = await startTestServer({ accessCode: 'right' })
     const c = await t.connect()
