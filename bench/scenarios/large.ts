@@ -2,6 +2,7 @@ import { createReadStream, createWriteStream } from 'node:fs'
 import fs from 'node:fs/promises'
 import { pipeline } from 'node:stream/promises'
 import path from 'node:path'
+import { fileSource, fileTarget } from '../../electron/client/index.js'
 import { baselineDownload, baselineUpload } from '../baseline.js'
 import { check, randomFile, sha256Of, timed, type ServerProcess } from '../context.js'
 import { cpuSince, processCpu, type Cpu } from '../cpu.js'
@@ -106,7 +107,7 @@ export async function largeFile(
   const idle = await server.peak()
   let peak = 0
   // The file downloads read, on both servers.
-  await client.upload({ bucket: 'large', name: 'large.bin', source })
+  await client.upload({ bucket: 'large', name: 'large.bin', source: fileSource(source) })
   await fs.copyFile(path.join(root, 'large', 'large.bin'), path.join(root, 'baseline', 'large.bin'))
   // Every transfer writes a new file, as a real one does, and it is removed after its step:
   // overwriting one file in place is far faster on some disks than writing new blocks (a thin
@@ -143,7 +144,11 @@ export async function largeFile(
       return {
         written: path.join(root, 'large', name),
         run: async () =>
-          check((await client.upload({ bucket: 'large', name, source })).sha256, hash, 'upload'),
+          check(
+            (await client.upload({ bucket: 'large', name, source: fileSource(source) })).sha256,
+            hash,
+            'upload',
+          ),
       }
     },
     baseDown: () => {
@@ -168,7 +173,7 @@ export async function largeFile(
           const result = await client.download({
             bucket: 'large',
             name: 'large.bin',
-            destination: written,
+            target: fileTarget(written),
           })
           check(result.sha256, hash, 'download')
         },

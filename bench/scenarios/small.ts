@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto'
 import fs from 'node:fs/promises'
 import path from 'node:path'
-import { TRANSFER_CONCURRENCY } from '../../electron/client/index.js'
+import { fileSource, fileTarget, TRANSFER_CONCURRENCY } from '../../electron/client/index.js'
 import { check, sha256Of, timed, type ServerProcess } from '../context.js'
 
 export interface SmallResult {
@@ -47,7 +47,11 @@ export async function smallFiles(
   const upSeconds = await timed(() =>
     Promise.all(
       names.map(async (name) => {
-        const result = await client.upload({ bucket: 'small', name, source: path.join(up, name) })
+        const result = await client.upload({
+          bucket: 'small',
+          name,
+          source: fileSource(path.join(up, name)),
+        })
         check(result.sha256, hashes.get(name)!, `upload ${name}`)
       }),
     ),
@@ -56,7 +60,7 @@ export async function smallFiles(
   const downSeconds = await timed(() =>
     Promise.all(
       names.map(async (name) => {
-        const result = await client.download({ bucket: 'small', name, destination: down })
+        const result = await client.download({ bucket: 'small', name, target: fileTarget(down) })
         check(result.sha256, hashes.get(name)!, `download ${name}`)
       }),
     ),

@@ -2,7 +2,15 @@ import { randomUUID } from 'node:crypto'
 import path from 'node:path'
 import type { Readable, Writable } from 'node:stream'
 import type { TransferInfo } from '../../shared/ipc.js'
-import type { Progress, TransferResult } from '../client/index.js'
+import {
+  fileSource,
+  fileTarget,
+  streamSource,
+  streamTarget,
+  type IncomingFile,
+  type Progress,
+  type TransferResult,
+} from '../client/index.js'
 import type { ConnectionService } from './connection.js'
 import type { Emit } from './events.js'
 
@@ -26,7 +34,7 @@ export class TransfersService {
     return paths.map((source) => {
       const name = path.basename(source)
       return this.start('upload', bucket, name, 0, (signal, onProgress) =>
-        client.upload({ bucket, name, source, signal, onProgress }),
+        client.upload({ bucket, name, source: fileSource(source), signal, onProgress }),
       ).info
     })
   }
@@ -37,7 +45,7 @@ export class TransfersService {
     return names.map(
       (name) =>
         this.start('download', bucket, name, 0, (signal, onProgress) =>
-          client.download({ bucket, name, destination: dir, signal, onProgress }),
+          client.download({ bucket, name, target: fileTarget(dir), signal, onProgress }),
         ).info,
     )
   }
@@ -51,7 +59,7 @@ export class TransfersService {
   ): Promise<TransferInfo> {
     const client = this.connection.require()
     return this.start('upload', bucket, name, size, (signal, onProgress) =>
-      client.upload({ bucket, name, source: { size, stream }, signal, onProgress }),
+      client.upload({ bucket, name, source: streamSource(size, stream, name), signal, onProgress }),
     ).done
   }
 
@@ -59,12 +67,12 @@ export class TransfersService {
   downloadStream(
     bucket: string,
     name: string,
-    start: (size: number) => Writable,
+    start: (file: IncomingFile) => Writable,
     signal?: AbortSignal,
   ): Promise<TransferInfo> {
     const client = this.connection.require()
     const transfer = this.start('download', bucket, name, 0, (own, onProgress) =>
-      client.download({ bucket, name, destination: { start }, signal: own, onProgress }),
+      client.download({ bucket, name, target: streamTarget(start), signal: own, onProgress }),
     )
     signal?.addEventListener('abort', () => this.cancel(transfer.info.id), { once: true })
     return transfer.done

@@ -10,6 +10,7 @@ import {
   type Status,
 } from '../../shared/protocol/index.js'
 import type { BucketClient } from './client.js'
+import { fileSource, fileTarget } from './endpoints.js'
 import type { Progress } from './progress.js'
 import type { TransferResult } from './transfers.js'
 
@@ -76,7 +77,7 @@ export async function runConsoleLine(
           verb === 'upload'
             ? await client.upload({
                 ...common,
-                source: localPath(options.cwd, a),
+                source: fileSource(localPath(options.cwd, a)),
                 name: b,
                 bucket: c,
               })
@@ -84,7 +85,7 @@ export async function runConsoleLine(
                 ...common,
                 bucket: a,
                 name: b,
-                destination: localPath(options.cwd, c),
+                target: fileTarget(localPath(options.cwd, c)),
               })
         return { sent, ...result.response, transfer: result }
       } catch (err) {

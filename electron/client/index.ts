@@ -17,11 +17,16 @@ export {
   type TransportReason,
 } from './errors.js'
 export { PROGRESS_INTERVAL_MS, type Progress } from './progress.js'
+export { type DownloadOptions, type TransferResult, type UploadOptions } from './transfers.js'
 export {
+  fileSource,
+  fileTarget,
   LocalFileError,
-  type DownloadOptions,
-  type TransferResult,
-  type UploadOptions,
-} from './transfers.js'
+  streamSource,
+  streamTarget,
+  type DownloadTarget,
+  type IncomingFile,
+  type UploadSource,
+} from './endpoints.js'
 export { CONSOLE_ORIGIN, runConsoleLine, transferOf, type ConsoleResult } from './console.js'
 export { KnownHosts } from './known-hosts.js'

@@ -1,10 +1,11 @@
+import { errnoOf, reasonFor, type Subject } from '../../shared/errno.js'
+
 /**
- * The one place where file-system failures become words a client may read. Clients get a short
- * reason ("no such bucket", "disk full"), never the error's message, which names server paths.
+ * File-system failures of the folder store, as errors carrying the reason a client may read
+ * (worded by shared/errno.ts, never the error's message, which names server paths).
  */
 
-/** What an operation was about, for reasons such as "no such bucket". */
-export type Subject = 'bucket' | 'file' | 'folder'
+export type { Subject } from '../../shared/errno.js'
 
 /** A failure of the folder store, with a reason fit to send to a client. */
 export class StoreError extends Error {
@@ -17,42 +18,6 @@ export class StoreError extends Error {
   ) {
     super(reason)
   }
-}
-
-export function reasonFor(errno: string, subject: Subject): string {
-  switch (errno) {
-    case 'ENOENT':
-    case 'ENOTDIR':
-      return `no such ${subject}`
-    case 'EEXIST':
-      return `${subject} already exists`
-    case 'EISDIR':
-      return 'a folder has that name'
-    case 'ENOTEMPTY':
-      return 'folder is not empty'
-    case 'ENOSPC':
-    case 'EDQUOT':
-      return 'disk full'
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied'
-    case 'EROFS':
-      return 'read-only file system'
-    case 'EBUSY':
-      return `${subject} is in use`
-    case 'EMFILE':
-    case 'ENFILE':
-      return 'too many open files'
-    case 'ENAMETOOLONG':
-      return 'path too long'
-    default:
-      return 'I/O error'
-  }
-}
-
-function errnoOf(err: unknown): string | undefined {
-  const code = (err as { code?: unknown } | null)?.code
-  return typeof code === 'string' && /^E[A-Z]+$/.test(code) ? code : undefined
 }
 
 /**

@@ -9,5 +9,5 @@ export {
   type Download,
 } from './files.js'
 export { beginUpload, StagedUpload } from './staging.js'
-export { StoreError, reasonFor, toStoreError, type Subject } from './errors.js'
+export { StoreError, toStoreError } from './errors.js'
 export { folderVersion } from './version.js'

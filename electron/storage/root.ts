@@ -2,7 +2,7 @@ import fs from 'node:fs/promises'
 import path from 'node:path'
 import { RESERVED_NAME, type BucketEntry } from '../../shared/protocol/index.js'
 import { DigestCache } from './digests.js'
-import { reasonFor } from './errors.js'
+import { reasonFor } from '../../shared/errno.js'
 import { noteChange } from './version.js'
 
 /** The shared folder: every bucket is a folder directly inside it. */

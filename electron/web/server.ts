@@ -169,7 +169,7 @@ async function download(
   const info = await core.services.transfers.downloadStream(
     params.bucket,
     params.name,
-    (size) => {
+    ({ size }) => {
       res.writeHead(200, {
         'Content-Type': 'application/octet-stream',
         'Content-Length': size,

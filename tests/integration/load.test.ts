@@ -4,7 +4,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { Readable } from 'node:stream'
 import { afterAll, describe, expect, it } from 'vitest'
-import { BucketClient } from '../../electron/client/index.js'
+import { BucketClient, streamSource, streamTarget } from '../../electron/client/index.js'
 import { startServer } from '../../electron/server/index.js'
 
 const CLIENTS = 200
@@ -51,7 +51,7 @@ describe('load', () => {
             await client.upload({
               bucket,
               name,
-              source: { size: data.length, stream: Readable.from([data]) },
+              source: streamSource(data.length, Readable.from([data])),
             })
             expected.set(`${bucket}/${name}`, sha(data))
             counts.up++
@@ -65,15 +65,15 @@ describe('load', () => {
             const result = await client.download({
               bucket: b,
               name,
-              destination: {
-                start: () =>
+              target: streamTarget(
+                () =>
                   new Writable({
                     write(chunk: Buffer, _e, done) {
                       chunks.push(chunk)
                       done()
                     },
                   }),
-              },
+              ),
             })
             expect(result.sha256).toBe(expected.get(key))
             counts.down++

@@ -72,7 +72,7 @@ describe('runConsoleLine', () => {
     })
     const missing = await runConsoleLine(c, 'upload nothing-here x b', { cwd: f.local })
     expect(missing.status).toBeNull()
-    expect(missing.error).toContain('no such file or folder')
+    expect(missing.error).toContain('no such file')
   })
 
   it('reports a broken connection instead of throwing', async () => {

@@ -6,6 +6,8 @@ import {
   BucketClient,
   CertificateChangedError,
   TransportError,
+  fileSource,
+  fileTarget,
 } from '../../../electron/client/index.js'
 import {
   loadOrCreateIdentity,
@@ -65,12 +67,12 @@ describe('TLS', () => {
     const source = path.join(base, 'source')
     // Many read blocks, and more than the client queues before it pauses the socket.
     const hash = await randomFile(source, 24 * 1024 * 1024 + 7)
-    await client.upload({ bucket: 'b', name: 'f', source })
+    await client.upload({ bucket: 'b', name: 'f', source: fileSource(source) })
     expect(await sha256Of(path.join(root, 'b', 'f'))).toBe(hash)
     const back = await client.download({
       bucket: 'b',
       name: 'f',
-      destination: path.join(base, 'back'),
+      target: fileTarget(path.join(base, 'back')),
     })
     expect(back.sha256).toBe(hash)
     expect(await sha256Of(path.join(base, 'back'))).toBe(hash)

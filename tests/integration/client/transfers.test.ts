@@ -3,7 +3,10 @@ import path from 'node:path'
 import { Readable } from 'node:stream'
 import { afterEach, describe, expect, it } from 'vitest'
 import {
+  fileSource,
+  fileTarget,
   LocalFileError,
+  streamSource,
   ProtocolError,
   TransportError,
   type CommandRecord,
@@ -38,12 +41,12 @@ describe('upload and download', () => {
     await c.createBucket('b')
     const source = path.join(f.local, 'source.bin')
     const hash = await randomFile(source, size)
-    const up = await c.upload({ bucket: 'b', name: 'copy.bin', source })
+    const up = await c.upload({ bucket: 'b', name: 'copy.bin', source: fileSource(source) })
     expect(up).toMatchObject({ size, sha256: hash })
     expect(up.response.status).toMatchObject({ code: 700, abbr: 'FUTBS' })
     expect(up.response.lines).toEqual([`ready ${size}`, `sha256 ${hash}`])
     expect(await sha256Of(path.join(f.root, 'b', 'copy.bin'))).toBe(hash)
-    const down = await c.download({ bucket: 'b', name: 'copy.bin', destination: f.local })
+    const down = await c.download({ bucket: 'b', name: 'copy.bin', target: fileTarget(f.local) })
     expect(down).toMatchObject({ size, sha256: hash, path: path.join(f.local, 'copy.bin') })
     expect(down.response.status.code).toBe(900)
     expect(await sha256Of(path.join(f.local, 'copy.bin'))).toBe(hash)
@@ -57,14 +60,23 @@ describe('upload and download', () => {
     const source = path.join(f.local, 'big.bin')
     const hash = await randomFile(source, size)
     const reports: Progress[] = []
-    await c.upload({ bucket: 'big', name: 'big.bin', source, onProgress: (p) => reports.push(p) })
+    await c.upload({
+      bucket: 'big',
+      name: 'big.bin',
+      source: fileSource(source),
+      onProgress: (p) => reports.push(p),
+    })
     expect(reports[0]).toEqual({ bytes: 0, total: size, rate: 0 })
     expect(reports.at(-1)).toMatchObject({ bytes: size, total: size })
     expect(reports.at(-1)!.rate).toBeGreaterThan(0)
     // Reports come on a timer, not per chunk (200 MB is about 3,000 chunks).
     expect(reports.length).toBeLessThan(200)
     const destination = path.join(f.local, 'back.bin')
-    const down = await c.download({ bucket: 'big', name: 'big.bin', destination })
+    const down = await c.download({
+      bucket: 'big',
+      name: 'big.bin',
+      target: fileTarget(destination),
+    })
     expect(down.sha256).toBe(hash)
     expect(await sha256Of(destination)).toBe(hash)
   }, 120_000)
@@ -75,9 +87,17 @@ describe('upload and download', () => {
     await c.createBucket('mes photos')
     const source = path.join(f.local, 'x')
     await fs.writeFile(source, 'été')
-    await c.upload({ bucket: 'mes photos', name: "l'été 2026 — 日本.txt", source })
+    await c.upload({
+      bucket: 'mes photos',
+      name: "l'été 2026 — 日本.txt",
+      source: fileSource(source),
+    })
     expect((await c.listFiles('mes photos')).map((e) => e.name)).toEqual(["l'été 2026 — 日本.txt"])
-    await c.download({ bucket: 'mes photos', name: "l'été 2026 — 日本.txt", destination: f.local })
+    await c.download({
+      bucket: 'mes photos',
+      name: "l'été 2026 — 日本.txt",
+      target: fileTarget(f.local),
+    })
     expect(await fs.readFile(path.join(f.local, "l'été 2026 — 日本.txt"), 'utf8')).toBe('été')
   })
 
@@ -86,19 +106,23 @@ describe('upload and download', () => {
     const c = await f.connect()
     const source = path.join(f.local, 'x')
     await fs.writeFile(source, 'data')
-    const refused = await c.upload({ bucket: 'ghost', name: 'x', source }).catch((e: unknown) => e)
+    const refused = await c
+      .upload({ bucket: 'ghost', name: 'x', source: fileSource(source) })
+      .catch((e: unknown) => e)
     expect(refused).toBeInstanceOf(ProtocolError)
     expect(refused).toMatchObject({ code: 750, detail: 'no such bucket' })
-    await expect(c.upload({ bucket: 'ghost', name: '..', source })).rejects.toMatchObject({
+    await expect(
+      c.upload({ bucket: 'ghost', name: '..', source: fileSource(source) }),
+    ).rejects.toMatchObject({
       code: 750,
     })
     await expect(
-      c.download({ bucket: 'ghost', name: 'x', destination: f.local }),
+      c.download({ bucket: 'ghost', name: 'x', target: fileTarget(f.local) }),
     ).rejects.toMatchObject({
       code: 950,
     })
     await c.createBucket('b')
-    await c.upload({ bucket: 'b', name: 'x', source })
+    await c.upload({ bucket: 'b', name: 'x', source: fileSource(source) })
     expect(await fs.readFile(path.join(f.root, 'b', 'x'), 'utf8')).toBe('data')
   })
 
@@ -107,13 +131,13 @@ describe('upload and download', () => {
     const c = await f.connect()
     await c.createBucket('b')
     await expect(
-      c.upload({ bucket: 'b', name: 'x', source: path.join(f.local, 'missing') }),
+      c.upload({ bucket: 'b', name: 'x', source: fileSource(path.join(f.local, 'missing')) }),
     ).rejects.toThrow(
-      new LocalFileError(`cannot read "${path.join(f.local, 'missing')}": no such file or folder`),
+      new LocalFileError(`cannot read "${path.join(f.local, 'missing')}": no such file`),
     )
     await fs.writeFile(path.join(f.root, 'b', 'x'), 'x')
     await expect(
-      c.download({ bucket: 'b', name: 'x', destination: path.join(f.local, 'nope', 'x') }),
+      c.download({ bucket: 'b', name: 'x', target: fileTarget(path.join(f.local, 'nope', 'x')) }),
     ).rejects.toBeInstanceOf(LocalFileError)
     expect(await c.listBuckets()).toEqual([{ name: 'b', files: 1 }])
   })
@@ -126,8 +150,8 @@ describe('upload and download', () => {
     c.on('command', (r) => records.push(r))
     const source = path.join(f.local, 'a b')
     await fs.writeFile(source, 'abc')
-    await c.upload({ bucket: 'b', name: 'a b', source })
-    await c.download({ bucket: 'b', name: 'a b', destination: path.join(f.local, 'c') })
+    await c.upload({ bucket: 'b', name: 'a b', source: fileSource(source) })
+    await c.download({ bucket: 'b', name: 'a b', target: fileTarget(path.join(f.local, 'c')) })
     expect(records.map((r) => [r.line, r.response?.status.code])).toEqual([
       ['upload b "a b" 3', 700],
       ['download b "a b"', 900],
@@ -146,7 +170,7 @@ describe('upload and download', () => {
     )
     await Promise.all(
       files.map(({ name, source }, i) =>
-        (i % 2 ? a : b).upload({ bucket: 'shared', name, source }),
+        (i % 2 ? a : b).upload({ bucket: 'shared', name, source: fileSource(source) }),
       ),
     )
     const downloaded = await Promise.all(
@@ -154,7 +178,7 @@ describe('upload and download', () => {
         (i % 2 ? b : a).download({
           bucket: 'shared',
           name,
-          destination: path.join(f.local, `${name}.back`),
+          target: fileTarget(path.join(f.local, `${name}.back`)),
         }),
       ),
     )
@@ -174,7 +198,7 @@ describe('cancelling', () => {
     const pending = c.upload({
       bucket: 'b',
       name: 'partial',
-      source: { size: 10 * MiB, stream },
+      source: streamSource(10 * MiB, stream),
       signal: controller.signal,
     })
     await expect.poll(() => f.server.clients().length).toBe(2)
@@ -197,7 +221,7 @@ describe('cancelling', () => {
       .download({
         bucket: 'b',
         name: 'big',
-        destination: f.local,
+        target: fileTarget(f.local),
         signal: controller.signal,
         // The first report comes once the size is known and the temporary file is open.
         onProgress: () => controller.abort(),

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { BucketClient } from '../../../electron/client/index.js'
+import { BucketClient, streamSource } from '../../../electron/client/index.js'
 import { AccessGate, generateAccessCode } from '../../../electron/server/index.js'
 import { eventually, startTestServer, upload, type TestServer } from './helpers.js'
 
@@ -78,7 +78,7 @@ describe('access code', () => {
     const result = await client.upload({
       bucket: 'b',
       name: 'f',
-      source: { size: 3, stream: Readable.from([Buffer.from('abc')]) },
+      source: streamSource(3, Readable.from([Buffer.from('abc')])),
     })
     expect(result.response.status.code).toBe(700)
     client.close()
@@ -157,7 +157,7 @@ describe('access code typed in a console', () => {
     const result = await client.upload({
       bucket: 'b',
       name: 'f',
-      source: { size: 1, stream: Readable.from([Buffer.from('x')]) },
+      source: streamSource(1, Readable.from([Buffer.from('x')])),
     })
     expect(result.response.status.code).toBe(700)
     client.close()
