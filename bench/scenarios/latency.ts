@@ -1,7 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto'
 import fs from 'node:fs/promises'
 import path from 'node:path'
-import { BucketClient, TRANSFER_CONCURRENCY } from '../../electron/client/index.js'
+import {
+  BucketClient,
+  fileSource,
+  fileTarget,
+  TRANSFER_CONCURRENCY,
+} from '../../electron/client/index.js'
 import { check, timed, type ServerProcess } from '../context.js'
 import { delayProxy } from '../delay-proxy.js'
 
@@ -49,7 +54,11 @@ export async function latency(
     const upSeconds = await timed(() =>
       Promise.all(
         names.map(async (name) => {
-          const r = await client.upload({ bucket: 'latency', name, source: path.join(up, name) })
+          const r = await client.upload({
+            bucket: 'latency',
+            name,
+            source: fileSource(path.join(up, name)),
+          })
           check(r.sha256, hashes.get(name)!, `upload ${name}`)
         }),
       ),
@@ -57,7 +66,7 @@ export async function latency(
     const downSeconds = await timed(() =>
       Promise.all(
         names.map(async (name) => {
-          const r = await client.download({ bucket: 'latency', name, destination: down })
+          const r = await client.download({ bucket: 'latency', name, target: fileTarget(down) })
           check(r.sha256, hashes.get(name)!, `download ${name}`)
         }),
       ),
