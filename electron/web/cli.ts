@@ -8,6 +8,7 @@ import { createRequire } from 'node:module'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Command, InvalidArgumentError } from 'commander'
+import open from 'open'
 import { AppCore } from '../app/index.js'
 import { startWebUi } from './server.js'
 
@@ -34,9 +35,15 @@ const program = new Command()
   )
   .option('--settings-dir <folder>', 'where to keep settings (default: your config folder)')
   .option('--cwd <folder>', 'where relative paths typed in the Console tab start', process.cwd())
+  .option('--open', 'open the address in the default browser, when there is one', false)
   .showHelpAfterError()
   .parse()
-const options = program.opts<{ port: number; settingsDir?: string; cwd: string }>()
+const options = program.opts<{ port: number; settingsDir?: string; cwd: string; open: boolean }>()
+
+/** Whether a browser window can be opened here: on Linux only with a display to open it on. */
+function canOpenBrowser(): boolean {
+  return process.platform !== 'linux' || Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY)
+}
 
 const core = new AppCore({
   version,
@@ -57,6 +64,8 @@ console.log(
   `BucketShare is ready. Open this address in a browser on this computer:\n\n  ${ui.url}\n`,
 )
 console.log('Press Ctrl-C to stop (hosting stops too).')
+// Where no browser opens, the printed address is the way in; a failure to open is not an error.
+if (options.open && canOpenBrowser()) void open(ui.url).catch(() => undefined)
 
 const stop = (): void => {
   process.once('SIGINT', () => process.exit(130))

@@ -1,0 +1,108 @@
+/**
+ * The command-line programs (`npm run server`, `npm run client`, `npm run ui`, browser mode under
+ * `npm start`) run as JavaScript bundled by esbuild into out/cli/, not as TypeScript transpiled at
+ * every start: they start in a fraction of the time and hold less memory. Built after `npm install`
+ * and again by the launcher whenever a source is newer than the bundle, so a `git pull` or an edit
+ * never runs stale code. Plain JavaScript: it must run before anything is built.
+ */
+import { spawnSync } from 'node:child_process'
+import fs from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+
+/** Each program and its entry point. */
+export const PROGRAMS = {
+  server: 'electron/cli/server.ts',
+  client: 'electron/cli/client.ts',
+  ui: 'electron/web/cli.ts',
+}
+
+/** What the Node side's bundles are made of: a change in any of these rebuilds them. */
+const NODE_SOURCES = ['electron', 'shared', 'package.json', 'scripts/build-cli.mjs']
+/** What the interface served by browser mode is made of. */
+const RENDERER_SOURCES = ['renderer', 'shared', 'package.json', 'electron.vite.config.ts']
+const RENDERER_OUTPUT = path.join(ROOT, 'out/renderer/index.html')
+
+/** The bundle of a program. */
+export function bundlePath(name) {
+  return path.join(ROOT, 'out/cli', `${name}.mjs`)
+}
+
+/** The newest modification time among files under the given paths (0 when there are none). */
+function newest(paths) {
+  let latest = 0
+  const visit = (file) => {
+    let stat
+    try {
+      stat = fs.statSync(file)
+    } catch {
+      return
+    }
+    if (stat.isDirectory()) {
+      for (const entry of fs.readdirSync(file)) visit(path.join(file, entry))
+    } else latest = Math.max(latest, stat.mtimeMs)
+  }
+  for (const p of paths) visit(path.join(ROOT, p))
+  return latest
+}
+
+function mtime(file) {
+  try {
+    return fs.statSync(file).mtimeMs
+  } catch {
+    return -1
+  }
+}
+
+/** Whether `output` is missing or older than a file under `sources`. */
+function stale(output, sources) {
+  return mtime(output) < newest(sources)
+}
+
+/**
+ * Bundles the programs that are missing or stale. Each bundle is written to a temporary file and
+ * renamed into place, so two launchers building at once never run a half-written file.
+ */
+export async function buildPrograms(names = Object.keys(PROGRAMS)) {
+  const wanted = names.filter((name) => stale(bundlePath(name), NODE_SOURCES))
+  if (wanted.length === 0) return
+  const { build } = await import('esbuild')
+  for (const name of wanted) {
+    const result = await build({
+      entryPoints: [path.join(ROOT, PROGRAMS[name])],
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      // Dependencies stay in node_modules and load as they are; our own code is one file.
+      packages: 'external',
+      write: false,
+      outfile: bundlePath(name),
+      logLevel: 'error',
+    })
+    const out = bundlePath(name)
+    fs.mkdirSync(path.dirname(out), { recursive: true })
+    const temp = `${out}.${process.pid}.tmp`
+    fs.writeFileSync(temp, result.outputFiles[0].contents)
+    fs.renameSync(temp, out)
+  }
+}
+
+/** Builds the interface browser mode serves when it is missing or stale; returns false on failure. */
+export function buildRenderer() {
+  if (!stale(RENDERER_OUTPUT, RENDERER_SOURCES)) return true
+  console.log('Building the interface (once after each change)…')
+  const run = spawnSync(
+    process.execPath,
+    [
+      path.join(ROOT, 'node_modules/electron-vite/bin/electron-vite.js'),
+      'build',
+      '--logLevel',
+      'warn',
+    ],
+    { cwd: ROOT, stdio: 'inherit' },
+  )
+  return run.status === 0
+}
