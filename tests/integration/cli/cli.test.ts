@@ -7,12 +7,10 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { startServer, type BucketServer } from '../../../electron/server/index.js'
 
 const run = promisify(execFile)
-const cli = (name: string): string => path.resolve(`electron/cli/${name}.ts`)
-/** Runs a CLI with Node and tsx, as `npm run server|client` does. */
+/** Runs a CLI from its bundle through the launcher, as `npm run server|client` does. */
 const node = (name: string, args: string[]): [string, string[]] => [
   process.execPath,
-  // Resolved here: the child may run in a folder without node_modules.
-  ['--import', import.meta.resolve('tsx'), cli(name), ...args],
+  [path.resolve('scripts/cli.mjs'), name, ...args],
 ]
 
 let dir: string

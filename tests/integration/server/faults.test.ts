@@ -20,9 +20,8 @@ afterEach(async () => {
 /** The headless server as a separate process, so that it can be killed like a crash would. */
 async function serverProcess(root: string): Promise<number> {
   child = spawn(process.execPath, [
-    '--import',
-    import.meta.resolve('tsx'),
-    path.resolve('electron/cli/server.ts'),
+    path.resolve('scripts/cli.mjs'),
+    'server',
     root,
     '--port',
     '0',
