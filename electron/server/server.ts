@@ -3,7 +3,7 @@ import net from 'node:net'
 import tls from 'node:tls'
 import type { ConnectedClient, LogLine } from '../../shared/ipc.js'
 import { formatStatus } from '../../shared/protocol/index.js'
-import { openRoot, type Root } from '../storage/index.js'
+import { openFolderStore, type Store } from '../storage/index.js'
 import { AccessGate } from './access.js'
 import { Session } from './session.js'
 
@@ -69,7 +69,7 @@ export class BucketServer extends EventEmitter<BucketServerEvents> {
   private boundPort = 0
 
   constructor(
-    private readonly store: Root,
+    private readonly store: Store,
     readonly host: string,
     private readonly limits: Limits,
     identity?: { key: string; cert: string },
@@ -102,9 +102,9 @@ export class BucketServer extends EventEmitter<BucketServerEvents> {
     this.listener.on('error', (err: NodeJS.ErrnoException) => this.log(`server error ${err.code}`))
   }
 
-  /** The shared folder, as given (absolute). */
+  /** Where the buckets rest, as given: a folder (absolute) or an `s3://` address. */
   get root(): string {
-    return this.store.path
+    return this.store.location
   }
 
   /** The port listened on (the chosen one when started with port 0). */
@@ -148,6 +148,7 @@ export class BucketServer extends EventEmitter<BucketServerEvents> {
     // What is left never became a session (e.g. a TLS handshake given up half way).
     for (const socket of this.sockets) socket.destroy()
     await stopped
+    await this.store.close()
   }
 
   /** Whether clients must give an access code. */
@@ -174,7 +175,7 @@ export class BucketServer extends EventEmitter<BucketServerEvents> {
       return
     }
     const session = new Session(socket, this.nextId++, {
-      root: this.store,
+      store: this.store,
       idleTimeoutMs: this.limits.idleTimeoutMs,
       lineTimeoutMs: this.limits.lineTimeoutMs,
       readOnly: this.limits.readOnly,
@@ -199,7 +200,7 @@ export class BucketServer extends EventEmitter<BucketServerEvents> {
  * when the address cannot be listened on.
  */
 export async function startServer(options: ServerOptions): Promise<BucketServer> {
-  const store = await openRoot(options.root)
+  const store = await openFolderStore(options.root)
   const server = new BucketServer(
     store,
     options.host ?? DEFAULT_HOST,

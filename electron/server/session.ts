@@ -10,7 +10,7 @@ import {
   type CommandSpec,
   MAX_LINE_BYTES,
 } from '../../shared/protocol/index.js'
-import { StoreError, toStoreError, type Root } from '../storage/index.js'
+import { StoreError, toStoreError, type Store } from '../storage/index.js'
 import { HANDLERS, type ByteSink, type CommandContext, type Outcome } from './commands/index.js'
 import type { AccessCheck, AccessGate } from './access.js'
 import { ConnectionLost, failureOf } from './failures.js'
@@ -18,7 +18,7 @@ import { parseRequest, type Request } from './request.js'
 import { SocketWriter } from './writer.js'
 
 export interface SessionOptions {
-  root: Root
+  store: Store
   /** Checks access codes; without one every command is open. */
   gate: AccessGate | undefined
   /** Refuse every command that changes the shared folder. */
@@ -98,7 +98,7 @@ export class Session {
     this.out = new SocketWriter(socket)
     this.authorized = options.gate === undefined
     this.context = {
-      root: options.root,
+      store: options.store,
       authenticate: (code) => this.authenticate(code),
       write: (line) => this.out.line(line),
       receive: (size, sink) => this.receive(size, sink),

@@ -8,6 +8,7 @@ import { visibleNames } from './entries.js'
 import { bucketPath, filePath, statIfInside, statInside } from './paths.js'
 import { countChange } from './buckets.js'
 import { changed, type Root } from './root.js'
+import type { BucketFile, Download } from './store.js'
 
 /**
  * Streams the files of one bucket with their size and modification time. Fails before the first
@@ -22,12 +23,6 @@ export async function* listFiles(root: Root, bucket: string): AsyncGenerator<Fil
   } catch (err) {
     throw toStoreError(err, 'bucket')
   }
-}
-
-/** One bucket and one of its files, or an empty bucket alone (so every bucket appears). */
-export interface BucketFile {
-  bucket: string
-  file?: FileEntry
 }
 
 /** Streams the files of every bucket, bucket by bucket. */
@@ -85,25 +80,6 @@ export async function deleteFile(root: Root, bucket: string, file: string): Prom
   })
 }
 
-/** A file to send: its size, read once when it was opened, and exactly that many bytes. */
-export interface Download {
-  size: number
-  /** The content's sha256, when known from an earlier transfer of the unchanged file. */
-  sha256?: string
-  /**
-   * The bytes, read ahead into two buffers that take turns: each chunk is valid until the next one
-   * is asked for, so sending a file of any size allocates nothing per chunk.
-   */
-  chunks: AsyncIterable<Uint8Array>
-  /**
-   * Keeps the sha256 of the bytes sent whole for the next download, unless the file changed while
-   * it was read (then a known sha256 is dropped too). Call it before close().
-   */
-  sent(sha256: string): Promise<void>
-  /** Closes the file; call it however the sending ended. */
-  close(): Promise<void>
-}
-
 /** Large reads keep the network busy with few system calls. */
 const READ_BUFFER_BYTES = 1024 * 1024
 
@@ -135,7 +111,10 @@ export async function openForDownload(root: Root, bucket: string, file: string):
   })
 }
 
-/** Reads exactly `size` bytes (fewer if the file shrank), a file growing meanwhile notwithstanding. */
+/**
+ * Reads exactly `size` bytes (fewer if the file shrank), a file growing meanwhile notwithstanding,
+ * into two buffers that take turns: sending a file of any size allocates nothing per chunk.
+ */
 function fileChunks(handle: FileHandle, size: number): Omit<Download, 'sent'> {
   const buffers = [0, 1].map(() => Buffer.allocUnsafe(Math.min(READ_BUFFER_BYTES, size)))
   let pending: Promise<{ bytesRead: number }> | undefined

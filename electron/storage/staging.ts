@@ -11,6 +11,7 @@ import { filePath } from './paths.js'
 import { countChange } from './buckets.js'
 import { RESERVED_NAME } from '../../shared/protocol/index.js'
 import { changed, emptyStaging, isNotFolder, type Root } from './root.js'
+import type { Upload } from './store.js'
 
 /** Large writes keep the disk busy with few system calls. */
 const WRITE_BUFFER_BYTES = 1024 * 1024
@@ -48,7 +49,7 @@ export async function beginUpload(
  * After a write failure the remaining bytes are still accepted and dropped, so the caller can read
  * the whole upload off the connection before it reports the failure.
  */
-export class StagedUpload {
+export class StagedUpload implements Upload {
   private readonly hash = createHash('sha256')
   /** Bytes handed to write() so far. */
   private received = 0

@@ -1,7 +1,6 @@
-import { createBucket } from '../../storage/index.js'
 import type { CommandHandler } from './types.js'
 
-export const create_b: CommandHandler<'create_b'> = async ([bucket], { root }) => {
-  await createBucket(root, bucket)
+export const create_b: CommandHandler<'create_b'> = async ([bucket], { store }) => {
+  await store.createBucket(bucket)
   return { code: 300 }
 }

@@ -1,7 +1,6 @@
-import { deleteBucket } from '../../storage/index.js'
 import type { CommandHandler } from './types.js'
 
-export const delete_b: CommandHandler<'delete_b'> = async ([bucket], { root }) => {
-  await deleteBucket(root, bucket)
+export const delete_b: CommandHandler<'delete_b'> = async ([bucket], { store }) => {
+  await store.deleteBucket(bucket)
   return { code: 600 }
 }

@@ -1,7 +1,6 @@
-import { deleteFile } from '../../storage/index.js'
 import type { CommandHandler } from './types.js'
 
-export const delete_f: CommandHandler<'delete_f'> = async ([bucket, file], { root }) => {
-  await deleteFile(root, bucket, file)
+export const delete_f: CommandHandler<'delete_f'> = async ([bucket, file], { store }) => {
+  await store.deleteFile(bucket, file)
   return { code: 1000 }
 }

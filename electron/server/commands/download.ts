@@ -1,9 +1,8 @@
 import { formatDigest } from '../../../shared/protocol/index.js'
-import { openForDownload } from '../../storage/index.js'
 import type { CommandHandler } from './types.js'
 
 export const download: CommandHandler<'download'> = async ([bucket, file], context) => {
-  const download = await openForDownload(context.root, bucket, file)
+  const download = await context.store.openForDownload(bucket, file)
   try {
     const digest = await context.transmit(download.chunks, download.size, download.sha256)
     await download.sent(digest)

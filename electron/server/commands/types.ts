@@ -1,5 +1,5 @@
 import type { COMMANDS, Code, Verb } from '../../../shared/protocol/index.js'
-import type { Root } from '../../storage/index.js'
+import type { Store } from '../../storage/index.js'
 import type { AccessCheck } from '../access.js'
 
 /** How a command ends: the status line to send, and whether to close the connection after it. */
@@ -18,8 +18,8 @@ export interface ByteSink {
 
 /** What a command may do on its connection. Every method fails with ConnectionLost once it closed. */
 export interface CommandContext {
-  /** The shared folder. */
-  readonly root: Root
+  /** Where the buckets rest. */
+  readonly store: Store
   /** Checks an access code; on success the session may run every command. */
   authenticate(code: string): AccessCheck
   /** Sends one data line (already formatted, `-> …`), waiting when the client reads slowly. */

@@ -1,5 +1,4 @@
 import { formatDigest, parseSize, ProtocolError } from '../../../shared/protocol/index.js'
-import { beginUpload } from '../../storage/index.js'
 import type { CommandHandler } from './types.js'
 
 /**
@@ -10,7 +9,7 @@ export const upload: CommandHandler<'upload'> = async ([bucket, file, sizeText],
   const size = parseSize(sizeText)
   if (size === undefined)
     throw new ProtocolError(750, 'size must be a whole number of bytes, at most 2^53 - 1')
-  const staged = await beginUpload(context.root, bucket, file, size)
+  const staged = await context.store.beginUpload(bucket, file, size)
   try {
     await context.receive(size, staged)
     const digest = await staged.complete()

@@ -1,0 +1,32 @@
+import { createBucket, deleteBucket, listBuckets } from './buckets.js'
+import { deleteFile, listAllFiles, listFiles, openForDownload } from './files.js'
+import { openRoot, type Root } from './root.js'
+import { beginUpload } from './staging.js'
+import type { Store } from './store.js'
+import { folderVersion } from './version.js'
+
+/** The buckets as sub-folders of a folder on this computer (the functions of this folder). */
+export class FolderStore implements Store {
+  constructor(readonly root: Root) {}
+
+  get location(): string {
+    return this.root.path
+  }
+
+  listBuckets = () => listBuckets(this.root)
+  createBucket = (name: string) => createBucket(this.root, name)
+  deleteBucket = (name: string) => deleteBucket(this.root, name)
+  listFiles = (bucket: string) => listFiles(this.root, bucket)
+  listAllFiles = () => listAllFiles(this.root)
+  deleteFile = (bucket: string, file: string) => deleteFile(this.root, bucket, file)
+  openForDownload = (bucket: string, file: string) => openForDownload(this.root, bucket, file)
+  beginUpload = (bucket: string, file: string, size: number) =>
+    beginUpload(this.root, bucket, file, size)
+  version = () => folderVersion(this.root)
+  close = () => Promise.resolve()
+}
+
+/** Opens a folder to share; fails with a message fit to show a person. */
+export async function openFolderStore(dir: string): Promise<FolderStore> {
+  return new FolderStore(await openRoot(dir))
+}

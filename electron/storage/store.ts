@@ -1,0 +1,59 @@
+import type { BucketEntry, FileEntry } from '../../shared/protocol/index.js'
+
+/**
+ * Where the buckets rest: the protocol, sessions and commands speak only to this. Two kinds exist:
+ * a folder on this computer (folder.ts) and an S3-compatible object store (s3/store.ts). Every
+ * failure a client may see is a StoreError with a short reason.
+ */
+export interface Store {
+  /** As a person recognises it: a folder's path, or `s3://bucket/prefix`. */
+  readonly location: string
+  /** The buckets with their number of files. */
+  listBuckets(): Promise<BucketEntry[]>
+  createBucket(name: string): Promise<void>
+  /** Deletes a bucket and every file in it. */
+  deleteBucket(name: string): Promise<void>
+  /** Streams one bucket's files; fails before the first entry when the bucket does not exist. */
+  listFiles(bucket: string): AsyncIterable<FileEntry>
+  /** Streams every bucket's files, bucket by bucket; an empty bucket appears alone. */
+  listAllFiles(): AsyncIterable<BucketFile>
+  deleteFile(bucket: string, file: string): Promise<void>
+  openForDownload(bucket: string, file: string): Promise<Download>
+  /** Checks names, bucket and room, then takes `size` bytes; nothing is visible until complete. */
+  beginUpload(bucket: string, file: string, size: number): Promise<Upload>
+  /** Differs from an earlier answer once a bucket or file was created, deleted or replaced. */
+  version(): Promise<string>
+  /** Lets go of what the store holds open (connections, timers). */
+  close(): Promise<void>
+}
+
+/** One bucket and one of its files, or an empty bucket alone (so every bucket appears). */
+export interface BucketFile {
+  bucket: string
+  file?: FileEntry
+}
+
+/** A file to send: its size, read once when it was opened, and exactly that many bytes. */
+export interface Download {
+  size: number
+  /** The content's sha256, when the store knows it without reading the bytes. */
+  sha256?: string
+  /** The bytes; each chunk is valid until the next one is asked for. */
+  chunks: AsyncIterable<Uint8Array>
+  /** Tells the store the sha256 of the bytes sent whole, to remember. Call it before close(). */
+  sent(sha256: string): Promise<void>
+  /** Lets go of the file; call it however the sending ended. */
+  close(): Promise<void>
+}
+
+/** An upload in progress: bytes in, hashed on the way; nothing appears before complete(). */
+export interface Upload {
+  readonly size: number
+  /** Takes the next bytes; false means: wait for whenWritable() before giving more. */
+  write(chunk: Uint8Array): boolean
+  whenWritable(): Promise<void>
+  /** Makes the file appear whole and durable; returns the sha256 of its bytes in hex. */
+  complete(): Promise<string>
+  /** Drops what was stored unless complete() succeeded; safe to call whatever happened. */
+  abort(): Promise<void>
+}
