@@ -1,6 +1,8 @@
 /**
  * Terminal client console:
  *   npm run client -- [host] [port]
+ *   npm run client -- "bucketshare://<address>:<port>/?fp=…&code=…"   (an invite)
+ *   npm run client -- --discover [--seconds N]   (lists hosts nearby, then exits)
  * Speaks the vocabulary as users type it (`upload <path of the file> <name of file> <name of bucket>`,
  * `download <name of bucket> <name of file> <path of destination>`, …) with line editing, history,
  * Tab completion and a progress bar on transfers. When standard input is not a terminal it runs the
@@ -17,7 +19,12 @@ import {
   VERBS,
   type Status,
 } from '../../shared/protocol/index.js'
-import { normalizeFingerprint, shortFingerprint } from '../../shared/fingerprint.js'
+import {
+  normalizeFingerprint,
+  shortFingerprint,
+  verificationString,
+} from '../../shared/fingerprint.js'
+import { isInviteLink, parseInvite, type Invite } from '../../shared/invite.js'
 import {
   BucketClient,
   CertificateChangedError,
@@ -27,12 +34,20 @@ import {
   type Progress,
 } from '../client/index.js'
 import { DEFAULT_PORT } from '../server/index.js'
+import { discover } from './discover.js'
 
 function parsePort(text: string): number {
   const port = Number(text)
   if (!/^\d+$/.test(text) || port < 1 || port > 65535)
     throw new InvalidArgumentError('a port is a whole number from 1 to 65535')
   return port
+}
+
+function parseSeconds(text: string): number {
+  const seconds = Number(text)
+  if (!/^\d+$/.test(text) || seconds < 1 || seconds > 3600)
+    throw new InvalidArgumentError('a whole number of seconds from 1 to 3600')
+  return seconds
 }
 
 const interactive = Boolean(process.stdin.isTTY)
@@ -83,15 +98,44 @@ function human(bytes: number): string {
   return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`
 }
 
+interface OpenOptions {
+  accessCode?: string
+  plain: boolean
+  trust?: string
+  dataDir?: string
+}
+
+/**
+ * Connects with an invite: only the certificate it names is accepted (checked during the TLS
+ * handshake, before any command is sent), and its code is given.
+ */
+async function openInvite(invite: Invite, options: OpenOptions): Promise<BucketClient> {
+  if (options.plain) throw new Error('an invite is for a TLS host; leave out --plain')
+  const accessCode = options.accessCode ?? invite.accessCode
+  try {
+    const client = await BucketClient.connect({
+      host: invite.host,
+      port: invite.port,
+      tls: { fingerprint: invite.fingerprint },
+      ...(accessCode ? { accessCode } : {}),
+    })
+    new KnownHosts(options.dataDir).pin(invite.host, invite.port, invite.fingerprint)
+    return client
+  } catch (err) {
+    if (!(err instanceof CertificateChangedError)) throw err
+    throw new Error(
+      `the host at ${invite.host}:${invite.port} presented another certificate than the invite ` +
+        `names (${shortFingerprint(err.actual)}); not connecting: it may be another computer ` +
+        'pretending to be the host. Ask the host for a new invite.',
+    )
+  }
+}
+
 /**
  * Connects; over TLS the server's certificate is pinned on first use and must match afterwards,
  * unless the person accepts a change with --trust.
  */
-async function open(
-  host: string,
-  port: number,
-  options: { accessCode?: string; plain: boolean; trust?: string; dataDir?: string },
-): Promise<BucketClient> {
+async function open(host: string, port: number, options: OpenOptions): Promise<BucketClient> {
   const base = { host, port, ...(options.accessCode ? { accessCode: options.accessCode } : {}) }
   if (options.plain) return BucketClient.connect(base)
   const known = new KnownHosts(options.dataDir)
@@ -102,11 +146,17 @@ async function open(
       tls: pinned ? { fingerprint: pinned } : {},
     })
     if (!pinned && client.fingerprint) {
+      // Known by its certificate: the same host, moved to another address.
+      const before = known.whereSeen(client.fingerprint)
       known.pin(host, port, client.fingerprint)
-      console.error(
-        `First connection to ${host}:${port}. Certificate fingerprint: ${shortFingerprint(client.fingerprint)}\n` +
-          'Compare it with the one the host shows; it is remembered from now on.',
-      )
+      if (before)
+        console.error(`Same certificate as ${before}: the host you know, at a new address.`)
+      else
+        console.error(
+          `First connection to ${host}:${port}. Certificate fingerprint: ${shortFingerprint(client.fingerprint)}\n` +
+            `Verification: ${verificationString(client.fingerprint)}\n` +
+            'Compare it with the one the host shows; it is remembered from now on.',
+        )
     }
     return client
   } catch (err) {
@@ -125,8 +175,10 @@ async function main(): Promise<void> {
   const program = new Command()
     .name('npm run client --')
     .description('Talk to a bucket server. Type help for the commands, quit to leave.')
-    .argument('[host]', 'address of the server', '127.0.0.1')
+    .argument('[host]', 'address of the server, or an invite (bucketshare://…)', '127.0.0.1')
     .argument('[port]', 'its port', parsePort, DEFAULT_PORT)
+    .option('--discover', 'list the hosts nearby (one line each), then exit', false)
+    .option('--seconds <n>', 'how long --discover listens', parseSeconds, 3)
     .option('--access-code <code>', 'the code the host shows, when it has one')
     .option('--plain', 'plain TCP instead of TLS (for a server started with --plain)', false)
     .option('--trust <fingerprint>', "accept the server's new certificate (after a change warning)")
@@ -136,14 +188,19 @@ async function main(): Promise<void> {
     )
     .showHelpAfterError()
     .parse()
-  const [host, port] = program.processedArgs as [string, number]
-  const options = program.opts<{
-    accessCode?: string
-    plain: boolean
-    trust?: string
-    dataDir?: string
-  }>()
-  const client = await open(host, port, options).catch((err: Error) => {
+  const options = program.opts<OpenOptions & { discover: boolean; seconds: number }>()
+  if (options.discover) process.exit(await discover(options.seconds))
+  const [target, givenPort] = program.processedArgs as [string, number]
+  const invite = isInviteLink(target) ? parseInvite(target) : undefined
+  if (invite && !invite.ok) {
+    console.error(`error: ${invite.error}`)
+    process.exit(1)
+  }
+  const host = invite?.ok ? invite.invite.host : target
+  const port = invite?.ok ? invite.invite.port : givenPort
+  const client = await (
+    invite?.ok ? openInvite(invite.invite, options) : open(host, port, options)
+  ).catch((err: Error) => {
     console.error(`error: ${err.message}`)
     process.exit(1)
   })

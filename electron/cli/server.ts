@@ -2,19 +2,26 @@
  * Headless bucket server:
  *   npm run server -- "<path where the buckets will be saved>" [--port 4567] [--host 127.0.0.1]
  *     [--access-code <code> | --no-access-code] [--read-only] [--plain] [--data-dir <folder>]
- * Prints where it listens, then one log line per connection and per command. Ctrl-C closes it
+ *     [--name <display name>] [--no-announce]
+ * Prints where it listens and, over TLS, an invite (`Invite: bucketshare://…`, with a QR code on a
+ * terminal); beyond loopback it announces itself over mDNS. Then one log line per connection and
+ * per command. Ctrl-C closes it
  * gracefully (commands in progress are answered first); a second Ctrl-C quits at once.
  */
+import os from 'node:os'
 import path from 'node:path'
 import { Command, InvalidArgumentError } from 'commander'
-import { shortFingerprint } from '../../shared/fingerprint.js'
+import QRCode from 'qrcode'
+import { shortFingerprint, verificationString } from '../../shared/fingerprint.js'
 import { KnownHosts } from '../client/index.js'
+import { Announcer, hostInvite, isLoopback } from '../discovery/index.js'
 import {
   DEFAULT_HOST,
   DEFAULT_IDLE_TIMEOUT_MS,
   DEFAULT_PORT,
   generateAccessCode,
   loadOrCreateIdentity,
+  PROTOCOL_VERSION,
   reachableAddresses,
   startServer,
 } from '../server/index.js'
@@ -28,10 +35,8 @@ interface Options {
   readOnly: boolean
   plain: boolean
   dataDir?: string
-}
-
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host.startsWith('127.')
+  name: string
+  announce: boolean
 }
 
 function parsePort(text: string): number {
@@ -91,6 +96,8 @@ async function main(): Promise<void> {
       '--data-dir <folder>',
       'where the TLS certificate is kept (default: your config folder)',
     )
+    .option('--name <display name>', 'how people nearby see this host', os.hostname())
+    .option('--no-announce', 'do not announce this host on the network (mDNS)')
     .showHelpAfterError()
     .parse()
   const [folder = ''] = program.args
@@ -119,22 +126,50 @@ async function main(): Promise<void> {
 
   console.log(`Sharing "${server.root}"`)
   console.log(`Listening on ${reachableAddresses(server.host, server.port).join('  ')}`)
-  if (identity)
+  if (identity) {
     console.log(
       `Encrypted (TLS). Certificate fingerprint: ${shortFingerprint(identity.fingerprint)}`,
     )
-  else console.log('Plain TCP: not encrypted (use it on this computer or a network you trust).')
+    console.log(`Verification: ${verificationString(identity.fingerprint)}`)
+  } else console.log('Plain TCP: not encrypted (use it on this computer or a network you trust).')
   if (accessCode) console.log(`Access code: ${accessCode}   (clients type: auth ${accessCode})`)
   else if (!isLoopback(options.host))
     console.log('Warning: no access code; anyone who can reach this computer can use the folder.')
   if (options.readOnly) console.log('Read-only: clients can list and download, nothing else.')
+  if (identity) {
+    const invite = hostInvite({
+      host: server.host,
+      port: server.port,
+      fingerprint: identity.fingerprint,
+      accessCode: accessCode ?? null,
+    })
+    console.log(`Invite: ${invite}`)
+    if (process.stdout.isTTY)
+      console.log(await QRCode.toString(invite, { type: 'terminal', small: true }))
+  }
+  // Loopback is this computer only: nobody nearby could connect, so nothing is announced.
+  const announcer =
+    options.announce && !isLoopback(server.host)
+      ? new Announcer({
+          displayName: options.name,
+          port: server.port,
+          fingerprint: identity?.fingerprint ?? null,
+          codeRequired: accessCode !== undefined,
+          protocolVersion: PROTOCOL_VERSION,
+        })
+      : undefined
+  announcer?.start()
+  if (announcer) console.log(`Announced nearby as "${options.name}" (mDNS, _bucketshare._tcp).`)
   console.log('Press Ctrl-C to stop.')
   server.on('log', ({ time, text }) => console.log(`${clock(time)} ${text}`))
 
   const stop = (): void => {
     console.log('Stopping: finishing the commands in progress…')
     process.once('SIGINT', () => process.exit(130))
-    void server.close().then(() => console.log('Stopped.'))
+    // The goodbye goes first, so browsers drop this host at once.
+    void Promise.resolve(announcer?.stop())
+      .then(() => server.close())
+      .then(() => console.log('Stopped.'))
   }
   process.once('SIGINT', stop)
   process.once('SIGTERM', stop)

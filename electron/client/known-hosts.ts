@@ -29,6 +29,15 @@ export class KnownHosts {
     return this.conf.get('hosts')[key(host, port)]
   }
 
+  /**
+   * Where this certificate was seen before ("host:port"), if anywhere: a peer is known by its
+   * identity, so one that moved to another address is still the same peer.
+   */
+  whereSeen(fingerprint: string): string | undefined {
+    const wanted = normalizeFingerprint(fingerprint)
+    return Object.entries(this.conf.get('hosts')).find(([, fp]) => fp === wanted)?.[0]
+  }
+
   pin(host: string, port: number, fingerprint: string): void {
     this.conf.set('hosts', {
       ...this.conf.get('hosts'),
