@@ -13,7 +13,7 @@ import {
 } from '../../../electron/server/index.js'
 import { formatInvite } from '../../../shared/invite.js'
 
-/** `npm run client -- "<invite>"` against a TLS server with an access code, on loopback. */
+/** `npm run client -- "<invite>"` (the launcher, as a person runs it) against a TLS server with an access code, on loopback. */
 let base: string
 let server: BucketServer
 let identity: Identity
@@ -40,9 +40,8 @@ let runs = 0
 /** The client CLI with `args`, `input` on its standard input, a data folder of its own. */
 function client(args: string[], input = 'ls_b\n'): Promise<{ out: string; code: number | null }> {
   const child = spawn(process.execPath, [
-    '--import',
-    import.meta.resolve('tsx'),
-    path.resolve('electron/cli/client.ts'),
+    path.resolve('scripts/cli.mjs'),
+    'client',
     ...args,
     '--data-dir',
     path.join(base, `client-data-${runs++}`),

@@ -35,8 +35,9 @@ afterAll(async () => {
   if (dir) await fs.rm(dir, { recursive: true, force: true })
 })
 
-function start(where: string, file: string, args: string[]): Process {
-  const p = ns.spawnTs(where, file, args)
+/** `npm run <name> -- …` (the launcher and its bundle, as a person runs it) inside a namespace. */
+function start(where: string, name: 'server' | 'client', args: string[]): Process {
+  const p = ns.spawnNode(where, [path.resolve('scripts/cli.mjs'), name, ...args])
   running.add(p)
   return p
 }
@@ -45,7 +46,7 @@ function start(where: string, file: string, args: string[]): Process {
 async function host(
   ...extra: string[]
 ): Promise<{ p: Process; fingerprint: string; port: number }> {
-  const p = start(ns.a, 'electron/cli/server.ts', [
+  const p = start(ns.a, 'server', [
     path.join(dir, 'shared'),
     '--host',
     '0.0.0.0',
@@ -64,7 +65,12 @@ async function host(
 }
 
 async function browser(): Promise<{ p: Process; lists: () => { time: number; hosts: Found[] }[] }> {
-  const p = start(ns.b, 'tests/integration/discovery/browse.ts', [])
+  const p = ns.spawnNode(ns.b, [
+    '--import',
+    import.meta.resolve('tsx'),
+    path.resolve('tests/integration/discovery/browse.ts'),
+  ])
+  running.add(p)
   await p.line((l) => l === 'ready', 20_000)
   const lists = (): { time: number; hosts: Found[] }[] =>
     p.lines.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as never)
@@ -116,7 +122,7 @@ describe('discovery between two network namespaces', () => {
 
   it('npm run client -- --discover prints name, address:port and short fingerprint, exit 0', async () => {
     const server = await host()
-    const discover = start(ns.b, 'electron/cli/client.ts', ['--discover', '--seconds', '2'])
+    const discover = start(ns.b, 'client', ['--discover', '--seconds', '2'])
     expect(await discover.exited).toBe(0)
     expect(discover.lines.filter((l) => l !== '')).toEqual([
       `Lab host  ${ns.prefix}.1:${server.port}  ${shortFingerprint(server.fingerprint)}`,
@@ -127,7 +133,7 @@ describe('discovery between two network namespaces', () => {
     ['listening on loopback only', ['--host', '127.0.0.1']],
     ['told --no-announce', ['--no-announce']],
   ])('a host %s is not announced: --discover says what was tried, exit 1', async (_, extra) => {
-    const p = start(ns.a, 'electron/cli/server.ts', [
+    const p = start(ns.a, 'server', [
       path.join(dir, 'shared'),
       '--port',
       '0',
@@ -137,7 +143,7 @@ describe('discovery between two network namespaces', () => {
     ])
     await p.line((l) => l.startsWith('Press Ctrl-C'), 20_000)
     expect(p.lines.join('\n')).not.toContain('Announced nearby')
-    const discover = start(ns.b, 'electron/cli/client.ts', ['--discover', '--seconds', '2'])
+    const discover = start(ns.b, 'client', ['--discover', '--seconds', '2'])
     expect(await discover.exited).toBe(1)
     const said = discover.lines.join('\n')
     expect(said).toContain(

@@ -1,5 +1,4 @@
 import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
-import path from 'node:path'
 import { promisify } from 'node:util'
 
 const exec = promisify(execFile)
@@ -16,8 +15,8 @@ export interface Namespaces {
   prefix: string
   /** Runs `ip` inside a namespace. */
   ip(ns: string, ...args: string[]): Promise<void>
-  /** Starts a TypeScript file (with tsx) inside a namespace. */
-  spawnTs(ns: string, file: string, args: string[]): Process
+  /** Starts Node inside a namespace with these arguments. */
+  spawnNode(ns: string, args: string[]): Process
   remove(): Promise<void>
 }
 
@@ -80,19 +79,7 @@ export async function makeNamespaces(): Promise<Namespaces> {
     b,
     prefix,
     ip: async (ns, ...args) => void (await ip('-n', ns, ...args)),
-    spawnTs: (ns, file, args) =>
-      watch(
-        spawn('ip', [
-          'netns',
-          'exec',
-          ns,
-          process.execPath,
-          '--import',
-          import.meta.resolve('tsx'),
-          path.resolve(file),
-          ...args,
-        ]),
-      ),
+    spawnNode: (ns, args) => watch(spawn('ip', ['netns', 'exec', ns, process.execPath, ...args])),
     remove,
   }
 }
