@@ -33,6 +33,10 @@ export function reasonFor(errno: string, subject: Subject): string {
       return 'too many open files'
     case 'ENAMETOOLONG':
       return 'path too long'
+    case 'EXDEV':
+      return 'cannot move between drives'
+    case 'ELOOP':
+      return 'path goes through a link'
     default:
       return 'I/O error'
   }

@@ -1,4 +1,5 @@
 import type { RequestArgs, RequestChannel, RequestResult } from '../../shared/ipc.js'
+import { isFolderEntry, type FileEntry } from '../../shared/protocol/index.js'
 import { ProtocolError } from '../client/index.js'
 import type { Services } from './services.js'
 
@@ -23,7 +24,8 @@ export function createHandlers(s: Services): Handlers {
     'buckets:list': () => client().listBuckets(),
     'buckets:create': ({ name }) => client().createBucket(name),
     'buckets:delete': ({ name }) => client().deleteBucket(name),
-    'files:list': ({ bucket }) => client().listFiles(bucket),
+    'files:list': async ({ bucket }) =>
+      (await client().listFiles(bucket)).filter((e): e is FileEntry => !isFolderEntry(e)),
     'files:delete': async ({ bucket, names }) => {
       const c = client()
       const result: RequestResult<'files:delete'> = { deleted: [], failed: [] }

@@ -3,11 +3,11 @@ import {
   formatCommand,
   parseAnyFileEntry,
   parseBucketEntry,
-  parseFileEntry,
+  parseListEntry,
   ProtocolError,
   tokenize,
   type BucketEntry,
-  type FileEntry,
+  type ListEntry,
 } from '../../shared/protocol/index.js'
 import { Connection, type ConnectOptions, type RawResponse } from './connection.js'
 import { TransportError } from './errors.js'
@@ -158,16 +158,32 @@ export class BucketClient extends EventEmitter<ClientEvents> {
     return parseAll((await this.expect('ls_b')).lines, parseBucketEntry)
   }
 
-  /** The files of a bucket; `onFile` receives them as they stream in instead of a returned array. */
-  async listFiles(bucket: string, onFile?: (file: FileEntry) => void): Promise<FileEntry[]> {
-    const files: FileEntry[] = []
-    const take = onFile ?? ((file: FileEntry) => files.push(file))
-    await this.expect('ls_f', [bucket], (text) => take(parseOrFail(text, parseFileEntry)))
-    return files
+  /**
+   * The files of a bucket's whole tree (each named by its path) and its empty folders; `onEntry`
+   * receives them as they stream in instead of a returned array.
+   */
+  listFiles(bucket: string, onEntry?: (entry: ListEntry) => void): Promise<ListEntry[]> {
+    return this.list([bucket], onEntry)
+  }
+
+  /** Like listFiles, for the tree of one folder of the bucket (the folder itself when empty). */
+  listFolder(
+    bucket: string,
+    folder: string,
+    onEntry?: (entry: ListEntry) => void,
+  ): Promise<ListEntry[]> {
+    return this.list([bucket, folder], onEntry)
+  }
+
+  private async list(args: string[], onEntry?: (entry: ListEntry) => void): Promise<ListEntry[]> {
+    const entries: ListEntry[] = []
+    const take = onEntry ?? ((entry: ListEntry) => entries.push(entry))
+    await this.expect('ls_f', args, (text) => take(parseOrFail(text, parseListEntry)))
+    return entries
   }
 
   /** Every bucket with its files; an empty bucket appears once without a file. */
-  async listAll(): Promise<{ bucket: string; file?: FileEntry }[]> {
+  async listAll(): Promise<{ bucket: string; file?: ListEntry }[]> {
     return parseAll((await this.expect('ls_f')).lines, parseAnyFileEntry)
   }
 
@@ -179,8 +195,19 @@ export class BucketClient extends EventEmitter<ClientEvents> {
     return (await this.expect('changes')).lines.join('\n')
   }
 
+  /** Deletes a file, or a folder with everything in it. */
   async deleteFile(bucket: string, name: string): Promise<void> {
     await this.expect('delete_f', [bucket, name])
+  }
+
+  /** Makes a folder (and those above it) in a bucket; an existing one is fine. */
+  async createFolder(bucket: string, folder: string): Promise<void> {
+    await this.expect('create_b', [bucket, folder])
+  }
+
+  /** Renames or moves a file or folder within a bucket; never replaces anything. */
+  async rename(bucket: string, from: string, to: string): Promise<void> {
+    await this.expect('rename_f', [bucket, from, to])
   }
 
   /** Uploads on a connection of its own; resolves once the server confirmed the sha256. */

@@ -2,8 +2,8 @@ import fs from 'node:fs/promises'
 import path from 'node:path'
 import type { BucketEntry } from '../../shared/protocol/index.js'
 import { about, StoreError, toStoreError } from './errors.js'
-import { visibleNames } from './entries.js'
-import { bucketPath, statInside } from './paths.js'
+import { visibleEntries, visibleNames } from './entries.js'
+import { bucketPath, isInside, statInside } from './paths.js'
 import { changed, type Patch, type Root } from './root.js'
 
 /** Adds `delta` to a bucket's file count in a listing. */
@@ -38,7 +38,7 @@ export async function deleteBucket(root: Root, name: string): Promise<void> {
     const stats = await statInside(root, dir, 'bucket')
     if (!stats.isDirectory()) throw new StoreError('no such bucket')
     await fs.rm(dir, { recursive: true })
-    root.counts.delete(dir)
+    forgetCounts(root, dir)
     const bucket = path.basename(dir)
     changed(root, (entries) => entries.filter((e) => e.name !== bucket), true)
   })
@@ -98,38 +98,62 @@ async function scanBuckets(root: Root): Promise<BucketEntry[]> {
 }
 
 /**
- * A folder's mtime changes whenever a file is added, removed or renamed in it, so a count stays
- * valid while the mtime does — except for a change made within the same timestamp tick as the
- * count, which leaves the mtime as it was. So a count made while the folder was still changing is
- * trusted only for SETTLED_MS, then made again; a count of a folder that had settled is kept.
+ * A folder's mtime changes whenever a file or folder is added, removed or renamed in it, so what
+ * was counted in it stays valid while the mtime does — except for a change made within the same
+ * timestamp tick as the count, which leaves the mtime as it was. So a count made while the folder
+ * was still changing is trusted only for SETTLED_MS, then made again; a count of a folder that had
+ * settled is kept. Each folder of a bucket has its own entry, so a change deep in a tree recounts
+ * that folder alone.
  */
 const SETTLED_MS = 2_000
 
-async function countFiles(root: Root, dir: string): Promise<number | undefined> {
-  const before = await fs.stat(dir).catch(() => undefined)
-  if (!before) return undefined
+/** The files in a bucket's whole tree, as `ls_f` lists them; undefined when it has gone. */
+async function countFiles(root: Root, dir: string, prefix = ''): Promise<number | undefined> {
+  // A bucket may be a link inside the shared folder; a folder in it is never followed as one.
+  const before = await (prefix === '' ? fs.stat(dir) : fs.lstat(dir)).catch(() => undefined)
+  if (!before?.isDirectory()) return undefined
   const now = Date.now()
-  const cached = root.counts.get(dir)
+  let own = root.counts.get(dir)
   if (
-    cached &&
-    cached.mtimeMs === before.mtimeMs &&
-    (cached.countedAt - before.mtimeMs > SETTLED_MS || now - cached.countedAt < SETTLED_MS)
-  )
-    return cached.files
-  const files = await countEntries(root, dir)
-  if (files === undefined) root.counts.delete(dir)
-  else root.counts.set(dir, { mtimeMs: before.mtimeMs, files, countedAt: now })
+    !own ||
+    own.mtimeMs !== before.mtimeMs ||
+    (own.countedAt - before.mtimeMs <= SETTLED_MS && now - own.countedAt >= SETTLED_MS)
+  ) {
+    const counted = await countEntries(root, dir, prefix)
+    if (counted === undefined) {
+      forgetCounts(root, dir)
+      return undefined
+    }
+    own = { mtimeMs: before.mtimeMs, countedAt: now, ...counted }
+    root.counts.set(dir, own)
+  }
+  let files = own.files
+  for (const folder of own.folders)
+    files += (await countFiles(root, path.join(dir, folder.name), folder.relative)) ?? 0
   return files
 }
 
-async function countEntries(root: Root, dir: string): Promise<number | undefined> {
+async function countEntries(
+  root: Root,
+  dir: string,
+  prefix: string,
+): Promise<{ files: number; folders: { name: string; relative: string }[] } | undefined> {
   let files = 0
-  const names = visibleNames(root, dir, 'file')
+  const folders: { name: string; relative: string }[] = []
   try {
-    while (!(await names.next()).done) files++
+    for await (const entry of visibleEntries(root, dir, prefix)) {
+      if (entry.folder) folders.push({ name: entry.name, relative: entry.relative })
+      else files++
+    }
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
     throw err
   }
-  return files
+  return { files, folders }
+}
+
+/** Forgets the counts of `dir` and every folder in it, gone or moved. */
+export function forgetCounts(root: Root, dir: string): void {
+  for (const counted of root.counts.keys())
+    if (counted === dir || isInside(dir, counted)) root.counts.delete(counted)
 }

@@ -1,5 +1,6 @@
 import fs from 'node:fs/promises'
 import path from 'node:path'
+import { MAX_PATH_BYTES, MAX_PATH_DEPTH, PATH_SEPARATOR } from '../../shared/protocol/index.js'
 import { isAddressable, statIfInside } from './paths.js'
 import type { Root } from './root.js'
 
@@ -21,6 +22,44 @@ export async function* visibleNames(
     } else if (entry.isSymbolicLink()) {
       const target = await statIfInside(root, path.join(dir, entry.name))
       if (target?.[wanted]()) yield entry.name
+    }
+  }
+}
+
+/** What a client can see in a folder of a bucket: a file, or a folder it can look into. */
+export interface VisibleEntry {
+  name: string
+  /** The path relative to the bucket, parts joined by `/`. */
+  relative: string
+  folder: boolean
+}
+
+const encoder = new TextEncoder()
+
+/**
+ * Streams the files and sub-folders of `dir`, a folder of a bucket at `prefix` (its relative path,
+ * empty for the bucket itself): only names a client can send back as a path within the limits.
+ * Sub-folders that are links are left out, as paths never go through links; file links are listed
+ * when they stay inside the shared folder. Constant memory, as visibleNames.
+ */
+export async function* visibleEntries(
+  root: Root,
+  dir: string,
+  prefix: string,
+): AsyncGenerator<VisibleEntry> {
+  const depth = prefix === '' ? 0 : prefix.split(PATH_SEPARATOR).length
+  if (depth >= MAX_PATH_DEPTH) return
+  const head = prefix === '' ? '' : `${prefix}${PATH_SEPARATOR}`
+  const headBytes = encoder.encode(head).length
+  for await (const entry of await fs.opendir(dir, { bufferSize: 256 })) {
+    if (!isAddressable(entry.name, 'file')) continue
+    if (headBytes + encoder.encode(entry.name).length > MAX_PATH_BYTES) continue
+    const relative = head + entry.name
+    if (entry.isDirectory()) yield { name: entry.name, relative, folder: true }
+    else if (entry.isFile()) yield { name: entry.name, relative, folder: false }
+    else if (entry.isSymbolicLink()) {
+      const target = await statIfInside(root, path.join(dir, entry.name))
+      if (target?.isFile()) yield { name: entry.name, relative, folder: false }
     }
   }
 }

@@ -1,37 +1,62 @@
 import type { Stats } from 'node:fs'
 import fs, { type FileHandle } from 'node:fs/promises'
 import path from 'node:path'
-import type { FileEntry } from '../../shared/protocol/index.js'
+import type { FileEntry, ListEntry } from '../../shared/protocol/index.js'
 import { sameVersion, worthRemembering } from './digests.js'
 import { about, StoreError, toStoreError } from './errors.js'
-import { visibleNames } from './entries.js'
-import { bucketPath, filePath, statIfInside, statInside } from './paths.js'
+import { visibleEntries, visibleNames, type VisibleEntry } from './entries.js'
+import {
+  bucketPath,
+  entryPath,
+  reachParent,
+  statIfInside,
+  statInside,
+  type Entry,
+} from './paths.js'
 import { countChange } from './buckets.js'
 import { changed, type Root } from './root.js'
 import type { BucketFile, Download } from './store.js'
 
 /**
- * Streams the files of one bucket with their size and modification time. Fails before the first
- * entry when the bucket does not exist; a file removed while the listing runs is left out.
+ * Streams the files of one bucket's whole tree, each named by its path in the bucket, and each
+ * empty folder; with `folder`, the tree of that folder only (itself listed when empty). Fails
+ * before the first entry when the bucket or folder does not exist; a file or folder removed while
+ * the listing runs is left out. Memory stays flat: one open folder per level of depth.
  */
-export async function* listFiles(root: Root, bucket: string): AsyncGenerator<FileEntry> {
+export async function* listFiles(
+  root: Root,
+  bucket: string,
+  folder?: string,
+): AsyncGenerator<ListEntry> {
   const dir = bucketPath(root, bucket)
+  await requireBucket(root, dir)
+  if (folder === undefined) {
+    try {
+      yield* treeIn(root, dir, '')
+    } catch (err) {
+      throw toStoreError(err, 'bucket')
+    }
+    return
+  }
+  const entry = entryPath(root, bucket, folder, 'folder')
   try {
-    if (!(await statInside(root, dir, 'bucket')).isDirectory())
-      throw new StoreError('no such bucket')
-    yield* filesIn(root, dir)
+    await reachParent(root, entry)
+    const own = await fs.lstat(entry.path)
+    if (own.isSymbolicLink()) throw new StoreError('path goes through a link')
+    if (!own.isDirectory()) throw new StoreError('no such folder')
+    yield* subtree(root, entry.path, entry.relative)
   } catch (err) {
-    throw toStoreError(err, 'bucket')
+    throw toStoreError(err, 'folder')
   }
 }
 
-/** Streams the files of every bucket, bucket by bucket. */
+/** Streams the files and empty folders of every bucket, bucket by bucket. */
 export async function* listAllFiles(root: Root): AsyncGenerator<BucketFile> {
   try {
     for await (const bucket of visibleNames(root, root.real, 'bucket')) {
       let empty = true
       try {
-        for await (const file of filesIn(root, path.join(root.real, bucket))) {
+        for await (const file of treeIn(root, path.join(root.real, bucket), '')) {
           empty = false
           yield { bucket, file }
         }
@@ -50,33 +75,68 @@ export async function* listAllFiles(root: Root): AsyncGenerator<BucketFile> {
 /** Files are stat'ed this many at a time: the thread pool works on several while lines go out. */
 const STAT_BATCH = 64
 
-async function* filesIn(root: Root, dir: string): AsyncGenerator<FileEntry> {
-  let batch: string[] = []
+/** Streams what is under `dir` (at `prefix` in its bucket); returns whether anything was listed. */
+async function* treeIn(
+  root: Root,
+  dir: string,
+  prefix: string,
+): AsyncGenerator<ListEntry, boolean> {
+  let listed = false
+  let batch: VisibleEntry[] = []
   const flush = async (): Promise<FileEntry[]> => {
-    const names = batch
+    const files = batch
     batch = []
-    const stats = await Promise.all(names.map((name) => statIfInside(root, path.join(dir, name))))
-    return names.flatMap((name, i) => {
+    const stats = await Promise.all(files.map((f) => statIfInside(root, path.join(dir, f.name))))
+    return files.flatMap((f, i) => {
       const s = stats[i]
-      return s?.isFile() ? [{ name, size: s.size, modified: s.mtimeMs }] : []
+      return s?.isFile() ? [{ name: f.relative, size: s.size, modified: s.mtimeMs }] : []
     })
   }
-  for await (const name of visibleNames(root, dir, 'file')) {
-    batch.push(name)
-    if (batch.length === STAT_BATCH) yield* await flush()
+  for await (const entry of visibleEntries(root, dir, prefix)) {
+    if (entry.folder) {
+      if (yield* subtree(root, path.join(dir, entry.name), entry.relative)) listed = true
+      continue
+    }
+    batch.push(entry)
+    if (batch.length < STAT_BATCH) continue
+    for (const file of await flush()) {
+      listed = true
+      yield file
+    }
   }
-  yield* await flush()
+  for (const file of await flush()) {
+    listed = true
+    yield file
+  }
+  return listed
 }
 
-/** Deletes one file. A file that is a link loses the link only. */
-export async function deleteFile(root: Root, bucket: string, file: string): Promise<void> {
-  const target = filePath(root, bucket, file)
-  await requireBucket(root, target.dir)
+/** Streams a folder's tree, or the folder itself when nothing is under it; false once it is gone. */
+async function* subtree(
+  root: Root,
+  dir: string,
+  relative: string,
+): AsyncGenerator<ListEntry, boolean> {
+  try {
+    if (!(yield* treeIn(root, dir, relative))) yield { name: relative, folder: true }
+    return true
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    if (code === 'ENOENT' || code === 'ENOTDIR') return false
+    throw err
+  }
+}
+
+/** Deletes one file (`own` is what lstat found at its path). A link loses the link only. */
+export async function deleteFile(root: Root, target: Entry, own: Stats): Promise<void> {
   await about('file', async () => {
-    if (!(await statInside(root, target.path, 'file')).isFile())
-      throw new StoreError('no such file')
+    // A link may be removed wherever it leads inside the shared folder, even to a folder.
+    const file = own.isSymbolicLink()
+      ? (await statInside(root, target.path, 'file')).isFile()
+      : own.isFile()
+    if (!file && !own.isSymbolicLink()) throw new StoreError('no such file')
     await fs.unlink(target.path)
-    changed(root, countChange(path.basename(target.dir), -1), false)
+    if (file) changed(root, countChange(target.bucket, -1), false)
   })
 }
 
@@ -84,9 +144,10 @@ export async function deleteFile(root: Root, bucket: string, file: string): Prom
 const READ_BUFFER_BYTES = 1024 * 1024
 
 export async function openForDownload(root: Root, bucket: string, file: string): Promise<Download> {
-  const target = filePath(root, bucket, file)
+  const target = entryPath(root, bucket, file)
   await requireBucket(root, target.dir)
   return about('file', async () => {
+    await reachParent(root, target)
     await statInside(root, target.path, 'file')
     const handle = await fs.open(target.path, 'r')
     try {

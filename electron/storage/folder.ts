@@ -1,5 +1,6 @@
 import { createBucket, deleteBucket, listBuckets } from './buckets.js'
-import { deleteFile, listAllFiles, listFiles, openForDownload } from './files.js'
+import { listAllFiles, listFiles, openForDownload } from './files.js'
+import { createFolder, deleteEntry, renameEntry } from './folders.js'
 import { openRoot, type Root } from './root.js'
 import { beginUpload } from './staging.js'
 import type { Store } from './store.js'
@@ -16,9 +17,11 @@ export class FolderStore implements Store {
   listBuckets = () => listBuckets(this.root)
   createBucket = (name: string) => createBucket(this.root, name)
   deleteBucket = (name: string) => deleteBucket(this.root, name)
-  listFiles = (bucket: string) => listFiles(this.root, bucket)
+  listFiles = (bucket: string, folder?: string) => listFiles(this.root, bucket, folder)
   listAllFiles = () => listAllFiles(this.root)
-  deleteFile = (bucket: string, file: string) => deleteFile(this.root, bucket, file)
+  deleteFile = (bucket: string, file: string) => deleteEntry(this.root, bucket, file)
+  createFolder = (bucket: string, folder: string) => createFolder(this.root, bucket, folder)
+  rename = (bucket: string, from: string, to: string) => renameEntry(this.root, bucket, from, to)
   openForDownload = (bucket: string, file: string) => openForDownload(this.root, bucket, file)
   beginUpload = (bucket: string, file: string, size: number) =>
     beginUpload(this.root, bucket, file, size)

@@ -22,12 +22,26 @@ export interface Root {
    * emptied of an earlier run's leftovers when first used.
    */
   readonly bucketStaging: Map<string, Promise<void>>
-  /** File counts of buckets, by folder, valid while the folder's mtime is unchanged. */
-  readonly counts: Map<string, { mtimeMs: number; files: number; countedAt: number }>
+  /**
+   * What each folder of a bucket holds, by folder: its number of files and its sub-folders, valid
+   * while the folder's mtime is unchanged.
+   */
+  readonly counts: Map<string, FolderCount>
   /** The latest bucket listing, shared by the `ls_b`s that arrive while it is fresh. */
   readonly listing: ListingCache
   /** The sha256 of large files sent or received whole, while they are unchanged. */
   readonly digests: DigestCache
+  /** The last change to the tree of folders queued (see `serially`). */
+  readonly tree: { tail: Promise<unknown> }
+}
+
+export interface FolderCount {
+  mtimeMs: number
+  countedAt: number
+  /** Files directly in the folder. */
+  files: number
+  /** Its sub-folders, by name and path in the bucket. */
+  folders: { name: string; relative: string }[]
 }
 
 export interface ListingCache {
@@ -64,6 +78,22 @@ export function changed(root: Root, apply: Patch, idempotent: boolean): void {
   else root.listing.generation++
 }
 
+/** Forgets the latest bucket listing: made after a change whose effect on the counts is not known. */
+export function forgetListing(root: Root): void {
+  root.listing.generation++
+}
+
+/**
+ * Runs `work` once every change queued before it is done. Renames, folder removals and the final
+ * step of uploads go one at a time, so what one checked (a name free, a folder there) still holds
+ * when it acts: a rename never replaces a file an upload has just put there.
+ */
+export function serially<T>(root: Root, work: () => Promise<T>): Promise<T> {
+  const run = root.tree.tail.then(work, work)
+  root.tree.tail = run.catch(() => undefined)
+  return run
+}
+
 /**
  * Checks that `dir` is a folder, and prepares its staging folder, emptied of the leftovers of
  * uploads cut short by an earlier run. Fails with a message fit to show a person.
@@ -96,6 +126,7 @@ export async function openRoot(dir: string): Promise<Root> {
     counts: new Map(),
     listing: { generation: 0 },
     digests: new DigestCache(),
+    tree: { tail: Promise.resolve() },
   }
 }
 

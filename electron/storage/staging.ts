@@ -7,10 +7,10 @@ import { finished } from 'node:stream/promises'
 import { worthRemembering } from './digests.js'
 import { about, StoreError, toStoreError } from './errors.js'
 import { requireBucket } from './files.js'
-import { filePath } from './paths.js'
+import { entryPath, reachParent, type Entry } from './paths.js'
 import { countChange } from './buckets.js'
 import { RESERVED_NAME } from '../../shared/protocol/index.js'
-import { changed, emptyStaging, isNotFolder, type Root } from './root.js'
+import { changed, emptyStaging, isNotFolder, serially, type Root } from './root.js'
 import type { Upload } from './store.js'
 
 /** Large writes keep the disk busy with few system calls. */
@@ -31,8 +31,10 @@ export async function beginUpload(
   file: string,
   size: number,
 ): Promise<StagedUpload> {
-  const target = filePath(root, bucket, file)
+  const target = entryPath(root, bucket, file)
   const { dev } = await requireBucket(root, target.dir)
+  // Folders missing on the way are made when the upload completes, so a failed one leaves none.
+  await about('file', () => reachParent(root, target, 'stop'))
   await refuseFolder(target.path)
   const staging = await stagingFor(root, target.dir, dev)
   const space = await fs.statfs(staging).catch(() => undefined)
@@ -64,7 +66,7 @@ export class StagedUpload implements Upload {
 
   constructor(
     private readonly root: Root,
-    private readonly target: { dir: string; path: string },
+    private readonly target: Entry,
     readonly size: number,
     private readonly temp: string,
     private readonly handle: FileHandle,
@@ -118,12 +120,16 @@ export class StagedUpload implements Upload {
       await finished(this.stream)
       if (this.stream.bytesWritten !== this.size) throw new StoreError('upload incomplete')
       await this.handle.sync()
-      // The bucket may have been deleted while the bytes were arriving.
+      // The bucket may have been deleted while the bytes were arriving, its folders moved.
       await requireBucket(this.root, this.target.dir)
-      const replaced = await refuseFolder(this.target.path)
-      await fs.rename(this.temp, this.target.path)
-      await syncFolder(this.target.dir)
-      changed(this.root, countChange(path.basename(this.target.dir), replaced ? 0 : 1), false)
+      const replaced = await serially(this.root, async () => {
+        await reachParent(this.root, this.target, 'create')
+        const replacing = await refuseFolder(this.target.path)
+        await fs.rename(this.temp, this.target.path)
+        return replacing
+      })
+      await syncFolder(path.dirname(this.target.path))
+      changed(this.root, countChange(this.target.bucket, replaced ? 0 : 1), false)
       const sha256 = this.hash.digest('hex')
       if (worthRemembering(this.size)) {
         // Through the open file: another upload of the name may already have replaced it. The
@@ -166,7 +172,7 @@ export class StagedUpload implements Upload {
  * folder, unless the bucket is on another file system (a drive mounted in the shared folder),
  * which a rename cannot reach; then a staging folder of its own under the same reserved name.
  */
-async function stagingFor(root: Root, dir: string, device: number): Promise<string> {
+export async function stagingFor(root: Root, dir: string, device: number): Promise<string> {
   if (device === root.stagingDevice) return root.staging
   const reserved = path.join(dir, RESERVED_NAME)
   const staging = path.join(reserved, 'staging')

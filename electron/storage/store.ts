@@ -1,4 +1,4 @@
-import type { BucketEntry, FileEntry } from '../../shared/protocol/index.js'
+import type { BucketEntry, ListEntry } from '../../shared/protocol/index.js'
 
 /**
  * Where the buckets rest: the protocol, sessions and commands speak only to this. Two kinds exist:
@@ -13,11 +13,20 @@ export interface Store {
   createBucket(name: string): Promise<void>
   /** Deletes a bucket and every file in it. */
   deleteBucket(name: string): Promise<void>
-  /** Streams one bucket's files; fails before the first entry when the bucket does not exist. */
-  listFiles(bucket: string): AsyncIterable<FileEntry>
-  /** Streams every bucket's files, bucket by bucket; an empty bucket appears alone. */
+  /**
+   * Streams the files of one bucket's tree, named by their paths, and its empty folders; with
+   * `folder`, of that folder's tree only. Fails before the first entry when the bucket or folder
+   * does not exist.
+   */
+  listFiles(bucket: string, folder?: string): AsyncIterable<ListEntry>
+  /** Streams every bucket's files and empty folders, bucket by bucket; an empty bucket appears alone. */
   listAllFiles(): AsyncIterable<BucketFile>
+  /** Deletes a file, or a folder and everything in it. */
   deleteFile(bucket: string, file: string): Promise<void>
+  /** Makes a folder and the folders above it in a bucket; one that exists is fine. */
+  createFolder(bucket: string, folder: string): Promise<void>
+  /** Renames or moves a file or folder within a bucket, at once; never replaces anything. */
+  rename(bucket: string, from: string, to: string): Promise<void>
   openForDownload(bucket: string, file: string): Promise<Download>
   /** Checks names, bucket and room, then takes `size` bytes; nothing is visible until complete. */
   beginUpload(bucket: string, file: string, size: number): Promise<Upload>
@@ -27,10 +36,10 @@ export interface Store {
   close(): Promise<void>
 }
 
-/** One bucket and one of its files, or an empty bucket alone (so every bucket appears). */
+/** One bucket and one of its files or empty folders, or an empty bucket alone (so every bucket appears). */
 export interface BucketFile {
   bucket: string
-  file?: FileEntry
+  file?: ListEntry
 }
 
 /** A file to send: its size, read once when it was opened, and exactly that many bytes. */

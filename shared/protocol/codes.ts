@@ -23,6 +23,8 @@ export const CODES = {
   1050: { abbr: 'FDF', meaning: 'File Deletion Fails' },
   1100: { abbr: 'AGS', meaning: 'Access Granted Successfully' },
   1150: { abbr: 'AGF', meaning: 'Access Grant Fails' },
+  1200: { abbr: 'FRS', meaning: 'File Renamed Successfully' },
+  1250: { abbr: 'FRF', meaning: 'File Rename Fails' },
   1600: { abbr: 'CHS', meaning: 'Changes Reported Successfully' },
   1650: { abbr: 'CHF', meaning: 'Changes Report Fails' },
 } as const satisfies Record<number, { abbr: string; meaning: string }>

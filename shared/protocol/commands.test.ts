@@ -6,8 +6,9 @@ describe('the command registry', () => {
   it.each([
     ['init', 0, 0],
     ['help', 0, 1],
-    ['ls_f', 0, 1],
-    ['create_b', 1, 1],
+    ['ls_f', 0, 2],
+    ['create_b', 1, 2],
+    ['rename_f', 3, 3],
     ['delete_f', 2, 2],
     ['upload', 3, 3],
   ] as const)('%s takes %d to %d arguments', (verb, min, max) => {
@@ -33,7 +34,7 @@ describe('the command registry', () => {
     expect(helpLines()).toHaveLength(VERBS.length + 2)
     const upload = helpLines('upload')
     expect(upload[0]).toMatch(/^-> upload <name of bucket> <name of file> <size in bytes> +Upload/)
-    expect(upload[1]).toContain('in a client console: upload <path of the file>')
+    expect(upload[1]).toContain('in a client console: upload <path of the file or folder>')
   })
 
   it('lists every code in code_r', () => {
@@ -53,7 +54,7 @@ describe('access', () => {
 
   it('marks the commands that change the shared folder', () => {
     const writes = VERBS.filter((v) => (COMMANDS[v] as { writes?: true }).writes)
-    expect(writes.sort()).toEqual(['create_b', 'delete_b', 'delete_f', 'upload'])
+    expect(writes.sort()).toEqual(['create_b', 'delete_b', 'delete_f', 'rename_f', 'upload'])
   })
 })
 

@@ -57,9 +57,10 @@ export const COMMANDS = {
     open: true,
   },
   create_b: {
-    args: ['bucket'],
-    wire: 'create_b <name of the bucket>',
-    description: 'Create a bucket with the given name.',
+    args: ['bucket', 'folder?'],
+    wire: 'create_b <name of the bucket> [<folder path>]',
+    description:
+      'Create a bucket with the given name, or a folder (and the folders above it) in a bucket.',
     success: 300,
     failure: 350,
     writes: true,
@@ -82,9 +83,9 @@ export const COMMANDS = {
   upload: {
     args: ['bucket', 'file', 'size'],
     wire: 'upload <name of bucket> <name of file> <size in bytes>',
-    console: 'upload <path of the file> <name of file> <name of bucket>',
+    console: 'upload <path of the file or folder> <name of file or folder> <name of bucket>',
     description:
-      'Upload a file to a bucket. The server answers "-> ready <size>", then takes exactly <size> raw bytes.',
+      'Upload a file to a bucket; a name may be a path (a/b/c.txt), whose folders are made. The server answers "-> ready <size>", then takes exactly <size> raw bytes.',
     success: 700,
     failure: 750,
     writes: true,
@@ -92,26 +93,37 @@ export const COMMANDS = {
   delete_f: {
     args: ['bucket', 'file'],
     wire: 'delete_f <name of bucket> <name of file>',
-    description: 'Delete a file from a bucket.',
+    description:
+      'Delete a file from a bucket; a path (a/b) names a file or a folder, deleted with everything in it.',
     success: 1000,
     failure: 1050,
     writes: true,
   },
   ls_f: {
-    args: ['bucket?'],
-    wire: 'ls_f [<name of bucket>]',
-    description: 'List the files (name, size, modified) of one bucket, or of every bucket.',
+    args: ['bucket?', 'folder?'],
+    wire: 'ls_f [<name of bucket> [<folder path>]]',
+    description:
+      'List the files (path, size, modified) and empty folders (path/) of a bucket, of one folder in it, or of every bucket.',
     success: 800,
     failure: 850,
   },
   download: {
     args: ['bucket', 'file'],
     wire: 'download <name of bucket> <name of file>',
-    console: 'download <name of bucket> <name of file> <path of destination>',
+    console: 'download <name of bucket> <name of file or folder> <path of destination>',
     description:
       'Download a file from a bucket. The server answers "-> size <size>", then sends the raw bytes.',
     success: 900,
     failure: 950,
+  },
+  rename_f: {
+    args: ['bucket', 'from', 'to'],
+    wire: 'rename_f <name of bucket> <path of file or folder> <new path>',
+    description:
+      'Rename or move a file or folder within a bucket, making folders on the new path; never replaces anything.',
+    success: 1200,
+    failure: 1250,
+    writes: true,
   },
   changes: {
     args: [],

@@ -19,7 +19,10 @@ export type NameCheck = { ok: true; name: string } | { ok: false; reason: string
 const encoder = new TextEncoder()
 
 /** Checks a bucket or file name; on success returns it normalised to NFC. */
-export function checkName(raw: string, kind: 'bucket' | 'file' = 'file'): NameCheck {
+/** What a name names, for the reasons it is refused with. */
+export type NameKind = 'bucket' | 'file' | 'folder'
+
+export function checkName(raw: string, kind: NameKind = 'file'): NameCheck {
   const name = raw.normalize('NFC')
   if (name.length === 0) return { ok: false, reason: `${kind} name is empty` }
   if (name === '.' || name === '..') return { ok: false, reason: `"${name}" is not a ${kind} name` }
@@ -49,4 +52,38 @@ export function checkName(raw: string, kind: 'bucket' | 'file' = 'file'): NameCh
 /** A name as quoted in a reason: whole when short, else its start and an ellipsis. */
 function shortened(name: string): string {
   return name.length > 40 ? `${name.slice(0, 40)}…` : name
+}
+
+/**
+ * File paths inside a bucket: one or more names joined by `/` (`2024/july/beach.jpg`). Every part
+ * obeys the name rules, so `.`, `..`, empty parts and backslashes are refused with the rest; the
+ * limits keep every path storable on Windows, macOS and Linux alike.
+ */
+export const PATH_SEPARATOR = '/'
+/** Most parts in a path: 32 names, so at most 31 folders deep. */
+export const MAX_PATH_DEPTH = 32
+/** Longest path in UTF-8 bytes after NFC, separators included. */
+export const MAX_PATH_BYTES = 1024
+
+export type PathCheck = { ok: true; path: string; parts: string[] } | { ok: false; reason: string }
+
+/** Checks a file or folder path inside a bucket; on success returns it in NFC with its parts. */
+export function checkPath(raw: string, kind: 'file' | 'folder' = 'file'): PathCheck {
+  const full = raw.normalize('NFC')
+  if (full === '') return { ok: false, reason: `${kind} name is empty` }
+  if (full.startsWith(PATH_SEPARATOR) || full.endsWith(PATH_SEPARATOR))
+    return { ok: false, reason: `${kind} path may not start or end with "/"` }
+  const raws = full.split(PATH_SEPARATOR)
+  if (raws.some((p) => p === '')) return { ok: false, reason: `${kind} path has an empty part` }
+  if (raws.length > MAX_PATH_DEPTH)
+    return { ok: false, reason: `${kind} path has more than ${MAX_PATH_DEPTH} parts` }
+  const parts: string[] = []
+  for (const part of raws) {
+    const check = checkName(part, kind)
+    if (!check.ok) return check
+    parts.push(check.name)
+  }
+  if (encoder.encode(full).length > MAX_PATH_BYTES)
+    return { ok: false, reason: `${kind} path is longer than ${MAX_PATH_BYTES} bytes` }
+  return { ok: true, path: parts.join(PATH_SEPARATOR), parts }
 }

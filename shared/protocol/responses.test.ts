@@ -3,14 +3,14 @@ import {
   formatBucketEntry,
   formatData,
   formatDigest,
-  formatFileEntry,
+  formatListEntry,
   formatReady,
   formatSize,
   formatStatus,
   parseAnyFileEntry,
   parseBucketEntry,
   parseDigest,
-  parseFileEntry,
+  parseListEntry,
   parseMarker,
   parseResponseLine,
   parseSize,
@@ -113,19 +113,19 @@ describe('listings', () => {
   })
 
   it('formats file entries in whole UTC seconds and parses them back', () => {
-    const line = formatFileEntry({ name: 'cat.jpg', size: 48213, modified })
+    const line = formatListEntry({ name: 'cat.jpg', size: 48213, modified })
     expect(line).toBe('-> cat.jpg 48213 2026-11-24T10:15:00Z')
-    expect(parseFileEntry(line.slice(3))).toEqual({
+    expect(parseListEntry(line.slice(3))).toEqual({
       name: 'cat.jpg',
       size: 48213,
       modified: Date.UTC(2026, 10, 24, 10, 15, 0),
     })
-    expect(parseFileEntry('cat.jpg big 2026-11-24T10:15:00Z')).toBeUndefined()
-    expect(parseFileEntry('cat.jpg 1 yesterday')).toBeUndefined()
+    expect(parseListEntry('cat.jpg big 2026-11-24T10:15:00Z')).toBeUndefined()
+    expect(parseListEntry('cat.jpg 1 yesterday')).toBeUndefined()
   })
 
   it('prefixes the bucket in listings of every bucket, and lists empty buckets alone', () => {
-    const line = formatFileEntry({ name: 'a b.txt', size: 1, modified }, 'my bucket')
+    const line = formatListEntry({ name: 'a b.txt', size: 1, modified }, 'my bucket')
     expect(line).toBe('-> "my bucket" "a b.txt" 1 2026-11-24T10:15:00Z')
     expect(parseAnyFileEntry(line.slice(3))).toEqual({
       bucket: 'my bucket',

@@ -85,11 +85,25 @@ export interface BucketEntry {
 }
 
 export interface FileEntry {
+  /** The file's path in its bucket: a name, or names joined by `/` for a file in a folder. */
   name: string
   /** Size in bytes. */
   size: number
   /** Last modification, milliseconds since the epoch (sent as ISO 8601 UTC). */
   modified: number
+}
+
+/** A folder under which nothing else is listed (an empty one), named by its path in the bucket. */
+export interface FolderEntry {
+  name: string
+  folder: true
+}
+
+/** One data line of `ls_f <bucket>`: a file, or an empty folder. */
+export type ListEntry = FileEntry | FolderEntry
+
+export function isFolderEntry(e: ListEntry): e is FolderEntry {
+  return 'folder' in e
 }
 
 /** `ls_b` data line: `<bucket> <files>`, e.g. `-> "holiday photos" 12`. */
@@ -106,31 +120,44 @@ export function parseBucketEntry(text: string): BucketEntry | undefined {
 }
 
 /**
- * `ls_f <bucket>` data line: `<file> <size> <modified>`, e.g. `-> cat.jpg 48213 2026-11-24T10:15:00Z`.
- * `ls_f` without a bucket prefixes each file with its bucket, and lists an empty bucket as its name
- * alone, so every bucket appears.
+ * `ls_f <bucket>` data line: `<file> <size> <modified>`, e.g. `-> 2024/cat.jpg 48213 2026-11-24T10:15:00Z`,
+ * or `<folder>/` for an empty folder. `ls_f` without a bucket prefixes each line with its bucket,
+ * and lists an empty bucket as its name alone, so every bucket appears.
  */
-export function formatFileEntry(e: FileEntry, bucket?: string): string {
-  const modified = new Date(e.modified).toISOString().replace(/\.\d{3}Z$/, 'Z')
+export function formatListEntry(e: ListEntry, bucket?: string): string {
   const head = bucket === undefined ? '' : `${quote(bucket)} `
+  if (isFolderEntry(e)) return formatData(`${head}${quote(`${e.name}/`)}`)
+  const modified = new Date(e.modified).toISOString().replace(/\.\d{3}Z$/, 'Z')
   return formatData(`${head}${quote(e.name)} ${e.size} ${modified}`)
 }
 
-export function parseFileEntry(text: string): FileEntry | undefined {
+export function parseListEntry(text: string): ListEntry | undefined {
   const t = tokenize(text)
-  if (!t.ok || t.tokens.length !== 3) return undefined
+  if (!t.ok) return undefined
+  if (t.tokens.length === 1) return folderFromToken(t.tokens[0]!)
+  if (t.tokens.length !== 3) return undefined
   return fileFromTokens(t.tokens as [string, string, string])
 }
 
-/** A data line of `ls_f` without a bucket: a file with its bucket, or an empty bucket. */
-export function parseAnyFileEntry(text: string): { bucket: string; file?: FileEntry } | undefined {
+/** A data line of `ls_f` without a bucket: a file or empty folder with its bucket, or an empty bucket. */
+export function parseAnyFileEntry(text: string): { bucket: string; file?: ListEntry } | undefined {
   const t = tokenize(text)
   if (!t.ok) return undefined
   if (t.tokens.length === 1) return { bucket: t.tokens[0]! }
+  if (t.tokens.length === 2) {
+    const folder = folderFromToken(t.tokens[1]!)
+    return folder && { bucket: t.tokens[0]!, file: folder }
+  }
   if (t.tokens.length !== 4) return undefined
   const [bucket, ...rest] = t.tokens as [string, string, string, string]
   const file = fileFromTokens(rest as [string, string, string])
   return file && { bucket, file }
+}
+
+function folderFromToken(token: string): FolderEntry | undefined {
+  return token.length > 1 && token.endsWith('/')
+    ? { name: token.slice(0, -1), folder: true }
+    : undefined
 }
 
 function fileFromTokens([name, size, modified]: [string, string, string]): FileEntry | undefined {

@@ -10,6 +10,7 @@ import { init } from './init.js'
 import { ls_b } from './ls_b.js'
 import { ls_f } from './ls_f.js'
 import { quit } from './quit.js'
+import { rename_f } from './rename_f.js'
 import type { CommandTable } from './types.js'
 import { upload } from './upload.js'
 
@@ -27,6 +28,7 @@ export const HANDLERS: CommandTable = {
   ls_f,
   download,
   changes,
+  rename_f,
   auth,
 }
 

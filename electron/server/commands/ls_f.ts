@@ -1,13 +1,15 @@
-import { formatData, formatFileEntry, quote } from '../../../shared/protocol/index.js'
+import { formatData, formatListEntry, quote } from '../../../shared/protocol/index.js'
 import type { CommandHandler } from './types.js'
 
-export const ls_f: CommandHandler<'ls_f'> = async ([bucket], { store, write }) => {
+export const ls_f: CommandHandler<'ls_f'> = async ([bucket, folder], { store, write }) => {
   if (bucket !== undefined) {
-    for await (const file of store.listFiles(bucket)) await write(formatFileEntry(file))
+    // A folder may be given as listed, with its trailing slash.
+    const prefix = folder?.endsWith('/') && folder.length > 1 ? folder.slice(0, -1) : folder
+    for await (const entry of store.listFiles(bucket, prefix)) await write(formatListEntry(entry))
   } else {
     for await (const entry of store.listAllFiles())
       await write(
-        entry.file ? formatFileEntry(entry.file, entry.bucket) : formatData(quote(entry.bucket)),
+        entry.file ? formatListEntry(entry.file, entry.bucket) : formatData(quote(entry.bucket)),
       )
   }
   return { code: 800 }

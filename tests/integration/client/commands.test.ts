@@ -8,7 +8,7 @@ import {
   TransportError,
   type CommandRecord,
 } from '../../../electron/client/index.js'
-import { VERBS } from '../../../shared/protocol/index.js'
+import { VERBS, type FileEntry } from '../../../shared/protocol/index.js'
 import { fixture, type Fixture } from './helpers.js'
 
 let f: Fixture
@@ -77,7 +77,7 @@ describe('BucketClient commands', () => {
     const files = await c.listFiles('b')
     expect(files).toHaveLength(1)
     expect(files[0]).toMatchObject({ name: 'a file.txt', size: 5 })
-    expect(Math.abs(files[0]!.modified - Date.now())).toBeLessThan(60_000)
+    expect(Math.abs((files[0] as FileEntry).modified - Date.now())).toBeLessThan(60_000)
     const streamed: string[] = []
     expect(await c.listFiles('b', (file) => streamed.push(file.name))).toEqual([])
     expect(streamed).toEqual(['a file.txt'])

@@ -62,12 +62,12 @@ describe('create_b', () => {
     expect((await c.command(`create_b ${name}`)).status).toBe(status)
   })
 
-  it('needs exactly one name: 400 BCMD with the usage', async () => {
+  it('needs a name, and at most a folder path: 400 BCMD with the usage', async () => {
     t = await startTestServer()
     const c = await t.connect()
-    const usage = '400 BCMD usage: create_b <name of the bucket>'
+    const usage = '400 BCMD usage: create_b <name of the bucket> [<folder path>]'
     expect((await c.command('create_b')).status).toBe(usage)
-    expect((await c.command('create_b two words')).status).toBe(usage)
+    expect((await c.command('create_b three words here')).status).toBe(usage)
     expect(await tree(t.root)).toEqual(['.bucketshare', '.bucketshare/staging'])
   })
 })

@@ -27,7 +27,8 @@ describe('delete_f', () => {
   it.each([
     ['b ghost.txt', '1050 FDF no such file'],
     ['nobucket a.txt', '1050 FDF no such bucket'],
-    ['b sub', '1050 FDF no such file'],
+    ['b sub/nothing', '1050 FDF no such file'],
+    ['b sub/../..', '1050 FDF ".." is not a file name'],
     ['b ..', '1050 FDF ".." is not a file name'],
     ['b "a\\\\b"', '1050 FDF file name may not contain "\\"'],
   ])('refuses %s', async (args, status) => {

@@ -74,7 +74,8 @@ describe('download', () => {
     ['b ghost', '950 FDFBF no such file'],
     ['ghost f', '950 FDFBF no such bucket'],
     ['b sub', '950 FDFBF no such file'],
-    ['b ../b/f', '950 FDFBF file name may not contain "/"'],
+    ['b ../b/f', '950 FDFBF ".." is not a file name'],
+    ['b /etc/passwd', '950 FDFBF file path may not start or end with "/"'],
     ['.. b', '950 FDFBF ".." is not a bucket name'],
   ])('refuses %s and stays in step', async (args, status) => {
     t = await startTestServer()

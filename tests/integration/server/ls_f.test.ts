@@ -1,7 +1,11 @@
 import fs from 'node:fs/promises'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { parseAnyFileEntry, parseFileEntry } from '../../../shared/protocol/index.js'
+import {
+  parseAnyFileEntry,
+  parseListEntry,
+  type FileEntry,
+} from '../../../shared/protocol/index.js'
 import { startTestServer, upload, type TestServer } from './helpers.js'
 
 let t: TestServer
@@ -19,7 +23,7 @@ describe('ls_f <bucket>', () => {
     await upload(c, 'b', 'empty', '')
     const listing = await c.command('ls_f b')
     expect(listing.status).toBe('800 FLS')
-    const entries = listing.data.map((line) => parseFileEntry(line)!)
+    const entries = listing.data.map((line) => parseListEntry(line) as FileEntry)
     expect(entries.map(({ name, size }) => [name, size]).sort()).toEqual([
       ['empty', 0],
       ['two words.txt', 5],
@@ -36,12 +40,16 @@ describe('ls_f <bucket>', () => {
     expect(await c.command('ls_f b')).toEqual({ data: [], status: '800 FLS' })
   })
 
-  it('lists regular files only', async () => {
+  it('lists regular files, and an empty folder as its path ending in /', async () => {
     t = await startTestServer()
     await fs.mkdir(path.join(t.root, 'b', 'sub'), { recursive: true })
     await fs.writeFile(path.join(t.root, 'b', 'f'), 'x')
+    await fs.symlink('/dev/null', path.join(t.root, 'b', 'device'))
     const c = await t.connect()
-    expect((await c.command('ls_f b')).data.map((l) => l.split(' ')[0])).toEqual(['f'])
+    expect((await c.command('ls_f b')).data.map((l) => l.split(' ')[0]).sort()).toEqual([
+      'f',
+      'sub/',
+    ])
   })
 
   it('streams a large bucket completely', async () => {
@@ -56,7 +64,7 @@ describe('ls_f <bucket>', () => {
     const c = await t.connect()
     const listing = await c.command('ls_f many')
     expect(listing.status).toBe('800 FLS')
-    expect(new Set(listing.data.map((l) => parseFileEntry(l)!.name)).size).toBe(count)
+    expect(new Set(listing.data.map((l) => parseListEntry(l)!.name)).size).toBe(count)
   })
 
   it.each([
@@ -71,10 +79,12 @@ describe('ls_f <bucket>', () => {
     expect(await c.command(`ls_f ${bucket}`)).toEqual({ data: [], status })
   })
 
-  it('takes at most one bucket', async () => {
+  it('takes at most a bucket and a folder', async () => {
     t = await startTestServer()
     const c = await t.connect()
-    expect((await c.command('ls_f a b')).status).toBe('400 BCMD usage: ls_f [<name of bucket>]')
+    expect((await c.command('ls_f a b c')).status).toBe(
+      '400 BCMD usage: ls_f [<name of bucket> [<folder path>]]',
+    )
   })
 })
 
@@ -90,7 +100,9 @@ describe('ls_f without a bucket', () => {
     expect(listing.status).toBe('800 FLS')
     const entries = listing.data.map((l) => parseAnyFileEntry(l)!)
     expect(
-      entries.map((e) => [e.bucket, e.file?.name ?? null, e.file?.size ?? null]).sort(),
+      entries
+        .map((e) => [e.bucket, e.file?.name ?? null, (e.file as FileEntry)?.size ?? null])
+        .sort(),
     ).toEqual([
       ['empty', null, null],
       ['my photos', 'a.jpg', 3],
