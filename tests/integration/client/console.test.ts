@@ -57,7 +57,8 @@ describe('runConsoleLine', () => {
     expect(result.sent).toBeUndefined()
     expect(result.status).toMatchObject({
       code: 400,
-      detail: 'usage: upload <path of the file or folder> <name of file or folder> <name of bucket>',
+      detail:
+        'usage: upload <path of the file or folder> <name of file or folder> <name of bucket>',
     })
   })
 
