@@ -23,6 +23,7 @@ export async function createFolder(root: Root, bucket: string, folder: string): 
     await reachParent(root, target, 'create')
     await reachFolder(target.path, 'create')
   })
+  forgetListing(root)
 }
 
 /** Deletes a file, or a folder and everything in it. A link loses the link only. */

@@ -78,8 +78,9 @@ export function changed(root: Root, apply: Patch, idempotent: boolean): void {
   else root.listing.generation++
 }
 
-/** Forgets the latest bucket listing: made after a change whose effect on the counts is not known. */
+/** Records a change made through the server whose effect on the counts is not known. */
 export function forgetListing(root: Root): void {
+  noteChange(root)
   root.listing.generation++
 }
 

@@ -354,3 +354,17 @@ describe('tree changes while uploads run into the folder', () => {
     expect(await c.command('ls_b')).toEqual({ data: ['b 12'], status: '500 BLS' })
   })
 })
+
+describe('changes', () => {
+  it('moves on with every folder made, renamed or deleted', async () => {
+    t = await startTestServer()
+    const c = await t.connect()
+    await c.command('create_b b')
+    const versions = [(await c.command('changes')).data[0]]
+    for (const line of ['create_b b x/y', 'rename_f b x z', 'delete_f b z']) {
+      expect((await c.command(line)).status).toMatch(/^(300|1200|1000) /)
+      versions.push((await c.command('changes')).data[0])
+    }
+    expect(new Set(versions).size).toBe(4)
+  })
+})
