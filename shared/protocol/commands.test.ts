@@ -16,7 +16,7 @@ describe('the command registry', () => {
   })
 
   it('knows its verbs and nothing else', () => {
-    expect(VERBS).toHaveLength(13)
+    expect(VERBS).toHaveLength(14)
     expect(isVerb('ls_b')).toBe(true)
     expect(isVerb('LS_B')).toBe(false)
     expect(isVerb('toString')).toBe(false)
