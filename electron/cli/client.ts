@@ -3,22 +3,13 @@
  *   npm run client -- [host] [port]
  *   npm run client -- "bucketshare://<address>:<port>/?fp=…&code=…"   (an invite)
  *   npm run client -- --discover [--seconds N]   (lists hosts nearby, then exits)
- * Speaks the vocabulary as users type it (`upload <path of the file> <name of file> <name of bucket>`,
+ * Speaks the vocabulary as users type it (`upload <path of the file> [<name of file>] <name of bucket>`,
  * `download <name of bucket> <name of file> <path of destination>`, …) with line editing, history,
  * Tab completion and a progress bar on transfers. When standard input is not a terminal it runs the
  * lines it reads and exits non-zero if any command failed.
  */
 import readline from 'node:readline'
-import { styleText } from 'node:util'
-import { SingleBar } from 'cli-progress'
 import { Command, InvalidArgumentError } from 'commander'
-import {
-  codeMeaning,
-  formatStatus,
-  parseBucketEntry,
-  VERBS,
-  type Status,
-} from '../../shared/protocol/index.js'
 import {
   normalizeFingerprint,
   shortFingerprint,
@@ -28,13 +19,23 @@ import { isInviteLink, parseInvite, type Invite } from '../../shared/invite.js'
 import {
   BucketClient,
   CertificateChangedError,
+  DEFAULT_CONNECT_TIMEOUT_MS,
   KnownHosts,
   runConsoleLine,
-  type ConsoleResult,
-  type Progress,
+  speaksTls,
+  TransportError,
 } from '../client/index.js'
 import { DEFAULT_PORT } from '../server/index.js'
+import { complete, type CompletionSource } from './completer.js'
 import { discover } from './discover.js'
+import { paint, printResult, progressBar, say } from './terminal.js'
+
+interface Options {
+  accessCode?: string
+  plain: boolean
+  trust?: string
+  dataDir?: string
+}
 
 function parsePort(text: string): number {
   const port = Number(text)
@@ -51,65 +52,36 @@ function parseSeconds(text: string): number {
 }
 
 const interactive = Boolean(process.stdin.isTTY)
-const color = Boolean(process.stdout.isTTY)
+/** Said while connecting takes longer than this. */
+const WAITING_NOTICE_MS = 500
+/** Remote names offered by Tab completion are asked again after this long. */
+const NAMES_FRESH_MS = 3000
 
-function paint(style: Parameters<typeof styleText>[0], text: string): string {
-  return color ? styleText(style, text) : text
+/** Says why the session cannot go on, once, and leaves. */
+function fail(message: string): never {
+  say(paint('red', `error: ${message}`), process.stderr)
+  process.exit(1)
 }
 
-function statusText(status: Status): string {
-  const line = formatStatus(status.code, status.detail)
-  return `${paint(status.ok ? 'green' : 'red', line)}  ${paint('dim', `(${codeMeaning(status.code)})`)}`
-}
-
-function print(result: ConsoleResult): void {
-  for (const line of result.lines) console.log(`-> ${line}`)
-  if (result.status) console.log(statusText(result.status))
-  else console.log(paint('red', `error: ${result.error ?? 'no answer'}`))
-}
-
-/** A bar on stderr for a transfer, shown only on a terminal. */
-function progressBar(): { onProgress?: (p: Progress) => void; stop(): void } {
-  if (!process.stderr.isTTY) return { stop: () => undefined }
-  let bar: SingleBar | undefined
-  return {
-    onProgress: ({ bytes, total, rate }) => {
-      bar ??= new SingleBar({
-        format: ' {bar} {percentage}% | {done} of {size} | {speed} | {eta_formatted} left',
-        hideCursor: true,
-        stream: process.stderr,
-      })
-      const payload = { done: human(bytes), size: human(total), speed: `${human(rate)}/s` }
-      if (!bar.isActive) bar.start(total || 1, bytes, payload)
-      else bar.update(bytes, payload)
-    },
-    stop: () => bar?.stop(),
-  }
-}
-
-function human(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB']
-  let value = bytes
-  let unit = 0
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024
-    unit++
-  }
-  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`
-}
-
-interface OpenOptions {
-  accessCode?: string
-  plain: boolean
-  trust?: string
-  dataDir?: string
+/**
+ * A failure as the person should read it: a plain connection that a TLS server hung up on, or a
+ * TLS connection to a plain server, is named as such with the option that fixes it.
+ */
+async function explain(err: Error, host: string, port: number, options: Options): Promise<string> {
+  if (!(err instanceof TransportError)) return err.message
+  const where = `${host.includes(':') ? `[${host}]` : host}:${port}`
+  if (err.reason === 'not-tls')
+    return `${where} is a plain (unencrypted) server: connect with --plain, on a network you trust`
+  if (options.plain && err.reason === 'silent' && (await speaksTls(host, port)))
+    return `${where} is an encrypted (TLS) server: connect without --plain`
+  return err.message
 }
 
 /**
  * Connects with an invite: only the certificate it names is accepted (checked during the TLS
  * handshake, before any command is sent), and its code is given.
  */
-async function openInvite(invite: Invite, options: OpenOptions): Promise<BucketClient> {
+async function openInvite(invite: Invite, options: Options): Promise<BucketClient> {
   if (options.plain) throw new Error('an invite is for a TLS host; leave out --plain')
   const accessCode = options.accessCode ?? invite.accessCode
   try {
@@ -135,7 +107,7 @@ async function openInvite(invite: Invite, options: OpenOptions): Promise<BucketC
  * Connects; over TLS the server's certificate is pinned on first use and must match afterwards,
  * unless the person accepts a change with --trust.
  */
-async function open(host: string, port: number, options: OpenOptions): Promise<BucketClient> {
+async function open(host: string, port: number, options: Options): Promise<BucketClient> {
   const base = { host, port, ...(options.accessCode ? { accessCode: options.accessCode } : {}) }
   if (options.plain) return BucketClient.connect(base)
   const known = new KnownHosts(options.dataDir)
@@ -171,6 +143,64 @@ async function open(host: string, port: number, options: OpenOptions): Promise<B
   }
 }
 
+/**
+ * Connects, saying what it waits for when the host is slow to answer, and lets Ctrl-C give up.
+ * A person at a terminal learns of a TLS server behind --plain before typing anything.
+ */
+async function connect(
+  host: string,
+  port: number,
+  options: Options,
+  invite?: Invite,
+): Promise<BucketClient> {
+  const where = `${host.includes(':') ? `[${host}]` : host}:${port}`
+  const giveUp = (): void => {
+    say('Cancelled.', process.stderr)
+    process.exit(130)
+  }
+  process.once('SIGINT', giveUp)
+  const notice = setTimeout(
+    () =>
+      say(
+        `Waiting for ${where} to answer (up to ${DEFAULT_CONNECT_TIMEOUT_MS / 1000} s; Ctrl-C to give up)…`,
+        process.stderr,
+      ),
+    WAITING_NOTICE_MS,
+  )
+  const started = performance.now()
+  try {
+    const client = await (invite ? openInvite(invite, options) : open(host, port, options))
+    // A TLS server hangs up within a round trip; the connection took about one.
+    const roundTrip = performance.now() - started
+    if (options.plain && interactive)
+      await client.probePlain(Math.min(2000, Math.max(150, 3 * roundTrip)))
+    return client
+  } catch (err) {
+    fail(await explain(err as Error, host, port, options))
+  } finally {
+    clearTimeout(notice)
+    process.off('SIGINT', giveUp)
+  }
+}
+
+/** Bucket and file names for Tab completion, asked of the server when Tab is pressed. */
+function completionSource(client: BucketClient): CompletionSource {
+  const fresh = new Map<string, { time: number; names: Promise<string[]> }>()
+  const cached = (key: string, list: () => Promise<string[]>): Promise<string[]> => {
+    const hit = fresh.get(key)
+    if (hit && performance.now() - hit.time < NAMES_FRESH_MS) return hit.names
+    const names = list()
+    fresh.set(key, { time: performance.now(), names })
+    return names
+  }
+  return {
+    cwd: process.cwd(),
+    buckets: () => cached('', async () => (await client.listBuckets()).map((b) => b.name)),
+    files: (bucket) =>
+      cached(`/${bucket}`, async () => (await client.listFiles(bucket)).map((f) => f.name)),
+  }
+}
+
 async function main(): Promise<void> {
   const program = new Command()
     .name('npm run client --')
@@ -188,53 +218,42 @@ async function main(): Promise<void> {
     )
     .showHelpAfterError()
     .parse()
-  const options = program.opts<OpenOptions & { discover: boolean; seconds: number }>()
+  const options = program.opts<Options & { discover: boolean; seconds: number }>()
   if (options.discover) process.exit(await discover(options.seconds))
   const [target, givenPort] = program.processedArgs as [string, number]
   const invite = isInviteLink(target) ? parseInvite(target) : undefined
-  if (invite && !invite.ok) {
-    console.error(`error: ${invite.error}`)
-    process.exit(1)
-  }
+  if (invite && !invite.ok) fail(invite.error)
   const host = invite?.ok ? invite.invite.host : target
   const port = invite?.ok ? invite.invite.port : givenPort
-  const client = await (
-    invite?.ok ? openInvite(invite.invite, options) : open(host, port, options)
-  ).catch((err: Error) => {
-    console.error(`error: ${err.message}`)
-    process.exit(1)
-  })
+  const client = await connect(host, port, options, invite?.ok ? invite.invite : undefined)
+
+  /** True while a command runs: a connection lost then is reported after its answer. */
+  let busy = false
   let quitting = false
-  client.on('close', (err) => {
-    if (quitting) return
-    console.error(paint('red', `error: ${err.message}`))
-    process.exit(1)
+  /** The last transport failure a command met: why the connection ended, when it did. */
+  let cause: TransportError | undefined
+  client.on('command', ({ error }) => {
+    if (error instanceof TransportError) cause = error
   })
-
-  /** Bucket names for Tab completion, refreshed whenever they may have changed. */
-  let buckets: string[] = []
-  const refreshBuckets = async (): Promise<void> => {
-    const response = await client.send('ls_b').catch(() => undefined)
-    buckets = (response?.lines ?? []).flatMap((l) => parseBucketEntry(l)?.name ?? [])
-  }
-  if (interactive) {
-    await refreshBuckets()
+  /** Says once why the connection ended, however many paths notice it. */
+  let ending: Promise<never> | undefined
+  const lost = (err: Error): Promise<never> =>
+    (ending ??= explain(cause ?? err, host, port, options).then(fail))
+  client.on('close', (err) => {
+    if (!busy && !quitting) void lost(err)
+  })
+  if (interactive)
     console.log(`Connected to ${host}:${port}. Type help for the commands, quit to leave.`)
-  }
 
+  const source = completionSource(client)
   const rl = readline.createInterface({
     input: process.stdin,
     output: process.stdout,
     terminal: interactive,
     historySize: 1000,
     prompt: `${host}:${port}> `,
-    completer: (line: string): [string[], string] => {
-      const words = line.split(' ')
-      const word = words.at(-1) ?? ''
-      const pool = words.length === 1 ? VERBS : buckets.map((b) => (b.includes(' ') ? `"${b}"` : b))
-      const hits = pool.filter((c) => c.startsWith(word))
-      return [hits.length > 0 ? hits : pool, word]
-    },
+    completer: (line: string, callback: (err: null, result: [string[], string]) => void) =>
+      void complete(line, source).then((result) => callback(null, result)),
   })
 
   let failed = false
@@ -250,6 +269,7 @@ async function main(): Promise<void> {
       if (interactive) rl.prompt()
       continue
     }
+    busy = true
     transfer = new AbortController()
     const bar = progressBar()
     const result = await runConsoleLine(client, line, {
@@ -259,20 +279,26 @@ async function main(): Promise<void> {
     })
     bar.stop()
     transfer = undefined
+    busy = false
+    // The connection is gone: say why once, rather than once for every line still to come.
+    if (!result.status && !client.connected && !quitting) {
+      rl.close()
+      await lost(cause ?? new TransportError('closed', result.error ?? 'connection lost'))
+    }
     if (result.status?.code === 200) quitting = true
-    print(result)
+    printResult(result)
     if (!result.status?.ok) failed = true
     if (quitting) break
-    if (interactive && /^\s*(create_b|delete_b|ls_b)\b/.test(line)) await refreshBuckets()
     if (interactive) rl.prompt()
   }
   rl.close()
   if (!quitting) {
     quitting = true
-    await client.quit().catch(() => undefined)
+    await client.quit().catch((err: Error) => lost(err))
   }
   client.close()
-  process.exitCode = failed ? 1 : 0
+  // A person at the prompt saw each failure; only a script needs the exit code to tell.
+  process.exitCode = failed && !interactive ? 1 : 0
 }
 
 await main()

@@ -220,6 +220,14 @@ export class BucketClient extends EventEmitter<ClientEvents> {
     return this.transfer(options, (c, onCommand) => download(c, { ...options, onCommand }))
   }
 
+  /**
+   * For a plain connection: checks, before any command, that the server is not a TLS server
+   * (Connection.probe). Throws TransportError 'silent' when it hung up.
+   */
+  probePlain(ms: number): Promise<void> {
+    return this.exclusive(() => this.connection.probe(ms))
+  }
+
   /** Says goodbye (`200 BYE`) and closes. */
   async quit(): Promise<void> {
     try {

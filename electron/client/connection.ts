@@ -69,6 +69,9 @@ export class Connection {
   private wake: (() => void) | undefined
   /** True while a reader waits for the server: the response timeout applies. */
   private awaiting = false
+  /** Whether anything was written, and whether the server ever sent a byte back. */
+  private spoke = false
+  private heard = false
   /** Resolves once the socket has closed. */
   readonly closed: Promise<void>
 
@@ -83,15 +86,23 @@ export class Connection {
       if (this.awaiting) this.fail(new TransportError('timeout', `${where} stopped answering`))
     })
     socket.on('error', (err: NodeJS.ErrnoException) => this.fail(transportErrorOf(err, where)))
-    socket.on('end', () =>
-      this.fail(new TransportError('closed', `${where} closed the connection`)),
-    )
+    socket.on('end', () => this.fail(this.closedError()))
     this.closed = new Promise((resolve) =>
       socket.once('close', () => {
-        this.fail(new TransportError('closed', `${where} closed the connection`))
+        this.fail(this.closedError())
         resolve()
       }),
     )
+  }
+
+  private closedError(): TransportError {
+    // A TLS server hangs up without a word on plain text; a bucket server always answers.
+    if (this.spoke && !this.heard && this.fingerprint === undefined)
+      return new TransportError(
+        'silent',
+        `${this.where} closed the connection without answering (an encrypted server does that to a plain connection)`,
+      )
+    return new TransportError('closed', `${this.where} closed the connection`)
   }
 
   /** Connects, and gives the access code when there is one (a wrong one throws ProtocolError). */
@@ -184,9 +195,23 @@ export class Connection {
     return this.write(`${line}\n`)
   }
 
+  /**
+   * Checks that a plain connection reached a plain server, before any command: sends blank lines,
+   * which a bucket server ignores without answering, and waits `ms` for a TLS server to hang up
+   * on them. Rejects with the failure ('silent' for a hang-up).
+   */
+  async probe(ms: number): Promise<void> {
+    await this.write('\n'.repeat(5))
+    let timer: NodeJS.Timeout | undefined
+    await Promise.race([this.closed, new Promise((resolve) => (timer = setTimeout(resolve, ms)))])
+    clearTimeout(timer)
+    if (this.failure) throw this.failure
+  }
+
   /** Writes bytes; resolves when the socket can take more (backpressure). */
   write(data: string | Uint8Array): Promise<void> {
     if (this.failure) return Promise.reject(this.failure)
+    this.spoke = true
     if (this.socket.write(data)) return Promise.resolve()
     return new Promise((resolve, reject) => {
       const settle = (): void => {
@@ -250,6 +275,7 @@ export class Connection {
 
   /** Queues a received chunk; false when the socket should stop reading for now. */
   private received(item: Received): boolean {
+    this.heard = true
     this.queue.push(item)
     this.queued += item.chunk.length
     this.wake?.()
@@ -260,7 +286,8 @@ export class Connection {
 
   /** Closes at once. */
   destroy(reason?: TransportError): void {
-    if (reason) this.fail(reason)
+    // Unusable from now on, not only once the socket's close event comes.
+    this.fail(reason ?? new TransportError('closed', `${this.where}: disconnected`))
     this.socket.destroy()
   }
 
@@ -292,4 +319,22 @@ export class Connection {
     if (this.socket.isPaused() && this.queued <= HIGH_WATER_BYTES / 2) this.socket.resume()
     return item
   }
+}
+
+/**
+ * Whether a TLS handshake succeeds at this address: to tell a person who connected without
+ * encryption that the server expects it. Never rejects.
+ */
+export function speaksTls(host: string, port: number, timeoutMs = 3000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = tls.connect({ host, port, rejectUnauthorized: false, minVersion: 'TLSv1.3' })
+    const done = (result: boolean): void => {
+      clearTimeout(timer)
+      socket.destroy()
+      resolve(result)
+    }
+    const timer = setTimeout(() => done(false), timeoutMs)
+    socket.once('secureConnect', () => done(true))
+    socket.once('error', () => done(false))
+  })
 }

@@ -17,16 +17,35 @@ import type { TransferResult } from './transfers.js'
 /** The origin of the commands a console sends (see the client's `command` event). */
 export const CONSOLE_ORIGIN = 'console'
 
+/** An upload or download as typed in a console, its arguments put in order. */
+type ConsoleTransfer =
+  | { verb: 'upload'; local: string; name: string; bucket: string }
+  | { verb: 'download'; bucket: string; name: string; local: string }
+
+/**
+ * Reads the arguments of `upload <path> [<name>] <bucket>` (the name defaults to the file's) and
+ * `download <bucket> <name> <path>`; undefined when they do not fit.
+ */
+function consoleTransfer(tokens: readonly string[]): ConsoleTransfer | undefined {
+  const [verb, ...args] = tokens
+  if (verb === 'upload' && args.length === 2) {
+    const [local, bucket] = args as [string, string]
+    return { verb, local, name: path.basename(local), bucket }
+  }
+  if (args.length !== 3) return undefined
+  const [a, b, c] = args as [string, string, string]
+  if (verb === 'upload') return { verb, local: a, name: b, bucket: c }
+  if (verb === 'download') return { verb, bucket: a, name: b, local: c }
+  return undefined
+}
+
 /** The transfer a console line asks for, if it is one: to show its progress. */
 export function transferOf(
   line: string,
 ): { direction: 'upload' | 'download'; bucket: string; name: string } | undefined {
   const parsed = tokenize(line)
-  if (!parsed.ok || parsed.tokens.length !== 4) return undefined
-  const [verb, a, b, c] = parsed.tokens as [string, string, string, string]
-  if (verb === 'upload') return { direction: 'upload', bucket: c, name: b }
-  if (verb === 'download') return { direction: 'download', bucket: a, name: b }
-  return undefined
+  const transfer = parsed.ok ? consoleTransfer(parsed.tokens) : undefined
+  return transfer && { direction: transfer.verb, bucket: transfer.bucket, name: transfer.name }
 }
 
 /** What a console line did: the response lines and status, or why there was none. */
@@ -62,9 +81,8 @@ export async function runConsoleLine(
   const verb = parsed.ok ? parsed.tokens[0] : undefined
   try {
     if (parsed.ok && (verb === 'upload' || verb === 'download')) {
-      const args = parsed.tokens.slice(1)
-      if (args.length !== 3) return local(400, `usage: ${COMMANDS[verb].console}`)
-      const [a, b, c] = args as [string, string, string]
+      const transfer = consoleTransfer(parsed.tokens)
+      if (!transfer) return local(400, `usage: ${COMMANDS[verb].console}`)
       let sent: string | undefined
       const common = {
         signal: options.signal,
@@ -74,18 +92,18 @@ export async function runConsoleLine(
       }
       try {
         const result: TransferResult =
-          verb === 'upload'
+          transfer.verb === 'upload'
             ? await client.upload({
                 ...common,
-                source: fileSource(localPath(options.cwd, a)),
-                name: b,
-                bucket: c,
+                source: fileSource(localPath(options.cwd, transfer.local)),
+                name: transfer.name,
+                bucket: transfer.bucket,
               })
             : await client.download({
                 ...common,
-                bucket: a,
-                name: b,
-                target: fileTarget(localPath(options.cwd, c)),
+                bucket: transfer.bucket,
+                name: transfer.name,
+                target: fileTarget(localPath(options.cwd, transfer.local)),
               })
         return { sent, ...result.response, transfer: result }
       } catch (err) {

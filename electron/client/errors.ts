@@ -14,6 +14,13 @@ export type TransportReason =
   | 'cancelled'
   /** The server's certificate is not the one pinned for it. */
   | 'untrusted'
+  /** Spoken to with TLS, the server answered in plain text: it serves plain TCP. */
+  | 'not-tls'
+  /**
+   * A plain connection was closed before the server said a word, as a TLS server does with bytes
+   * that are not a handshake (speaksTls() tells for sure).
+   */
+  | 'silent'
 
 /**
  * The connection failed or was closed: no protocol answer will come. Once a connection has failed,
@@ -65,7 +72,7 @@ export function transportErrorOf(err: NodeJS.ErrnoException, where: string): Tra
     case 'ERR_SSL_WRONG_VERSION_NUMBER':
     case 'ERR_SSL_PACKET_LENGTH_TOO_LONG':
       return new TransportError(
-        'protocol',
+        'not-tls',
         `${where} does not speak TLS (a plain server?); connect without encryption only if you trust the network`,
       )
     case 'ECONNRESET':

@@ -7,6 +7,7 @@ export {
 export {
   DEFAULT_CONNECT_TIMEOUT_MS,
   DEFAULT_RESPONSE_TIMEOUT_MS,
+  speaksTls,
   type ConnectOptions,
   type RawResponse,
 } from './connection.js'

@@ -1,5 +1,6 @@
 import { ProtocolError } from '../../shared/protocol/index.js'
 import { Connection, type ConnectOptions } from './connection.js'
+import { LocalFileError } from './endpoints.js'
 
 /**
  * Connections for transfers, kept open between them: a folder of small files moves without a new
@@ -24,8 +25,9 @@ export class ConnectionPool {
       this.release(connection)
       return result
     } catch (err) {
-      // A refusal leaves the connection in step; anything else may not have.
-      if (err instanceof ProtocolError) this.release(connection)
+      // A refusal leaves the connection in step, and so does a local file that could not be
+      // opened before anything was sent (the transfer cuts the connection when it fails later).
+      if (err instanceof ProtocolError || err instanceof LocalFileError) this.release(connection)
       else connection.destroy()
       throw err
     }

@@ -51,7 +51,7 @@ export async function upload(
   const { bucket, name, source } = options
   const { size, stream } = await source.open()
   const stopWatching = watchAbort(connection, options.signal, stream)
-  const meter = new ProgressMeter(size, options.onProgress)
+  let meter: ProgressMeter | undefined
   const lines: string[] = []
   try {
     const line = formatCommand('upload', [bucket, name, size])
@@ -60,6 +60,8 @@ export async function upload(
     const first = await firstAnswer(connection, lines)
     if (parseMarker(first, 'ready') !== size)
       throw unexpected(connection, `expected "ready ${size}", got "${first}"`)
+    // Progress starts once the server accepted: a refusal never shows a transfer at 0 %.
+    meter = new ProgressMeter(size, options.onProgress)
     const sha256 = await send(connection, source, size, stream, meter)
     const status = await connection.readResponse((text) => lines.push(text))
     if (!status.ok) throw new ProtocolError(status.code, status.detail)
@@ -67,7 +69,7 @@ export async function upload(
     meter.stop(true)
     return { response: { lines, status }, size, sha256 }
   } finally {
-    meter.stop(false)
+    meter?.stop(false)
     stopWatching()
     stream.destroy()
   }

@@ -5,7 +5,7 @@ import type { ConnectedClient, LogLine } from '../../shared/ipc.js'
 import { formatStatus } from '../../shared/protocol/index.js'
 import { openFolderStore, type Store } from '../storage/index.js'
 import { AccessGate } from './access.js'
-import { Session } from './session.js'
+import { remoteOf, Session } from './session.js'
 
 export const DEFAULT_PORT = 4567
 export const DEFAULT_HOST = '127.0.0.1'
@@ -57,6 +57,13 @@ export interface BucketServerEvents {
   clients: [ConnectedClient[]]
 }
 
+/** Why a TLS handshake failed, for the host's log. */
+function handshakeFailure(err: NodeJS.ErrnoException): string {
+  if (err.code === 'ERR_TLS_HANDSHAKE_TIMEOUT') return 'gave no TLS handshake in time'
+  if (err.code === 'ECONNRESET') return 'hung up during the TLS handshake'
+  return 'did not start with a TLS handshake (plain text at an encrypted port? clients need TLS)'
+}
+
 /** A running bucket server. Create it with startServer(). */
 export class BucketServer extends EventEmitter<BucketServerEvents> {
   private readonly listener: net.Server
@@ -90,8 +97,12 @@ export class BucketServer extends EventEmitter<BucketServerEvents> {
           accept,
         )
       : net.createServer(options, accept)
-    // A failed handshake (e.g. someone typing plain text at a TLS port) concerns that client only.
-    this.listener.on('tlsClientError', (_err, socket) => socket.destroy())
+    // A failed handshake (e.g. someone typing plain text at a TLS port) concerns that client only;
+    // the host still learns of it, since that person sees only a closed connection.
+    this.listener.on('tlsClientError', (err: NodeJS.ErrnoException, socket) => {
+      this.log(`${remoteOf(socket)} ${handshakeFailure(err)}; closed`)
+      socket.destroy()
+    })
     // Every TCP connection, handshake or not, so that close() can end them all.
     this.listener.on('connection', (socket: net.Socket) => {
       this.sockets.add(socket)

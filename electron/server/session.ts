@@ -368,7 +368,7 @@ export class Session {
 }
 
 /** "ip:port" of the client, with brackets for IPv6 and without the IPv4-mapped prefix. */
-function remoteOf(socket: Socket): string {
+export function remoteOf(socket: Socket): string {
   const address = (socket.remoteAddress ?? 'unknown').replace(/^::ffff:(?=\d+\.)/, '')
   return `${address.includes(':') ? `[${address}]` : address}:${socket.remotePort ?? 0}`
 }

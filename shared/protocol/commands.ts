@@ -83,7 +83,7 @@ export const COMMANDS = {
   upload: {
     args: ['bucket', 'file', 'size'],
     wire: 'upload <name of bucket> <name of file> <size in bytes>',
-    console: 'upload <path of the file or folder> <name of file or folder> <name of bucket>',
+    console: 'upload <path of the file or folder> [<name of file or folder>] <name of bucket>',
     description:
       'Upload a file to a bucket; a name may be a path (a/b/c.txt), whose folders are made. The server answers "-> ready <size>", then takes exactly <size> raw bytes.',
     success: 700,

@@ -1,6 +1,21 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { formatCommand, quote, tokenize } from './tokens.js'
+import { formatCommand, quote, splitTyped, tokenize } from './tokens.js'
+
+describe('splitTyped', () => {
+  it.each([
+    ['', [], '', 0],
+    ['upl', [], 'upl', 0],
+    ['upload ', ['upload'], '', 7],
+    ['upload ~/Doc', ['upload'], '~/Doc', 7],
+    ['download "my b', ['download'], 'my b', 9],
+    ['download "my bucket" b', ['download', 'my bucket'], 'b', 21],
+    ['ls_f "a b"', ['ls_f'], 'a b', 5],
+    ['ls_f "a b" ', ['ls_f', 'a b'], '', 11],
+  ])('%j → done %j, partial %j from %d', (line, done, partial, start) => {
+    expect(splitTyped(line)).toEqual({ done, partial, start })
+  })
+})
 
 describe('tokenize', () => {
   it.each([

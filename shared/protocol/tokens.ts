@@ -9,10 +9,34 @@
 export type TokenizeResult = { ok: true; tokens: string[] } | { ok: false; reason: string }
 
 export function tokenize(line: string): TokenizeResult {
+  const scanned = scan(line)
+  return scanned.open
+    ? { ok: false, reason: 'unterminated quote' }
+    : { ok: true, tokens: scanned.tokens }
+}
+
+/**
+ * A line being typed, split for completion: the arguments already finished, and the one under way
+ * (empty after a space) with the offset where it starts, its opening quote included.
+ */
+export function splitTyped(line: string): { done: string[]; partial: string; start: number } {
+  const { tokens, starts, open } = scan(line)
+  const ended = !open && (line === '' || line.endsWith(' ') || line.endsWith('\t'))
+  if (ended || tokens.length === 0) return { done: tokens, partial: '', start: line.length }
+  return { done: tokens.slice(0, -1), partial: tokens.at(-1)!, start: starts.at(-1)! }
+}
+
+/** The arguments, where each starts, and whether the line ends inside an unclosed quote. */
+function scan(line: string): { tokens: string[]; starts: number[]; open: boolean } {
   const tokens: string[] = []
+  const starts: number[] = []
   let current = ''
   let inToken = false
   let i = 0
+  const begin = (): void => {
+    if (!inToken) starts.push(i)
+    inToken = true
+  }
   while (i < line.length) {
     const ch = line[i]!
     if (ch === ' ' || ch === '\t') {
@@ -21,7 +45,7 @@ export function tokenize(line: string): TokenizeResult {
       inToken = false
       i++
     } else if (ch === '"') {
-      inToken = true
+      begin()
       i++
       let closed = false
       while (i < line.length) {
@@ -39,15 +63,18 @@ export function tokenize(line: string): TokenizeResult {
           i++
         }
       }
-      if (!closed) return { ok: false, reason: 'unterminated quote' }
+      if (!closed) {
+        tokens.push(current)
+        return { tokens, starts, open: true }
+      }
     } else {
-      inToken = true
+      begin()
       current += ch
       i++
     }
   }
   if (inToken) tokens.push(current)
-  return { ok: true, tokens }
+  return { tokens, starts, open: false }
 }
 
 /** Writes one argument so that `tokenize` gives it back unchanged. */

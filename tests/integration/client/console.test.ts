@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { runConsoleLine } from '../../../electron/client/index.js'
+import { runConsoleLine, transferOf } from '../../../electron/client/index.js'
 import { fixture, type Fixture } from './helpers.js'
 
 let f: Fixture
@@ -50,6 +50,22 @@ describe('runConsoleLine', () => {
     expect(await fs.readFile(path.join(f.local, 'copy'), 'utf8')).toBe('x')
   })
 
+  it('names an upload after the local file when no name is given', async () => {
+    f = await fixture()
+    const c = await f.connect()
+    await c.createBucket('b')
+    await fs.mkdir(path.join(f.local, 'sub'))
+    await fs.writeFile(path.join(f.local, 'sub', 'notes.txt'), 'hi')
+    const result = await runConsoleLine(c, 'upload sub/notes.txt b', { cwd: f.local })
+    expect(result).toMatchObject({ sent: 'upload b notes.txt 2', status: { code: 700 } })
+    expect(transferOf('upload sub/notes.txt b')).toEqual({
+      direction: 'upload',
+      bucket: 'b',
+      name: 'notes.txt',
+    })
+    expect(await fs.readFile(path.join(f.root, 'b', 'notes.txt'), 'utf8')).toBe('hi')
+  })
+
   it('answers a transfer with the wrong number of arguments with 400 BCMD and its console usage', async () => {
     f = await fixture()
     const c = await f.connect()
@@ -58,7 +74,7 @@ describe('runConsoleLine', () => {
     expect(result.status).toMatchObject({
       code: 400,
       detail:
-        'usage: upload <path of the file or folder> <name of file or folder> <name of bucket>',
+        'usage: upload <path of the file or folder> [<name of file or folder>] <name of bucket>',
     })
   })
 

@@ -8,6 +8,7 @@ import {
   TransportError,
   fileSource,
   fileTarget,
+  speaksTls,
 } from '../../../electron/client/index.js'
 import {
   loadOrCreateIdentity,
@@ -97,18 +98,54 @@ describe('TLS', () => {
     server = await startServer({ root: base, port: 0 })
     const err = await connect().catch((e: unknown) => e)
     expect(err).toBeInstanceOf(TransportError)
+    expect(err).toMatchObject({ reason: 'not-tls' })
     expect((err as Error).message).toContain('does not speak TLS')
+    expect(await speaksTls('127.0.0.1', server.port)).toBe(false)
   })
 
-  it('drops a plain client at a TLS server and keeps serving others', async () => {
+  it('drops a plain client at a TLS server, logs it, and keeps serving others', async () => {
     await secureServer()
+    const log: string[] = []
+    server!.on('log', ({ text }) => log.push(text))
     const plain = await BucketClient.connect({
       host: '127.0.0.1',
       port: server!.port,
       responseTimeoutMs: 2000,
     })
-    await expect(plain.listBuckets()).rejects.toBeInstanceOf(TransportError)
+    // The server hangs up without a word: the client says what that suggests, and can make sure.
+    await expect(plain.listBuckets()).rejects.toMatchObject({
+      reason: 'silent',
+      message: expect.stringContaining('an encrypted server does that to a plain connection'),
+    })
     plain.close()
+    expect(await speaksTls('127.0.0.1', server!.port)).toBe(true)
+    expect(log).toContainEqual(
+      expect.stringMatching(/^127\.0\.0\.1:\d+ did not start with a TLS handshake .*; closed$/),
+    )
     expect(await (await connect()).listBuckets()).toEqual([])
+  })
+
+  it('finds out before any command that a plain connection reached a TLS server', async () => {
+    await secureServer()
+    const log: string[] = []
+    server!.on('log', ({ text }) => log.push(text))
+    const plain = await BucketClient.connect({ host: '127.0.0.1', port: server!.port })
+    await expect(plain.probePlain(2000)).rejects.toMatchObject({ reason: 'silent' })
+    plain.close()
+    expect(log).toHaveLength(1)
+  })
+
+  it('lets a plain connection to a plain server through the probe unnoticed', async () => {
+    base = await fs.realpath(await fs.mkdtemp(path.join(os.tmpdir(), 'bucketshare-tls-')))
+    server = await startServer({ root: base, port: 0 })
+    const log: string[] = []
+    server.on('log', ({ text }) => log.push(text))
+    const plain = await BucketClient.connect({ host: '127.0.0.1', port: server.port })
+    clients.push(plain)
+    await plain.probePlain(100)
+    expect(await plain.listBuckets()).toEqual([])
+    expect(log.filter((line) => !line.endsWith(' connected'))).toEqual([
+      expect.stringMatching(/ ls_b -> 500 BLS$/),
+    ])
   })
 })
