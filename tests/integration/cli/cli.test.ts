@@ -1,10 +1,15 @@
 import { execFile, spawn } from 'node:child_process'
 import fs from 'node:fs/promises'
+import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import { afterEach, describe, expect, it } from 'vitest'
-import { startServer, type BucketServer } from '../../../electron/server/index.js'
+import {
+  loadOrCreateIdentity,
+  startServer,
+  type BucketServer,
+} from '../../../electron/server/index.js'
 
 const run = promisify(execFile)
 /** Runs a CLI from its bundle through the launcher, as `npm run server|client` does. */
@@ -149,5 +154,71 @@ describe('npm run client (scripted)', () => {
     const { out, code } = await client(1, 'ls_b\n')
     expect(code).toBe(1)
     expect(out).toContain('refused the connection')
+  })
+})
+
+describe('npm run client (what it says)', () => {
+  it('names an upload after the local file when no name is given', async () => {
+    const base = await tempDir()
+    const root = await fs.mkdtemp(path.join(base, 'root-'))
+    server = await startServer({ root, port: 0 })
+    await fs.writeFile(path.join(base, 'note.txt'), 'hello')
+    const { out, code } = await client(server.port, 'create_b b\nupload note.txt b\nquit\n')
+    expect(code).toBe(0)
+    expect(out).toContain('700 FUTBS')
+    expect(await fs.readFile(path.join(root, 'b', 'note.txt'), 'utf8')).toBe('hello')
+  })
+
+  it('says once that a TLS server wants no --plain, whatever the number of lines, and exits 1', async () => {
+    const base = await tempDir()
+    const tls = await loadOrCreateIdentity(path.join(base, 'tls'))
+    server = await startServer({ root: await fs.mkdtemp(path.join(base, 'root-')), port: 0, tls })
+    const hint = `127.0.0.1:${server.port} is an encrypted (TLS) server: connect without --plain`
+    for (const input of ['ls_b\nls_b\nls_b\n', '']) {
+      const { out, code } = await client(server.port, input)
+      expect(code).toBe(1)
+      expect(out.trim()).toBe(`error: ${hint}`)
+    }
+  })
+
+  it('says that a plain server needs --plain', async () => {
+    await tempDir()
+    server = await startServer({ root: dir, port: 0 })
+    const { out, code } = await client(server.port, 'ls_b\n', [])
+    expect(code).toBe(1)
+    expect(out.trim()).toBe(
+      `error: 127.0.0.1:${server.port} is a plain (unencrypted) server: connect with --plain, on a network you trust`,
+    )
+  })
+
+  it('says what it waits for while a host does not answer, and stops on Ctrl-C', async () => {
+    await tempDir()
+    // Takes the connection and never answers the TLS handshake.
+    const held: net.Socket[] = []
+    const silent = net.createServer((socket) => held.push(socket))
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
+    const port = (silent.address() as net.AddressInfo).port
+    try {
+      const [cmd, args] = node('client', ['127.0.0.1', String(port), '--data-dir', dir])
+      const child = spawn(cmd, args)
+      let out = ''
+      const waiting = new Promise<void>((resolve) =>
+        child.stderr.on('data', (c: Buffer) => {
+          out += c.toString()
+          if (out.includes('Ctrl-C')) resolve()
+        }),
+      )
+      await waiting
+      expect(out).toContain(
+        `Waiting for 127.0.0.1:${port} to answer (up to 10 s; Ctrl-C to give up)…`,
+      )
+      const exited = new Promise<number | null>((resolve) => child.on('exit', resolve))
+      child.kill('SIGINT')
+      expect(await exited).toBe(130)
+      expect(out).toContain('Cancelled.')
+    } finally {
+      held.forEach((s) => s.destroy())
+      silent.close()
+    }
   })
 })
