@@ -35,12 +35,21 @@ const CONSOLE_ARGS: Partial<Record<Verb, readonly Kind[]>> = {
   download: ['bucket', 'file', 'local'],
 }
 
+/** What an argument of the wire syntax names, for those that name something that exists. */
+const WIRE_KINDS: Record<string, Kind> = {
+  command: 'command',
+  bucket: 'bucket',
+  file: 'file',
+  // rename_f <bucket> <from> <to>: what is renamed is an existing file.
+  from: 'file',
+}
+
 function kindOf(verb: string, index: number): Kind {
   if (!(VERBS as string[]).includes(verb)) return 'other'
   const console = CONSOLE_ARGS[verb as Verb]
   if (console) return console[index] ?? 'other'
   const arg = COMMANDS[verb as Verb].args[index]?.replace(/\?$/, '')
-  return arg === 'bucket' || arg === 'file' || arg === 'command' ? arg : 'other'
+  return (arg === undefined ? undefined : WIRE_KINDS[arg]) ?? 'other'
 }
 
 /**

@@ -91,6 +91,7 @@ describe('Tab completion in the terminal client', () => {
   it('completes buckets and files for the commands that name them', async () => {
     expect(await candidates('ls_f ')).toEqual(['photos ', 'papers ', '"my bucket" '])
     expect(await candidates('delete_f photos m')).toEqual(['map.png '])
+    expect(await candidates('rename_f photos m')).toEqual(['map.png '])
     expect(await candidates('help ls')).toEqual(['ls_b ', 'ls_f '])
   })
 
