@@ -108,12 +108,15 @@ export type ConnectionState =
       fingerprint: string | null
       /** True when this is the first connection to this peer: its fingerprint was just pinned. */
       firstContact: boolean
+      /** The host wants an access code that was not given yet: nothing can be listed before it. */
+      needsCode: boolean
     }
 
 /** One command sent on the connection and what came back; GUI actions produce these too. */
 export interface ConsoleEntry {
   id: number
-  source: 'console' | 'gui'
+  /** Typed in the Console tab, sent for a person's action in the GUI, or the app's own listing. */
+  source: 'console' | 'gui' | 'auto'
   /** The line as the person typed it (console) or the exact command the GUI sent. */
   command: string
   /** Data lines of the response, without the "-> " prefix. */
@@ -160,6 +163,15 @@ export interface AppInfo {
   nativeDialogs: boolean
 }
 
+/** One folder of this computer for the browser mode's folder browser: its real path and sub-folders. */
+export interface FolderListing {
+  path: string
+  /** Null at the top of the file system. */
+  parent: string | null
+  /** Names of the sub-folders, sorted; hidden ones left out. */
+  folders: string[]
+}
+
 export interface DeleteResult {
   deleted: string[]
   failed: { name: string; error: string }[]
@@ -171,9 +183,13 @@ export const requestSchemas = {
   'host:stop': z.undefined(),
   'host:status': z.undefined(),
   'dialog:chooseFolder': z.undefined(),
+  /** Without a path: the home folder. */
+  'dialog:listFolder': z.strictObject({ path: localPath.optional() }),
   'connection:connect': ConnectRequest,
   'connection:disconnect': z.undefined(),
   'connection:state': z.undefined(),
+  'connection:auth': z.strictObject({ accessCode: z.string().min(1).max(128) }),
+  'connection:changes': z.undefined(),
   'console:run': z.strictObject({ line: z.string().max(8192) }),
   'buckets:list': z.undefined(),
   'buckets:create': z.strictObject({ name }),
@@ -183,6 +199,8 @@ export const requestSchemas = {
   'transfers:upload': z.strictObject({
     bucket: name,
     paths: z.array(localPath).min(1).max(10_000),
+    /** The name each file gets in the bucket, in the order of `paths` (default: its own name). */
+    names: z.array(name).max(10_000).optional(),
   }),
   'transfers:download': z.strictObject({
     bucket: name,
@@ -200,9 +218,14 @@ export interface RequestResults {
   'host:status': HostStatus
   /** The chosen folder, or null when the person cancelled. */
   'dialog:chooseFolder': string | null
+  'dialog:listFolder': FolderListing
   'connection:connect': ConnectionState
   'connection:disconnect': ConnectionState
   'connection:state': ConnectionState
+  /** Gives the access code on the open connection; fails with 1150 when it is wrong. */
+  'connection:auth': ConnectionState
+  /** The peer's folder version (`changes`), or null when the peer is too old to have one. */
+  'connection:changes': string | null
   'console:run': ConsoleEntry
   'buckets:list': BucketEntry[]
   'buckets:create': void

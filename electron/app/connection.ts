@@ -1,8 +1,11 @@
 import type { ConnectionState, RequestArgs } from '../../shared/ipc.js'
+import { verbOf } from '../../shared/protocol/index.js'
 import {
   BucketClient,
   CertificateChangedError,
   CONSOLE_ORIGIN,
+  ProtocolError,
+  TransportError,
   type KnownHosts,
 } from '../client/index.js'
 import { AppError } from './errors.js'
@@ -12,6 +15,8 @@ import type { Transcript } from './transcript.js'
 
 /** How long a polite `quit` may take before the connection is simply closed. */
 const QUIT_TIMEOUT_MS = 1_000
+/** A BucketShare server answers `init` at once; something that stays silent is not one. */
+const GREETING_TIMEOUT_MS = 5_000
 
 /** The one connection both tabs talk over. */
 export class ConnectionService {
@@ -46,6 +51,10 @@ export class ConnectionService {
         ...(request.accessCode ? { accessCode: request.accessCode } : {}),
         ...(request.encrypted ? { tls: expected ? { fingerprint: expected } : {} } : {}),
       })
+      const needsCode = await greet(client).catch((err: unknown) => {
+        client.close()
+        throw err
+      })
       if (attempt !== this.attempt) {
         client.close()
         return this.current
@@ -54,12 +63,15 @@ export class ConnectionService {
       client.on('command', (record) => {
         // The console records its own lines, with local failures the client never saw.
         if (record.origin !== CONSOLE_ORIGIN) this.transcript.addRecord(record)
+        // However the code was given (the prompt or a line typed in the Console), it is in now.
+        if (record.response?.status.ok && verbOf(record.line) === 'auth') this.unlock(client)
       })
       client.on('close', (err) => {
         if (this.client !== client) return
         this.client = undefined
         this.set({ status: 'disconnected', error: `Connection lost: ${err.message}` })
       })
+      // Only a peer that spoke the protocol is remembered, with its certificate.
       this.settings.rememberPeer(peer)
       const fingerprint = client.fingerprint ?? null
       if (fingerprint) this.knownHosts.pin(peer.host, peer.port, fingerprint)
@@ -68,6 +80,7 @@ export class ConnectionService {
         ...peer,
         fingerprint,
         firstContact: fingerprint !== null && fingerprint !== pinned,
+        needsCode,
       })
     } catch (err) {
       if (attempt !== this.attempt) return this.current
@@ -80,6 +93,30 @@ export class ConnectionService {
         error: (err as Error).message,
         ...(certificateChanged ? { certificateChanged } : {}),
       })
+    }
+  }
+
+  /** Gives the access code the host asked for; a wrong one fails with 1150 and changes nothing. */
+  async authenticate(code: string): Promise<ConnectionState> {
+    const client = this.require()
+    await client.auth(code)
+    this.unlock(client)
+    return this.current
+  }
+
+  private unlock(client: BucketClient): void {
+    const current = this.current
+    if (this.client === client && current.status === 'connected' && current.needsCode)
+      this.set({ ...current, needsCode: false })
+  }
+
+  /** The peer's folder version, or null when the peer does not know `changes`. */
+  async changes(): Promise<string | null> {
+    try {
+      return await this.require().changes()
+    } catch (err) {
+      if (err instanceof ProtocolError && err.code === 400) return null
+      throw err
     }
   }
 
@@ -112,5 +149,43 @@ export class ConnectionService {
     this.current = state
     this.emit('connection:state', state)
     return state
+  }
+}
+
+/**
+ * Makes sure the peer speaks the bucket protocol (`init`), and learns whether it wants an access
+ * code that was not given (`changes` answered 1150). Anything else, such as a web server, fails
+ * with a sentence that says so.
+ */
+async function greet(client: BucketClient): Promise<boolean> {
+  const where = `${client.host.includes(':') ? `[${client.host}]` : client.host}:${client.port}`
+  const notOurs = (): AppError =>
+    new AppError('TRANSPORT', `${where} is not a BucketShare server: it did not answer init`)
+  let timer: NodeJS.Timeout | undefined
+  const silent = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(notOurs()), GREETING_TIMEOUT_MS)
+  })
+  try {
+    const greeting = await Promise.race([client.init(), silent])
+    if (!greeting.startsWith('BucketShare protocol')) throw notOurs()
+  } catch (err) {
+    if (err instanceof TransportError && err.reason === 'protocol')
+      throw new AppError(
+        'TRANSPORT',
+        `${where} is not a BucketShare server: it answered in another protocol (a web server?)`,
+      )
+    if (err instanceof ProtocolError) throw notOurs()
+    throw err
+  } finally {
+    clearTimeout(timer)
+  }
+  try {
+    await client.changes()
+    return false
+  } catch (err) {
+    if (err instanceof ProtocolError && err.code === 1150) return true
+    // A server older than `changes` answers 400; it lets in whoever gave the code at connect.
+    if (err instanceof ProtocolError) return false
+    throw err
   }
 }

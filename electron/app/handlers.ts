@@ -1,6 +1,7 @@
 import type { RequestArgs, RequestChannel, RequestResult } from '../../shared/ipc.js'
 import { isFolderEntry, type FileEntry } from '../../shared/protocol/index.js'
 import { ProtocolError } from '../client/index.js'
+import { listFolder } from './folders.js'
 import type { Services } from './services.js'
 
 export type Handlers = {
@@ -14,12 +15,15 @@ export function createHandlers(s: Services): Handlers {
     'app:info': () => ({ version: s.version, nativeDialogs: s.chooseFolder !== undefined }),
     'settings:get': () => s.settings.get(),
     'dialog:chooseFolder': async () => (s.chooseFolder ? s.chooseFolder() : null),
+    'dialog:listFolder': ({ path }) => listFolder(path),
     'host:start': (options) => s.host.start(options),
     'host:stop': () => s.host.stop(),
     'host:status': () => s.host.status(),
     'connection:connect': (peer) => s.connection.connect(peer),
     'connection:disconnect': () => s.connection.disconnect(),
     'connection:state': () => s.connection.state(),
+    'connection:auth': ({ accessCode }) => s.connection.authenticate(accessCode),
+    'connection:changes': () => s.connection.changes(),
     'console:run': ({ line }) => s.console.run(line),
     'buckets:list': () => client().listBuckets(),
     'buckets:create': ({ name }) => client().createBucket(name),
@@ -40,7 +44,7 @@ export function createHandlers(s: Services): Handlers {
       }
       return result
     },
-    'transfers:upload': ({ bucket, paths }) => s.transfers.upload(bucket, paths),
+    'transfers:upload': ({ bucket, paths, names }) => s.transfers.upload(bucket, paths, names),
     'transfers:download': ({ bucket, names, dir }) => s.transfers.download(bucket, names, dir),
     'transfers:cancel': ({ id }) => s.transfers.cancel(id),
   }

@@ -3,6 +3,7 @@ import {
   formatStatus,
   parseResponseLine,
   shownLine,
+  verbOf,
   type Status,
 } from '../../shared/protocol/index.js'
 import { ProtocolError, type CommandRecord } from '../client/index.js'
@@ -29,27 +30,29 @@ export class Transcript {
     return full
   }
 
-  /** Adds a command the GUI had the client send. */
+  /**
+   * Adds a command the GUI had the client send: a person's action, or the app's own listing to
+   * keep the view current (`auto`, which the Console folds away).
+   */
   addRecord(record: CommandRecord): ConsoleEntry {
-    const { line, response, error } = record
+    const { line: command, response, error } = record
+    const source = HOUSEKEEPING.has(verbOf(command) ?? '') ? 'auto' : 'gui'
     if (response)
-      return this.add({
-        source: 'gui',
-        command: line,
-        lines: response.lines,
-        status: response.status,
-      })
+      return this.add({ source, command, lines: response.lines, status: response.status })
     if (error instanceof ProtocolError)
-      return this.add({ source: 'gui', command: line, lines: [], status: statusOf(error) })
+      return this.add({ source, command, lines: [], status: statusOf(error) })
     return this.add({
-      source: 'gui',
-      command: line,
+      source,
+      command,
       lines: [],
       status: null,
       error: error?.message ?? 'no answer',
     })
   }
 }
+
+/** What the GUI sends to keep its view current, not because a person asked for it. */
+const HOUSEKEEPING = new Set(['init', 'changes', 'ls_b', 'ls_f'])
 
 function statusOf(error: ProtocolError): Status | null {
   const parsed = parseResponseLine(formatStatus(error.code, error.detail))

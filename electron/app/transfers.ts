@@ -28,11 +28,11 @@ export class TransfersService {
     private readonly connection: ConnectionService,
   ) {}
 
-  /** Starts one upload per local path; returns them as they start. */
-  upload(bucket: string, paths: string[]): TransferInfo[] {
+  /** Starts one upload per local path, named `names[i]` or as the file; returns them as they start. */
+  upload(bucket: string, paths: string[], names: string[] = []): TransferInfo[] {
     const client = this.connection.require()
-    return paths.map((source) => {
-      const name = path.basename(source)
+    return paths.map((source, i) => {
+      const name = names[i] ?? path.basename(source)
       return this.start('upload', bucket, name, 0, (signal, onProgress) =>
         client.upload({ bucket, name, source: fileSource(source), signal, onProgress }),
       ).info

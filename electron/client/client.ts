@@ -146,6 +146,11 @@ export class BucketClient extends EventEmitter<ClientEvents> {
     return (await this.expect('code_r')).lines
   }
 
+  /** Gives the access code; transfer connections give it too from then on. */
+  async auth(code: string): Promise<void> {
+    await this.expect('auth', [code])
+  }
+
   async createBucket(name: string): Promise<void> {
     await this.expect('create_b', [name])
   }

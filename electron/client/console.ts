@@ -1,3 +1,4 @@
+import fs from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import {
@@ -10,7 +11,7 @@ import {
   type Status,
 } from '../../shared/protocol/index.js'
 import type { BucketClient } from './client.js'
-import { fileSource, fileTarget } from './endpoints.js'
+import { fileSource, fileTarget, LocalFileError } from './endpoints.js'
 import type { Progress } from './progress.js'
 import type { TransferResult } from './transfers.js'
 
@@ -91,6 +92,7 @@ export async function runConsoleLine(
         origin: CONSOLE_ORIGIN,
       }
       try {
+        if (verb === 'download') await checkFolder(c, localPath(options.cwd, c))
         const result: TransferResult =
           transfer.verb === 'upload'
             ? await client.upload({
@@ -121,6 +123,17 @@ export async function runConsoleLine(
 function local(code: Code, detail: string): ConsoleResult {
   const parsed = parseResponseLine(formatStatus(code, detail))
   return { lines: [], status: parsed.kind === 'status' ? parsed.status : null }
+}
+
+/**
+ * A destination typed with a trailing separator (`photos/`, `.`) names a folder: it must exist.
+ * Otherwise the download would become a file named like the folder.
+ */
+async function checkFolder(typed: string, resolved: string): Promise<void> {
+  if (!/[\\/]$|^\.{1,2}$|^~$/.test(typed)) return
+  const stats = await fs.stat(resolved).catch(() => undefined)
+  if (!stats?.isDirectory())
+    throw new LocalFileError(`cannot write into "${resolved}": no such folder`)
 }
 
 /** A path as a person types it: relative to the working folder, `~` for the home folder. */

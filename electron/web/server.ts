@@ -13,6 +13,7 @@ import {
   type BridgeServerMessage,
 } from '../../shared/web-bridge.js'
 import { bridgeErrorOf, type AppCore } from '../app/index.js'
+import { noTokenPage } from './no-token.js'
 import { plain, serveStatic } from './static.js'
 
 export interface WebUiOptions {
@@ -64,7 +65,12 @@ export async function startWebUi(options: WebUiOptions): Promise<WebUi> {
         reply(res, 500, { ok: false, error: bridgeErrorOf(err) }),
       )
     }
-    void serveStatic(staticDir, req, res, url.pathname).catch(() => plain(res, 500, 'error'))
+    // The page itself is useless without the token: say so on one page instead.
+    if ((url.pathname === '/' || url.pathname === '/index.html') && !hasToken(url))
+      return noTokenPage(res, req.method === 'HEAD')
+    // Browsers ask for it on their own; the page links the same icon.
+    const file = url.pathname === '/favicon.ico' ? '/favicon.svg' : url.pathname
+    void serveStatic(staticDir, req, res, file).catch(() => plain(res, 500, 'error'))
   })
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES })

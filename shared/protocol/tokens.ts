@@ -87,3 +87,9 @@ export function quote(arg: string): string {
 export function formatCommand(verb: string, args: readonly (string | number)[] = []): string {
   return [verb, ...args.map((a) => quote(String(a)))].join(' ')
 }
+
+/** The first word of a command line (its verb), or undefined for a blank or unreadable line. */
+export function verbOf(line: string): string | undefined {
+  const parsed = tokenize(line)
+  return parsed.ok ? parsed.tokens[0] : undefined
+}

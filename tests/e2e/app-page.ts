@@ -26,6 +26,30 @@ export class AppPage {
     await this.waitForText(this.id('connection-status'), `Connected to ${host}:${port}`)
   }
 
+  /** Connects to a host that wants an access code, without giving one. */
+  async connectWithoutCode(host: string, port: number): Promise<void> {
+    await this.id('connect-host').fill(host)
+    await this.id('connect-port').fill(String(port))
+    await this.id('connect-code').fill('')
+    await this.id('connect-toggle').click()
+    await this.waitForText(this.id('connection-status'), `Access code needed for ${host}:${port}`)
+  }
+
+  /** Types an access code in the prompt the Buckets tab shows. */
+  async giveCode(code: string): Promise<void> {
+    await this.id('code-prompt-input').fill(code)
+    await this.id('code-prompt-submit').click()
+  }
+
+  /**
+   * Every failure message on screen: the banner, the panels' inline errors, the prompt's. One
+   * failure must show up in exactly one of them.
+   */
+  async messages(): Promise<string[]> {
+    const shown = this.page.locator('[role="alert"]:visible, .error-text:visible')
+    return (await shown.allTextContents()).map((t) => t.trim()).filter((t) => t !== '')
+  }
+
   async openGui(): Promise<void> {
     await this.id('tab-gui').click()
   }

@@ -31,7 +31,7 @@ export class FakeBridge implements Bridge {
     const handler = this.handlers.get(channel)
     if (!handler)
       return { ok: false, error: { code: 'UNSUPPORTED', message: `no handler for ${channel}` } }
-    const value = handler(args[0])
+    const value = await handler(args[0])
     if (value && typeof value === 'object' && 'ok' in value && value.ok === false)
       return value as Envelope<never>
     return { ok: true, value: value as never }
@@ -60,3 +60,13 @@ export class FakeBridge implements Bridge {
     return this.calls.filter((c) => c.channel === channel).map((c) => c.args)
   }
 }
+
+/** A connection that is open and let in. */
+export const CONNECTED = {
+  status: 'connected',
+  host: 'nas.local',
+  port: 4567,
+  fingerprint: null,
+  firstContact: false,
+  needsCode: false,
+} as const

@@ -7,6 +7,7 @@ import { setBridge } from '../../renderer/src/bridge/index.js'
 import ConfirmDialog from '../../renderer/src/components/ConfirmDialog.vue'
 import FilePane from '../../renderer/src/components/FilePane.vue'
 import { useBucketsStore } from '../../renderer/src/stores/buckets.js'
+import { useConnectionStore } from '../../renderer/src/stores/connection.js'
 import { FakeBridge } from './fakeBridge.js'
 
 /** happy-dom lays nothing out: give every element a height so the table has a window of rows. */
@@ -33,6 +34,14 @@ const flush = (): Promise<void> => new Promise((r) => setTimeout(r, 0))
 const KiB = 1024
 
 async function show(files: FileEntry[]): Promise<VueWrapper> {
+  useConnectionStore().state = {
+    status: 'connected',
+    host: 'nas.local',
+    port: 4567,
+    fingerprint: null,
+    firstContact: false,
+    needsCode: false,
+  }
   const store = useBucketsStore()
   store.selected = 'photos'
   store.files = files
@@ -147,7 +156,7 @@ describe('file table', () => {
     await w.get('[data-testid="confirm-ok"]').trigger('click')
     await flush()
     expect(bridge.called('files:delete')).toEqual([{ bucket: 'photos', names: ['b.jpg'] }])
-    expect(names(w)).toEqual(['a.txt', 'c.mov'])
+    await expect.poll(() => names(w)).toEqual(['a.txt', 'c.mov'])
     expect(w.find('[data-testid="confirm-ok"]').exists()).toBe(false)
   })
 

@@ -38,14 +38,31 @@ const hosting: HostStatus = {
 }
 
 describe('host panel', () => {
-  it('offers Browse… only where there are native dialogs', async () => {
+  it('browses with the native dialog in the desktop app, with its own folder browser in a browser', async () => {
+    bridge
+      .handle('dialog:chooseFolder', () => '/home/me/Native')
+      .handle('dialog:listFolder', (args: { path?: string }) =>
+        args.path === '/home/me/Shared'
+          ? { path: '/home/me/Shared', parent: '/home/me', folders: [] }
+          : { path: '/home/me', parent: '/home', folders: ['Music', 'Shared'] },
+      )
     const host = useHostStore()
-    const w = mount(HostPanel)
-    expect(w.find('[data-testid="host-browse"]').exists()).toBe(false)
+    const w = mount(HostPanel, { attachTo: document.body })
+    await w.get('[data-testid="host-browse"]').trigger('click')
+    await flush()
+    expect(w.get('[data-testid="folder-current"]').text()).toBe('/home/me')
+    await w.get('[data-testid="folder-item"][data-name="Shared"]').trigger('click')
+    await flush()
+    expect(bridge.called('dialog:listFolder').at(-1)).toEqual({ path: '/home/me/Shared' })
+    await w.get('[data-testid="folder-choose"]').trigger('click')
+    expect(host.folder).toBe('/home/me/Shared')
+    expect(w.find('[data-testid="folder-browser"]').exists()).toBe(false)
+    expect(bridge.called('dialog:chooseFolder')).toEqual([])
     host.nativeDialogs = true
-    await nextTick()
-    expect(w.find('[data-testid="host-browse"]').exists()).toBe(true)
-    expect(w.find('[data-testid="host-folder"]').exists()).toBe(true)
+    await w.get('[data-testid="host-browse"]').trigger('click')
+    await flush()
+    expect(host.folder).toBe('/home/me/Native')
+    w.unmount()
   })
 
   it('starts on Enter with the network exposure, then shows addresses, clients and log', async () => {
@@ -69,10 +86,39 @@ describe('host panel', () => {
     expect(w.get('[data-testid="host-toggle"]').text()).toBe('Stop hosting')
   })
 
-  it('shows why the host stopped', async () => {
-    useHostStore().status = { ...STOPPED_HOST, error: 'Port 5000 is already in use' }
+  it('says once why it could not start, until the next attempt or a change of port', async () => {
+    bridge.handle('host:start', () => ({
+      ok: false,
+      error: {
+        code: 'INVALID_ARGUMENT',
+        message: 'Cannot listen on 127.0.0.1:5000: the port is already in use',
+      },
+    }))
+    const host = useHostStore()
+    host.folder = '/srv/share'
+    host.port = 5000
+    const w = mount({
+      components: { HostPanel, ErrorBanner },
+      template: '<ErrorBanner /><HostPanel />',
+    })
+    await w.get('form').trigger('submit')
+    await flush()
+    expect(w.findAll('[data-testid="host-error"]')).toHaveLength(1)
+    expect(w.get('[data-testid="host-error"]').text()).toContain('the port is already in use')
+    expect(w.find('[data-testid="error-banner"]').exists()).toBe(false)
+    await w.get('[data-testid="host-port"]').setValue('5001')
+    expect(w.find('[data-testid="host-error"]').exists()).toBe(false)
+  })
+
+  it('says why it cannot start with port 70000', async () => {
+    const host = useHostStore()
+    host.folder = '/srv/share'
     const w = mount(HostPanel)
-    expect(w.get('[data-testid="host-error"]').text()).toBe('Port 5000 is already in use')
+    await w.get('[data-testid="host-port"]').setValue('70000')
+    expect(w.get('[data-testid="host-toggle"]').attributes('disabled')).toBeDefined()
+    expect(w.get('[data-testid="host-problem"]').text()).toBe(
+      'The port must be a whole number from 1 to 65535.',
+    )
   })
 })
 

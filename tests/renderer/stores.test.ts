@@ -14,7 +14,7 @@ import { useConnectionStore } from '../../renderer/src/stores/connection.js'
 import { useNoticesStore } from '../../renderer/src/stores/notices.js'
 import { useTransfersStore } from '../../renderer/src/stores/transfers.js'
 import { wireStores } from '../../renderer/src/stores/wiring.js'
-import { FakeBridge } from './fakeBridge.js'
+import { CONNECTED, FakeBridge } from './fakeBridge.js'
 
 let bridge: FakeBridge
 beforeEach(() => {
@@ -79,6 +79,7 @@ describe('buckets store', () => {
       .handle('buckets:list', () => names.map((name) => ({ name, files: 0 })))
       .handle('buckets:create', ((args: { name: string }) => void names.push(args.name)) as never)
       .handle('files:list', () => [])
+    useConnectionStore().state = CONNECTED
     const store = useBucketsStore()
     expect(await store.create('mango')).toBe(true)
     expect(store.buckets.map((b) => b.name)).toEqual(['Apple', 'mango', 'zebra'])
@@ -163,6 +164,7 @@ describe('wiring', () => {
       port: 4567,
       fingerprint: null,
       firstContact: false,
+      needsCode: false,
     })
     await expect.poll(() => useBucketsStore().buckets.length).toBe(1)
     expect(connection.label).toBe('Connected to 10.0.0.2:4567')
@@ -177,25 +179,37 @@ describe('one conversation', () => {
     let lists = 0
     bridge
       .handle('app:info', () => ({ version: '1', nativeDialogs: false }))
-      .handle('connection:state', () => ({ status: 'disconnected' }))
+      .handle('connection:state', () => CONNECTED)
       .handle('buckets:list', () => {
         lists++
-        return [{ name: 'typed', files: 0 }]
+        return [{ name: `typed ${lists}`, files: 0 }]
       })
     const off = await wireStores()
-    useNoticesStore().fail({ code: 1150, message: 'Access Grant Fails: access code required' })
-    const typed = (command: string, ok: boolean): ConsoleEntry => ({
-      ...entry(lists + 100, command),
+    await expect.poll(() => lists).toBe(1)
+    const typed = (id: number, command: string, ok: boolean): ConsoleEntry => ({
+      ...entry(id, command),
       status: ok
-        ? { code: 1100, abbr: 'AGS', detail: '', ok: true }
-        : { code: 1150, abbr: 'AGF', detail: 'wrong access code', ok: false },
+        ? { code: 300, abbr: 'BCS', detail: '', ok: true }
+        : { code: 350, abbr: 'BCF', detail: 'bucket already exists', ok: false },
     })
-    bridge.emit('console:entry', typed('auth nope', false))
-    expect(lists).toBe(0)
-    bridge.emit('console:entry', { ...typed('auth right', true), id: 500 })
-    await expect.poll(() => useBucketsStore().buckets.map((b) => b.name)).toEqual(['typed'])
-    expect(useNoticesStore().error).toBeNull()
+    bridge.emit('console:entry', typed(7, 'create_b x', false))
+    bridge.emit('console:entry', typed(8, 'ls_b', true))
+    await new Promise((r) => setTimeout(r, 50))
+    expect(lists).toBe(1)
+    bridge.emit('console:entry', typed(9, 'create_b "typed 2"', true))
+    await expect.poll(() => useBucketsStore().buckets.map((b) => b.name)).toEqual(['typed 2'])
     off()
+  })
+
+  it("keeps the app's own listings out of the conversation unless asked", () => {
+    const store = useConsoleStore()
+    store.add(entry(1, 'create_b a'))
+    store.add({ ...entry(2, 'ls_b'), source: 'auto' })
+    store.add(entry(3, 'delete_b a'))
+    expect(store.shown.map((e) => e.id)).toEqual([1, 3])
+    expect(store.housekeeping.map((e) => e.id)).toEqual([2])
+    store.showHousekeeping = true
+    expect(store.shown.map((e) => e.id)).toEqual([1, 2, 3])
   })
 })
 
@@ -236,7 +250,8 @@ describe('host store', () => {
     const host = useHostStore()
     host.folder = '/a'
     await host.start()
-    expect(useNoticesStore().error).toBe('Port 80 is in use')
+    expect(host.error).toBe('Port 80 is in use')
+    expect(useNoticesStore().error).toBeNull()
     expect(host.running).toBe(false)
     expect(host.starting).toBe(false)
     await host.browse()

@@ -5,8 +5,12 @@ export function electronBridge(api: PreloadApi): Bridge {
   return {
     invoke: (channel, ...args) => api.invoke(channel, ...args),
     on: (event, listener) => api.on(event, listener),
-    upload: (bucket, files) =>
-      api.invoke('transfers:upload', { bucket, paths: files.map((f) => api.pathForFile(f)) }),
+    upload: (bucket, files, names) =>
+      api.invoke('transfers:upload', {
+        bucket,
+        paths: files.map((f) => api.pathForFile(f)),
+        ...(names ? { names } : {}),
+      }),
     async download(bucket, names) {
       const chosen = await api.invoke('dialog:chooseFolder')
       if (!chosen.ok) return chosen

@@ -5,7 +5,8 @@ import type { BridgeApi, Envelope, TransferInfo } from '../../../shared/ipc.js'
  * or dropped (the desktop app hands their local paths over; a browser sends their bytes).
  */
 export interface Bridge extends BridgeApi {
-  upload(bucket: string, files: File[]): Promise<Envelope<TransferInfo[]>>
+  /** Uploads `files`, each named `names[i]` in the bucket, or its own name when not given. */
+  upload(bucket: string, files: File[], names?: string[]): Promise<Envelope<TransferInfo[]>>
   download(bucket: string, names: string[]): Promise<Envelope<TransferInfo[]>>
 }
 

@@ -79,8 +79,12 @@ export function webBridge(location: Location): Bridge {
       emit(event as EventChannel, payload as never)
   })
 
-  async function uploadOne(bucket: string, file: File): Promise<Envelope<TransferInfo>> {
-    const response = await fetch(`${UPLOAD_PATH}?${query({ bucket, name: file.name })}`, {
+  async function uploadOne(
+    bucket: string,
+    file: File,
+    name: string,
+  ): Promise<Envelope<TransferInfo>> {
+    const response = await fetch(`${UPLOAD_PATH}?${query({ bucket, name })}`, {
       method: 'POST',
       body: file,
     }).catch(() => undefined)
@@ -91,7 +95,7 @@ export function webBridge(location: Location): Bridge {
     if (body && 'ok' in body) return body
     if (body && 'id' in body) return { ok: true, value: body }
     const code = response.status === 403 ? 'FORBIDDEN' : 'TRANSPORT'
-    return failure(code, `Uploading “${file.name}” was refused (HTTP ${response.status})`)
+    return failure(code, `Uploading “${name}” was refused (HTTP ${response.status})`)
   }
 
   return {
@@ -113,13 +117,14 @@ export function webBridge(location: Location): Bridge {
       if (last) queueMicrotask(() => listener(last))
       return () => void set.delete(listener as Listener)
     },
-    async upload(bucket, files) {
+    async upload(bucket, files, names) {
       const started: TransferInfo[] = []
       let refused: Envelope<never> | undefined
       let next = 0
       const worker = async (): Promise<void> => {
         while (next < files.length) {
-          const outcome = await uploadOne(bucket, files[next++]!)
+          const i = next++
+          const outcome = await uploadOne(bucket, files[i]!, names?.[i] ?? files[i]!.name)
           if (outcome.ok) started.push(outcome.value)
           else refused ??= outcome
         }

@@ -1,8 +1,13 @@
 import { defineStore } from 'pinia'
 import { ref, shallowRef } from 'vue'
+import type { BridgeError, Envelope } from '../../../shared/ipc.js'
 import type { BucketEntry, FileEntry } from '../../../shared/protocol/index.js'
 import { bridge } from '../bridge/index.js'
 import { useNoticesStore } from './notices.js'
+import { useRefreshStore } from './refresh.js'
+
+/** A lost connection is told once, by the Connect panel, not again by each listing it broke. */
+const OFFLINE = new Set<BridgeError['code']>(['TRANSPORT', 'NOT_CONNECTED'])
 
 /** The peer's buckets and the files of the selected one. */
 export const useBucketsStore = defineStore('buckets', () => {
@@ -14,10 +19,17 @@ export const useBucketsStore = defineStore('buckets', () => {
   const loadingBuckets = ref(false)
   const loadingFiles = ref(false)
 
+  function listed<T>(envelope: Envelope<T>): T | undefined {
+    if (envelope.ok) return envelope.value
+    if (!OFFLINE.has(envelope.error.code)) notices.fail(envelope.error)
+    return undefined
+  }
+
+  /** Lists the buckets; the refresh store decides when. */
   async function refresh(): Promise<void> {
     loadingBuckets.value = true
     try {
-      const list = notices.unwrap(await bridge().invoke('buckets:list'))
+      const list = listed(await bridge().invoke('buckets:list'))
       if (!list) return
       buckets.value = list.sort((a, b) => a.name.localeCompare(b.name))
       if (selected.value !== null && !list.some((b) => b.name === selected.value)) {
@@ -30,17 +42,19 @@ export const useBucketsStore = defineStore('buckets', () => {
   }
 
   async function select(name: string | null): Promise<void> {
+    if (selected.value === name) return
     selected.value = name
     files.value = []
     await refreshFiles()
   }
 
+  /** Lists the selected bucket's files; the refresh store decides when. */
   async function refreshFiles(): Promise<void> {
     const bucket = selected.value
     if (bucket === null) return
     loadingFiles.value = true
     try {
-      const list = notices.unwrap(await bridge().invoke('files:list', { bucket }))
+      const list = listed(await bridge().invoke('files:list', { bucket }))
       // A slow answer for a bucket no longer selected is dropped.
       if (list && selected.value === bucket) files.value = list
     } finally {
@@ -49,29 +63,31 @@ export const useBucketsStore = defineStore('buckets', () => {
   }
 
   async function create(name: string): Promise<boolean> {
+    notices.dismiss()
     const result = await bridge().invoke('buckets:create', { name })
-    const ok = result.ok
     if (!result.ok) notices.fail(result.error)
-    await refresh()
-    if (ok) await select(name)
-    return ok
+    await useRefreshStore().now()
+    if (result.ok) await select(name)
+    return result.ok
   }
 
   async function remove(name: string): Promise<void> {
+    notices.dismiss()
     notices.unwrap(await bridge().invoke('buckets:delete', { name }))
-    await refresh()
+    await useRefreshStore().now()
   }
 
   async function deleteFiles(names: string[]): Promise<void> {
     const bucket = selected.value
     if (bucket === null || names.length === 0) return
+    notices.dismiss()
     const result = notices.unwrap(await bridge().invoke('files:delete', { bucket, names }))
     if (result && result.failed.length > 0)
       notices.fail({
         code: 1050,
         message: result.failed.map((f) => `${f.name}: ${f.error}`).join('; '),
       })
-    await Promise.all([refreshFiles(), refresh()])
+    await useRefreshStore().now()
   }
 
   function clear(): void {

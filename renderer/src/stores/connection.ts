@@ -2,6 +2,7 @@ import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 import type { ConnectionState, Peer } from '../../../shared/ipc.js'
 import { bridge } from '../bridge/index.js'
+import { describeError } from '../format.js'
 import { useNoticesStore } from './notices.js'
 
 /** The one connection both tabs use: to a peer, or to the server this app hosts. */
@@ -13,45 +14,85 @@ export const useConnectionStore = defineStore('connection', () => {
   const recent = ref<Peer[]>([])
   const encrypted = ref(true)
   const accessCode = ref('')
+  /** Why the last access code given in the prompt was refused; cleared by the next try. */
+  const codeError = ref<string | null>(null)
+  const authenticating = ref(false)
 
   const connected = computed(() => state.value.status === 'connected')
   const busy = computed(() => state.value.status === 'connecting')
+  /** Connected, but the host wants an access code first: nothing can be listed yet. */
+  const needsCode = computed(() => state.value.status === 'connected' && state.value.needsCode)
+  /** Connected and let in: listings and transfers work. */
+  const usable = computed(() => connected.value && !needsCode.value)
   const label = computed(() => {
     const s = state.value
-    if (s.status === 'connected') return `Connected to ${s.host}:${s.port}`
+    if (s.status === 'connected')
+      return s.needsCode
+        ? `Access code needed for ${s.host}:${s.port}`
+        : `Connected to ${s.host}:${s.port}`
     if (s.status === 'connecting') return `Connecting to ${s.host}:${s.port}…`
     return 'Not connected'
   })
 
-  /** Connects; `trustFingerprint` accepts a changed certificate the person has compared. */
+  /** Takes a state from the Node side; the form shows the peer it is about. */
+  function adopt(next: ConnectionState): void {
+    state.value = next
+    if (next.status !== 'disconnected') {
+      host.value = next.host
+      port.value = next.port
+    }
+  }
+
+  /**
+   * Connects; `trustFingerprint` accepts a changed certificate the person has compared. A failure
+   * is told once, in the Connect panel (the state's error); the attempt clears older messages.
+   */
   async function connect(
     peer: Peer = { host: host.value.trim(), port: port.value },
     trustFingerprint?: string,
   ): Promise<void> {
+    notices.dismiss()
+    codeError.value = null
     host.value = peer.host
     port.value = peer.port
+    state.value = { status: 'connecting', ...peer }
     const code = accessCode.value.trim()
-    const result = notices.unwrap(
-      await bridge().invoke('connection:connect', {
-        ...peer,
-        encrypted: encrypted.value,
-        ...(code ? { accessCode: code } : {}),
-        ...(trustFingerprint ? { trustFingerprint } : {}),
-      }),
-    )
-    if (result) state.value = result
-    if (result?.status === 'connected') {
-      notices.dismiss()
+    const result = await bridge().invoke('connection:connect', {
+      ...peer,
+      encrypted: encrypted.value,
+      ...(code ? { accessCode: code } : {}),
+      ...(trustFingerprint ? { trustFingerprint } : {}),
+    })
+    adopt(result.ok ? result.value : { status: 'disconnected', error: describeError(result.error) })
+    if (connected.value)
       recent.value = [
         peer,
         ...recent.value.filter((p) => p.host !== peer.host || p.port !== peer.port),
       ].slice(0, 8)
+  }
+
+  /** Gives the access code the host asked for; a refusal is shown by the prompt. */
+  async function authenticate(code: string): Promise<boolean> {
+    codeError.value = null
+    authenticating.value = true
+    try {
+      const result = await bridge().invoke('connection:auth', { accessCode: code })
+      if (!result.ok) {
+        codeError.value = describeError(result.error)
+        return false
+      }
+      adopt(result.value)
+      accessCode.value = code
+      return true
+    } finally {
+      authenticating.value = false
     }
   }
 
   async function disconnect(): Promise<void> {
-    const result = notices.unwrap(await bridge().invoke('connection:disconnect'))
-    if (result) state.value = result
+    notices.dismiss()
+    const result = await bridge().invoke('connection:disconnect')
+    if (result.ok) adopt(result.value)
   }
 
   return {
@@ -61,10 +102,16 @@ export const useConnectionStore = defineStore('connection', () => {
     recent,
     encrypted,
     accessCode,
+    codeError,
+    authenticating,
     connected,
     busy,
+    needsCode,
+    usable,
     label,
+    adopt,
     connect,
+    authenticate,
     disconnect,
   }
 })

@@ -1,5 +1,5 @@
 import { defineStore } from 'pinia'
-import { ref, shallowRef } from 'vue'
+import { computed, ref, shallowRef } from 'vue'
 import type { ConsoleEntry } from '../../../shared/ipc.js'
 import { bridge } from '../bridge/index.js'
 import { useNoticesStore } from './notices.js'
@@ -11,21 +11,40 @@ export const MAX_SHOWN_LINES = 500
 /** Data lines shown in all: a run of huge listings pushes older entries out sooner. */
 export const MAX_TOTAL_LINES = 20_000
 const MAX_HISTORY = 200
+/** The app's own listings kept, for a person who wants to see them. */
+export const MAX_HOUSEKEEPING = 200
 
 const shownLines = (entry: ConsoleEntry): number => Math.min(entry.lines.length, MAX_SHOWN_LINES)
 
-/** The conversation on the connection: lines typed here and the commands the GUI sent. */
+/**
+ * The conversation on the connection: lines typed here and the commands the GUI sent for a person's
+ * action. The app's own listings (`auto`) are kept apart, so they never push real history out, and
+ * are shown only on request.
+ */
 export const useConsoleStore = defineStore('console', () => {
   const notices = useNoticesStore()
   // Entries never change once received; a shallow list avoids proxying every line.
   const entries = shallowRef<ConsoleEntry[]>([])
   const history = ref<string[]>([])
   const running = ref(false)
+  /** The app's own listings, newest last. */
+  const housekeeping = shallowRef<ConsoleEntry[]>([])
+  const showHousekeeping = ref(false)
+  /** What the Console shows: a person's commands, with the app's listings folded in on request. */
+  const shown = computed(() =>
+    showHousekeeping.value
+      ? [...entries.value, ...housekeeping.value].sort((a, b) => a.id - b.id)
+      : entries.value,
+  )
   /** Ids kept, since an entry arrives both as an event and as the answer to console:run. */
   const seen = new Set<number>()
   let totalLines = 0
 
   function add(entry: ConsoleEntry): void {
+    if (entry.source === 'auto') {
+      housekeeping.value = [...housekeeping.value, entry].slice(-MAX_HOUSEKEEPING)
+      return
+    }
     if (seen.has(entry.id)) return
     seen.add(entry.id)
     const list = [...entries.value, entry]
@@ -58,9 +77,20 @@ export const useConsoleStore = defineStore('console', () => {
 
   function clear(): void {
     entries.value = []
+    housekeeping.value = []
     seen.clear()
     totalLines = 0
   }
 
-  return { entries, history, running, add, run, clear }
+  return {
+    entries,
+    history,
+    running,
+    housekeeping,
+    showHousekeeping,
+    shown,
+    add,
+    run,
+    clear,
+  }
 })

@@ -1,7 +1,8 @@
 import { defineStore } from 'pinia'
-import { computed, ref, shallowRef } from 'vue'
+import { computed, ref, shallowRef, watch } from 'vue'
 import { STOPPED_HOST, type Exposure, type HostStatus, type LogLine } from '../../../shared/ipc.js'
 import { bridge } from '../bridge/index.js'
+import { describeError } from '../format.js'
 import { useNoticesStore } from './notices.js'
 
 /** Log lines kept for the host panel. */
@@ -25,29 +26,39 @@ export const useHostStore = defineStore('host', () => {
   const nativeDialogs = ref(false)
   const starting = ref(false)
 
+  /** Why the last start failed; cleared by the next attempt and by changing the form. */
+  const error = ref<string | null>(null)
+
   const running = computed(() => status.value.running)
-  const canStart = computed(
-    () => folder.value.trim() !== '' && port.value > 0 && port.value < 65536,
-  )
+  /** What keeps the form from starting, said to the person (null when it can start). */
+  const problem = computed(() => {
+    if (folder.value.trim() === '') return 'Choose the folder to share.'
+    if (!Number.isInteger(port.value) || port.value < 1 || port.value > 65535)
+      return 'The port must be a whole number from 1 to 65535.'
+    return null
+  })
+  const canStart = computed(() => problem.value === null)
+  watch([folder, port], () => (error.value = null))
 
   async function start(): Promise<void> {
+    if (!canStart.value) return
     starting.value = true
+    error.value = null
+    notices.dismiss()
     try {
-      const result = notices.unwrap(
-        await bridge().invoke('host:start', {
-          root: folder.value.trim(),
-          port: port.value,
-          exposure: exposure.value,
-          encrypted: encrypted.value,
-          readOnly: readOnly.value,
-          ...(requireCode.value === null ? {} : { requireCode: requireCode.value }),
-          ...(accessCode.value.trim().length >= 4 ? { accessCode: accessCode.value.trim() } : {}),
-        }),
-      )
-      if (result) {
-        status.value = result
-        if (result.accessCode) accessCode.value = result.accessCode
-      }
+      const result = await bridge().invoke('host:start', {
+        root: folder.value.trim(),
+        port: port.value,
+        exposure: exposure.value,
+        encrypted: encrypted.value,
+        readOnly: readOnly.value,
+        ...(requireCode.value === null ? {} : { requireCode: requireCode.value }),
+        ...(accessCode.value.trim().length >= 4 ? { accessCode: accessCode.value.trim() } : {}),
+      })
+      if (result.ok) {
+        status.value = result.value
+        if (result.value.accessCode) accessCode.value = result.value.accessCode
+      } else error.value = describeError(result.error)
     } finally {
       starting.value = false
     }
@@ -70,6 +81,8 @@ export const useHostStore = defineStore('host', () => {
 
   return {
     status,
+    error,
+    problem,
     folder,
     port,
     exposure,

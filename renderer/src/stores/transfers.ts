@@ -26,9 +26,10 @@ export const useTransfersStore = defineStore('transfers', () => {
     finishedHandlers.push(handler)
   }
 
-  async function upload(bucket: string, files: File[]): Promise<void> {
+  /** Uploads `files`, each named `names[i]` in the bucket, or its own name when not given. */
+  async function upload(bucket: string, files: File[], names?: string[]): Promise<void> {
     if (files.length === 0) return
-    const started = notices.unwrap(await bridge().upload(bucket, files))
+    const started = notices.unwrap(await bridge().upload(bucket, files, names))
     started?.forEach(update)
   }
 

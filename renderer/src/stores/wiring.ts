@@ -1,13 +1,14 @@
+import { verbOf } from '../../../shared/protocol/index.js'
 import { bridge } from '../bridge/index.js'
 import { useBucketsStore } from './buckets.js'
 import { useConnectionStore } from './connection.js'
 import { useConsoleStore } from './console.js'
 import { useHostStore } from './host.js'
-import { useNoticesStore } from './notices.js'
+import { useRefreshStore } from './refresh.js'
 import { useTransfersStore } from './transfers.js'
 
 /** Console commands after which the Buckets tab lists again. */
-const CHANGES = new Set(['auth', 'create_b', 'delete_b', 'upload', 'delete_f'])
+const CHANGES = new Set(['create_b', 'delete_b', 'upload', 'delete_f'])
 
 /**
  * Loads the initial state and routes every event of the contract to its store, in one place.
@@ -20,19 +21,16 @@ export async function wireStores(): Promise<() => void> {
   const buckets = useBucketsStore()
   const transfers = useTransfersStore()
   const console = useConsoleStore()
-  const notices = useNoticesStore()
+  const refresh = useRefreshStore()
 
+  // Many uploads finishing one after another make one listing, not one each.
   transfers.onFinished((t) => {
-    if (t.direction === 'upload' && t.state === 'done' && t.bucket === buckets.selected)
-      void buckets.refreshFiles()
-    if (t.direction === 'upload' && t.state === 'done') void buckets.refresh()
+    if (t.direction === 'upload' && t.state === 'done') refresh.request()
   })
 
   const offs = [
     api.on('connection:state', (state) => {
-      const was = connection.connected
-      connection.state = state
-      if (state.status === 'connected' && !was) void buckets.refresh()
+      connection.adopt(state)
       if (state.status !== 'connected') buckets.clear()
     }),
     api.on('host:status', (status) => (host.status = status)),
@@ -40,13 +38,15 @@ export async function wireStores(): Promise<() => void> {
     api.on('console:entry', (entry) => {
       console.add(entry)
       // A change typed in the Console tab shows in the Buckets tab too.
-      const verb = entry.command.trim().split(/\s+/)[0] ?? ''
-      if (entry.source === 'console' && entry.status?.ok && CHANGES.has(verb)) {
-        if (verb === 'auth') notices.dismiss()
-        void buckets.refresh().then(() => buckets.refreshFiles())
-      }
+      if (
+        entry.source === 'console' &&
+        entry.status?.ok &&
+        CHANGES.has(verbOf(entry.command) ?? '')
+      )
+        refresh.request(0)
     }),
     api.on('transfer:update', (info) => transfers.update(info)),
+    refresh.start(),
   ]
 
   const [info, settings, hostStatus, state] = await Promise.all([
@@ -66,9 +66,7 @@ export async function wireStores(): Promise<() => void> {
     connection.recent = settings.value.recentPeers
   }
   if (hostStatus.ok) host.status = hostStatus.value
-  if (state.ok) {
-    connection.state = state.value
-    if (state.value.status === 'connected') void buckets.refresh()
-  }
+  // The peer connected before a reload, with its own port, not the form's default.
+  if (state.ok) connection.adopt(state.value)
   return () => offs.forEach((off) => off())
 }

@@ -126,7 +126,10 @@ describe('security', () => {
       status: 'disconnected',
       error: expect.stringContaining('wrong access code'),
     })
-    expect(await f.ok('connection:connect', peer)).toMatchObject({ status: 'connected' })
+    expect(await f.ok('connection:connect', peer)).toMatchObject({
+      status: 'connected',
+      needsCode: true,
+    })
     expect(await f.core.invoke('buckets:list', undefined)).toMatchObject({
       ok: false,
       error: { code: 1150 },
@@ -137,6 +140,62 @@ describe('security', () => {
       status: 'connected',
     })
     expect(await f.ok('buckets:list')).toEqual([])
+  })
+
+  it('says when the host wants a code, and lets in once it is given on the open connection', async () => {
+    f = await appFixture()
+    const status = await f.ok<HostStatus>('host:start', {
+      root: f.shared,
+      port: await freePort(),
+      exposure: 'loopback',
+      requireCode: true,
+    })
+    await f.ok('connection:connect', { host: '127.0.0.1', port: status.port! })
+    expect(f.events['connection:state'].at(-1)).toMatchObject({ needsCode: true })
+    expect(await f.core.invoke('connection:auth', { accessCode: 'nope' })).toMatchObject({
+      ok: false,
+      error: { code: 1150, message: expect.stringContaining('wrong access code') },
+    })
+    expect(f.events['connection:state'].at(-1)).toMatchObject({ needsCode: true })
+    expect(await f.ok('connection:auth', { accessCode: status.accessCode! })).toMatchObject({
+      status: 'connected',
+      needsCode: false,
+    })
+    expect(f.events['connection:state'].at(-1)).toMatchObject({ needsCode: false })
+    expect(await f.ok('buckets:list')).toEqual([])
+    // Uploads run on connections of their own, which give the code too.
+    await fs.writeFile(path.join(f.local, 'a.txt'), 'a')
+    await f.ok('buckets:create', { name: 'b' })
+    await f.ok('transfers:upload', { bucket: 'b', paths: [path.join(f.local, 'a.txt')] })
+    await expect.poll(() => f.events['transfer:update'].at(-1)?.state).toBe('done')
+  })
+
+  it('remembers a server only once it spoke the protocol: not a web server', async () => {
+    f = await appFixture()
+    const http = await import('node:http')
+    const web = http.createServer((_req, res) => res.end('hello'))
+    await new Promise<void>((r) => web.listen(0, '127.0.0.1', r))
+    const port = (web.address() as { port: number }).port
+    try {
+      const state = await f.ok('connection:connect', { host: '127.0.0.1', port, encrypted: false })
+      expect(state).toMatchObject({
+        status: 'disconnected',
+        error: expect.stringContaining('is not a BucketShare server'),
+      })
+      expect((await f.ok<{ recentPeers: unknown[] }>('settings:get')).recentPeers).toEqual([])
+    } finally {
+      web.closeAllConnections()
+      await new Promise((r) => web.close(r))
+    }
+  })
+
+  it("reports the peer's folder version, which moves on with each change", async () => {
+    f = await appFixture()
+    await hostAndConnect(f)
+    const before = await f.ok<string>('connection:changes')
+    expect(await f.ok('connection:changes')).toBe(before)
+    await f.ok('buckets:create', { name: 'new' })
+    expect(await f.ok('connection:changes')).not.toBe(before)
   })
 
   it('refuses a changed certificate until the person trusts the new one', async () => {
@@ -203,7 +262,8 @@ describe('one conversation for both tabs', () => {
       ['console', 'create_b "from console"', 300],
       ['gui', 'create_b "from gui"', 300],
       ['gui', 'create_b "from gui"', 350],
-      ['gui', 'ls_b', 500],
+      // The GUI's listings are the app's own housekeeping, which the Console folds away.
+      ['auto', 'ls_b', 500],
     ])
   })
 
@@ -228,6 +288,15 @@ describe('one conversation for both tabs', () => {
     expect(f.events['console:entry'].map((e) => e.command)).toEqual(
       expect.arrayContaining(['auth ***', 'AUTH ***']),
     )
+  })
+
+  it('never shows an access code given in the GUI, in the Console or anywhere else', async () => {
+    f = await appFixture()
+    await hostAndConnect(f)
+    await f.ok('connection:auth', { accessCode: 'secret-code' })
+    const shown = JSON.stringify(f.events['console:entry'])
+    expect(shown).toContain('auth ***')
+    expect(shown).not.toContain('secret-code')
   })
 
   it('shows a console line when not connected as an error entry', async () => {

@@ -35,12 +35,35 @@ function openBridge(url: string, origin: string): Promise<WebSocket | number> {
 
 describe('browser mode', () => {
   it('serves the page on loopback with a strict content security policy', async () => {
-    const { origin } = await start()
-    const res = await fetch(`${origin}/`)
+    const { origin, token } = await start()
+    const res = await fetch(`${origin}/?token=${token}`)
     expect(res.status).toBe(200)
     expect(res.headers.get('content-security-policy')).toContain("default-src 'self'")
     expect(await res.text()).toContain('<title>BucketShare</title>')
     expect((await fetch(`${origin}/..%2f..%2fetc%2fpasswd`)).status).toBe(404)
+  })
+
+  it('answers the page without its token (or with an old one) with one page saying what to do', async () => {
+    const { origin } = await start()
+    for (const address of [`${origin}/`, `${origin}/index.html?token=old`]) {
+      const res = await fetch(address)
+      expect(res.status).toBe(401)
+      expect(res.headers.get('content-security-policy')).toContain("default-src 'self'")
+      const page = await res.text()
+      expect(page).toContain('Open the address BucketShare printed')
+      expect(page).not.toContain('<title>BucketShare</title>')
+    }
+  })
+
+  it('serves the favicon, also where browsers look for it on their own', async () => {
+    const { origin } = await start()
+    await fs.writeFile(path.join(f.base, 'site', 'favicon.svg'), '<svg/>')
+    for (const icon of ['/favicon.svg', '/favicon.ico']) {
+      const res = await fetch(`${origin}${icon}`)
+      expect(res.status).toBe(200)
+      expect(res.headers.get('content-type')).toBe('image/svg+xml')
+      expect(await res.text()).toBe('<svg/>')
+    }
   })
 
   it('refuses the bridge without the token or from another origin', async () => {

@@ -34,6 +34,20 @@ describe('runConsoleLine', () => {
     expect(await fs.readFile(path.join(f.local, 'out.txt'), 'utf8')).toBe('content')
   })
 
+  it('refuses a download into a folder that does not exist, and never makes a file of it', async () => {
+    f = await fixture()
+    const c = await f.connect()
+    await c.createBucket('b')
+    await fs.writeFile(path.join(f.root, 'b', 'x'), 'x')
+    const down = await runConsoleLine(c, 'download b x missing/', { cwd: f.local })
+    expect(down).toMatchObject({ status: null, error: expect.stringContaining('no such folder') })
+    expect(await fs.readdir(f.local)).toEqual([])
+    await fs.mkdir(path.join(f.local, 'there'))
+    const into = await runConsoleLine(c, 'download b x there/', { cwd: f.local })
+    expect(into.status?.code).toBe(900)
+    expect(await fs.readFile(path.join(f.local, 'there', 'x'), 'utf8')).toBe('x')
+  })
+
   it('expands ~ to the home folder in local paths', async () => {
     f = await fixture()
     const c = await f.connect()
