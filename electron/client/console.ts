@@ -92,7 +92,8 @@ export async function runConsoleLine(
         origin: CONSOLE_ORIGIN,
       }
       try {
-        if (verb === 'download') await checkFolder(c, localPath(options.cwd, c))
+        if (transfer.verb === 'download')
+          await checkFolder(transfer.local, localPath(options.cwd, transfer.local))
         const result: TransferResult =
           transfer.verb === 'upload'
             ? await client.upload({
