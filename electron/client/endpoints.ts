@@ -45,6 +45,8 @@ export interface IncomingFile {
  * whether or not `open` ran.
  */
 export interface DownloadTarget {
+  /** Fails (LocalFileError) before the server is asked when the target cannot take any file. */
+  check?(): Promise<void>
   open(file: IncomingFile): Promise<void>
   write(chunk: Buffer, release: () => void): void | Promise<void>
   commit(): Promise<string | undefined>
@@ -85,6 +87,8 @@ export function fileTarget(destination: string): DownloadTarget {
   let final: string | undefined
   let out: Outlet | undefined
   return {
+    // A destination in a missing folder costs no transfer and no connection.
+    check: async () => void (await resolvePath(destination, '')),
     async open({ name }) {
       final = await resolvePath(destination, name)
       temp = path.join(path.dirname(final), `.${randomBytes(6).toString('hex')}.bucketshare-part`)

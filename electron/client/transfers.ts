@@ -108,6 +108,7 @@ export async function download(
   options: DownloadOptions,
 ): Promise<TransferResult> {
   const { bucket, name, target } = options
+  await target.check?.()
   const stopWatching = watchAbort(connection, options.signal)
   const lines: string[] = []
   let meter: ProgressMeter | undefined

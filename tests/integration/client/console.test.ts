@@ -64,6 +64,24 @@ describe('runConsoleLine', () => {
     expect(await fs.readFile(path.join(f.local, 'copy'), 'utf8')).toBe('x')
   })
 
+  it('reports a local path it cannot use without asking the server or cutting a connection', async () => {
+    f = await fixture()
+    const log: string[] = []
+    f.server.on('log', ({ text }) => log.push(text))
+    const c = await f.connect()
+    await c.createBucket('b')
+    await fs.writeFile(path.join(f.root, 'b', 'x'), 'x'.repeat(100_000))
+    const down = await runConsoleLine(c, 'download b x nope/x', { cwd: f.local })
+    expect(down.error).toBe(`cannot write "${path.join(f.local, 'nope', 'x')}": no such folder`)
+    const up = await runConsoleLine(c, 'upload nothing-here b', { cwd: f.local })
+    expect(up.error).toContain('no such file')
+    // The transfer connection stayed in step and is used again.
+    const fine = await runConsoleLine(c, 'download b x copy', { cwd: f.local })
+    expect(fine.status?.code).toBe(900)
+    expect(log.filter((l) => / (download|upload) /.test(l))).toHaveLength(1)
+    expect(log.filter((l) => l.includes('disconnected'))).toEqual([])
+  })
+
   it('names an upload after the local file when no name is given', async () => {
     f = await fixture()
     const c = await f.connect()
