@@ -37,9 +37,9 @@ async function launchBrowserMode(
   const child: ChildProcess = spawn(
     process.execPath,
     [
-      '--import',
-      import.meta.resolve('tsx'),
-      path.resolve('electron/web/cli.ts'),
+      // The bundled entry, through the launcher, as `npm run ui` runs it.
+      path.resolve('scripts/cli.mjs'),
+      'ui',
       '--port',
       '0',
       '--settings-dir',
