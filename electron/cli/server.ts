@@ -1,8 +1,8 @@
 /**
  * Headless bucket server:
  *   npm run server -- "<path where the buckets will be saved>" [--port 4567] [--host 127.0.0.1]
- *     [--access-code <code> | --no-access-code] [--read-only] [--plain] [--data-dir <folder>]
- *     [--name <display name>] [--no-announce]
+ *     [--access-code <code> | --no-access-code] [--max-per-address <count>] [--read-only]
+ *     [--plain] [--data-dir <folder>] [--name <display name>] [--no-announce]
  * Prints where it listens and, over TLS, an invite (`Invite: bucketshare://…`, with a QR code on a
  * terminal); beyond loopback it announces itself over mDNS. Then one log line per connection and
  * per command. Ctrl-C closes it
@@ -18,6 +18,7 @@ import { Announcer, hostInvite, isLoopback } from '../discovery/index.js'
 import {
   DEFAULT_HOST,
   DEFAULT_IDLE_TIMEOUT_MS,
+  DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
   DEFAULT_PORT,
   generateAccessCode,
   loadOrCreateIdentity,
@@ -32,6 +33,7 @@ interface Options {
   idleTimeout: number
   /** A code given, false for --no-access-code, undefined for the default. */
   accessCode?: string | false
+  maxPerAddress: number
   readOnly: boolean
   plain: boolean
   dataDir?: string
@@ -51,6 +53,13 @@ function parseSeconds(text: string): number {
   if (!/^\d+$/.test(text) || seconds < 1)
     throw new InvalidArgumentError('a whole number of seconds')
   return seconds
+}
+
+function parseCount(text: string): number {
+  const count = Number(text)
+  if (!/^\d+$/.test(text) || count < 1 || !Number.isSafeInteger(count))
+    throw new InvalidArgumentError('a whole number, at least 1')
+  return count
 }
 
 /** A problem with what was asked, not with how: the message alone, no usage text. */
@@ -86,6 +95,12 @@ async function main(): Promise<void> {
       'code clients must give (auth <code>); generated when listening on the network',
     )
     .option('--no-access-code', 'let anyone who can reach the server in, even on the network')
+    .option(
+      '--max-per-address <count>',
+      'connections at once from one IP address, this computer included',
+      parseCount,
+      DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
+    )
     .option('--read-only', 'clients may list and download, nothing else', false)
     .option(
       '--plain',
@@ -119,6 +134,7 @@ async function main(): Promise<void> {
     port: options.port,
     host: options.host,
     idleTimeoutMs: options.idleTimeout * 1000,
+    maxConnectionsPerAddress: options.maxPerAddress,
     readOnly: options.readOnly,
     ...(accessCode ? { accessCode } : {}),
     ...(identity ? { tls: identity } : {}),

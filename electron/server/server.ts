@@ -5,6 +5,7 @@ import type { ConnectedClient, LogLine } from '../../shared/ipc.js'
 import { formatStatus } from '../../shared/protocol/index.js'
 import { openFolderStore, type Store } from '../storage/index.js'
 import { AccessGate } from './access.js'
+import { ConnectionBudget, type ConnectionLimits, type Slot } from './budget.js'
 import { remoteOf, Session } from './session.js'
 
 export const DEFAULT_PORT = 4567
@@ -13,6 +14,19 @@ export const DEFAULT_IDLE_TIMEOUT_MS = 300_000
 /** Connections at once, in total and from one address: enough for a household, not for a flood. */
 export const DEFAULT_MAX_CONNECTIONS = 256
 export const DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 32
+/**
+ * Connections at once that have not given the access code yet (or not finished their TLS
+ * handshake), in total and from one address: a client's pool opens a few at once.
+ */
+export const DEFAULT_MAX_UNPROVEN = 64
+export const DEFAULT_MAX_UNPROVEN_PER_ADDRESS = 16
+/**
+ * A refused connection is closed this long after it was accepted, whatever its peer does: time
+ * enough to finish a TLS handshake and read the one refusal line.
+ */
+export const REFUSAL_MS = 2_000
+/** Refusals in progress at once; beyond them a connection is closed at once, without a line. */
+const MAX_REFUSING = 64
 /** Time to finish typing a command line once it has started (generous for a person at `nc`). */
 export const DEFAULT_LINE_TIMEOUT_MS = 60_000
 const SOCKET_BUFFER_BYTES = 1024 * 1024
@@ -35,6 +49,9 @@ export interface ServerOptions {
   readOnly?: boolean
   maxConnections?: number
   maxConnectionsPerAddress?: number
+  /** Connections at once that have not given the access code or finished their TLS handshake. */
+  maxUnproven?: number
+  maxUnprovenPerAddress?: number
   lineTimeoutMs?: number
   /** Speak TLS with this identity (see identity.ts); plain TCP without it. */
   tls?: { key: string; cert: string }
@@ -44,8 +61,7 @@ export interface ServerOptions {
 interface Limits {
   idleTimeoutMs: number
   lineTimeoutMs: number
-  maxConnections: number
-  maxConnectionsPerAddress: number
+  connections: ConnectionLimits
   readOnly: boolean
   gate: AccessGate | undefined
 }
@@ -69,6 +85,11 @@ export class BucketServer extends EventEmitter<BucketServerEvents> {
   private readonly listener: net.Server
   private readonly sessions = new Set<Session>()
   private readonly sockets = new Set<net.Socket>()
+  private readonly budget: ConnectionBudget
+  /** Slots of the TCP connections accepted, by remote endpoint, until their TLS handshake is over. */
+  private readonly handshaking = new Map<string, Slot>()
+  /** TCP connections being refused, by remote endpoint. */
+  private readonly refusing = new Map<string, { reason: string }>()
   private nextId = 1
   private closing: Promise<void> | undefined
   /** Whether connections use TLS. */
@@ -82,9 +103,16 @@ export class BucketServer extends EventEmitter<BucketServerEvents> {
     identity?: { key: string; cert: string },
   ) {
     super()
+    this.budget = new ConnectionBudget(limits.connections)
     // Large socket buffers: with Node's 16 KiB default, transfers move about half as fast.
-    const options = { allowHalfOpen: true, noDelay: true, highWaterMark: SOCKET_BUFFER_BYTES }
-    const accept = (socket: net.Socket): void => this.accept(socket)
+    // Paused: nothing is read from a connection before it was admitted (refusals never are).
+    const options = {
+      allowHalfOpen: true,
+      noDelay: true,
+      highWaterMark: SOCKET_BUFFER_BYTES,
+      pauseOnConnect: true,
+    }
+    this.encrypted = identity !== undefined
     this.listener = identity
       ? tls.createServer(
           {
@@ -94,21 +122,17 @@ export class BucketServer extends EventEmitter<BucketServerEvents> {
             minVersion: 'TLSv1.3',
             handshakeTimeout: HANDSHAKE_TIMEOUT_MS,
           },
-          accept,
+          (socket) => this.secured(socket),
         )
-      : net.createServer(options, accept)
+      : net.createServer(options)
     // A failed handshake (e.g. someone typing plain text at a TLS port) concerns that client only;
     // the host still learns of it, since that person sees only a closed connection.
     this.listener.on('tlsClientError', (err: NodeJS.ErrnoException, socket) => {
       this.log(`${remoteOf(socket)} ${handshakeFailure(err)}; closed`)
       socket.destroy()
     })
-    // Every TCP connection, handshake or not, so that close() can end them all.
-    this.listener.on('connection', (socket: net.Socket) => {
-      this.sockets.add(socket)
-      socket.once('close', () => this.sockets.delete(socket))
-    })
-    this.encrypted = identity !== undefined
+    // Every TCP connection, handshake or not: counted from here, and ended by close().
+    this.listener.on('connection', (socket: net.Socket) => this.accept(socket))
     // After listening, errors are about single connections (e.g. out of file descriptors).
     this.listener.on('error', (err: NodeJS.ErrnoException) => this.log(`server error ${err.code}`))
   }
@@ -171,26 +195,67 @@ export class BucketServer extends EventEmitter<BucketServerEvents> {
     return this.limits.readOnly
   }
 
+  /** A TCP connection, before any TLS handshake: it takes a slot, or is refused. */
   private accept(socket: net.Socket): void {
-    // A TLS client may hang up between its handshake and our handler.
-    if (socket.destroyed) return
-    const address = socket.remoteAddress ?? ''
-    const fromAddress = [...this.sessions].filter((s) => s.address === address).length
-    if (
-      this.sessions.size >= this.limits.maxConnections ||
-      fromAddress >= this.limits.maxConnectionsPerAddress
-    ) {
-      this.log(`${address} refused: too many connections`)
-      socket.on('error', () => undefined)
-      socket.end(`${formatStatus(400, 'too many connections; try again later')}\n`)
+    this.sockets.add(socket)
+    socket.once('close', () => this.sockets.delete(socket))
+    // Whatever happens to a connection, an error on it concerns that connection only.
+    socket.on('error', () => undefined)
+    const address = addressOf(socket)
+    const key = endpointOf(socket)
+    const slot = this.budget.admit(address)
+    if (typeof slot === 'string') return this.refuse(socket, key, address, slot)
+    socket.once('close', () => {
+      slot.release()
+      if (this.handshaking.get(key) === slot) this.handshaking.delete(key)
+    })
+    if (this.encrypted) this.handshaking.set(key, slot)
+    else this.open(socket, slot)
+  }
+
+  /** A TLS connection whose handshake is over. */
+  private secured(socket: tls.TLSSocket): void {
+    const key = endpointOf(socket)
+    const refusal = this.refusing.get(key)
+    if (refusal) {
+      socket.end(refusalLine(refusal.reason))
+      // TLS cannot stop reading records and stay open: what comes is dropped as it comes.
+      socket.resume()
       return
     }
+    const slot = this.handshaking.get(key)
+    this.handshaking.delete(key)
+    // A client may hang up between its handshake and this handler.
+    if (!slot || socket.destroyed) return void socket.destroy()
+    this.open(socket, slot)
+  }
+
+  /**
+   * Over a limit: the connection gets one status line (after its TLS handshake, if any), nothing
+   * it sends is read, and it is destroyed REFUSAL_MS after it was accepted, whatever the peer does.
+   */
+  private refuse(socket: net.Socket, key: string, address: string, reason: string): void {
+    if (this.refusing.size >= MAX_REFUSING) return void socket.destroy()
+    const refusal = { reason }
+    this.refusing.set(key, refusal)
+    const deadline = setTimeout(() => socket.destroy(), REFUSAL_MS)
+    socket.once('close', () => {
+      clearTimeout(deadline)
+      if (this.refusing.get(key) === refusal) this.refusing.delete(key)
+    })
+    this.log(`${address} refused: ${reason}`)
+    // A TLS connection still reads its handshake; its line goes out once that is over (secured).
+    if (!this.encrypted) socket.end(refusalLine(reason))
+  }
+
+  private open(socket: net.Socket, slot: Slot): void {
     const session = new Session(socket, this.nextId++, {
       store: this.store,
       idleTimeoutMs: this.limits.idleTimeoutMs,
       lineTimeoutMs: this.limits.lineTimeoutMs,
       readOnly: this.limits.readOnly,
       gate: this.limits.gate,
+      proven: () => slot.prove(),
       log: (text) => this.log(text),
     })
     this.sessions.add(session)
@@ -218,9 +283,12 @@ export async function startServer(options: ServerOptions): Promise<BucketServer>
     {
       idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
       lineTimeoutMs: options.lineTimeoutMs ?? DEFAULT_LINE_TIMEOUT_MS,
-      maxConnections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
-      maxConnectionsPerAddress:
-        options.maxConnectionsPerAddress ?? DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
+      connections: {
+        total: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
+        perAddress: options.maxConnectionsPerAddress ?? DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
+        unproven: options.maxUnproven ?? DEFAULT_MAX_UNPROVEN,
+        unprovenPerAddress: options.maxUnprovenPerAddress ?? DEFAULT_MAX_UNPROVEN_PER_ADDRESS,
+      },
       readOnly: options.readOnly ?? false,
       gate: options.accessCode ? new AccessGate(options.accessCode) : undefined,
     },
@@ -228,6 +296,21 @@ export async function startServer(options: ServerOptions): Promise<BucketServer>
   )
   await server.listen(options.port ?? DEFAULT_PORT)
   return server
+}
+
+/** The refusal of a connection over a limit. */
+function refusalLine(reason: string): string {
+  return `${formatStatus(1450, `${reason}; try again later`)}\n`
+}
+
+/** The remote IP address, the same for IPv4 whether or not it arrives IPv4-mapped. */
+function addressOf(socket: net.Socket): string {
+  return (socket.remoteAddress ?? '').replace(/^::ffff:(?=\d+\.)/, '')
+}
+
+/** Tells a live TCP connection from every other one, through TLS wrapping. */
+function endpointOf(socket: net.Socket): string {
+  return `${socket.remoteAddress ?? ''} ${socket.remotePort ?? 0}`
 }
 
 function listenError(err: NodeJS.ErrnoException, host: string, port: number): Error {

@@ -27,6 +27,8 @@ export interface SessionOptions {
   lineTimeoutMs: number
   /** Close the connection after this long without traffic while the server waits on the client. */
   idleTimeoutMs: number
+  /** Called once the client may run every command (at once on a host without an access code). */
+  proven: () => void
   /** One line of the server log. */
   log: (text: string) => void
 }
@@ -97,6 +99,7 @@ export class Session {
     this.address = socket.remoteAddress ?? ''
     this.out = new SocketWriter(socket)
     this.authorized = options.gate === undefined
+    if (this.authorized) options.proven()
     this.context = {
       store: options.store,
       authenticate: (code) => this.authenticate(code),
@@ -118,6 +121,8 @@ export class Session {
       }),
     )
     this.log('connected')
+    // Accepted paused (nothing is read before a connection is admitted): waiting, input flows.
+    socket.resume()
   }
 
   /** Lets the command in progress finish and be answered, then closes. */
@@ -343,8 +348,10 @@ export class Session {
 
   private authenticate(code: string): AccessCheck {
     const check = this.options.gate?.check(this.socket.remoteAddress ?? '', code) ?? { ok: true }
-    if (check.ok) this.authorized = true
-    else this.log(`access refused: ${check.reason}`)
+    if (check.ok) {
+      this.authorized = true
+      this.options.proven()
+    } else this.log(`access refused: ${check.reason}`)
     return check
   }
 

@@ -25,6 +25,7 @@ export const CODES = {
   1150: { abbr: 'AGF', meaning: 'Access Grant Fails' },
   1200: { abbr: 'FRS', meaning: 'File Renamed Successfully' },
   1250: { abbr: 'FRF', meaning: 'File Rename Fails' },
+  1450: { abbr: 'CAF', meaning: 'Connection Acceptance Fails' },
   1600: { abbr: 'CHS', meaning: 'Changes Reported Successfully' },
   1650: { abbr: 'CHF', meaning: 'Changes Report Fails' },
 } as const satisfies Record<number, { abbr: string; meaning: string }>

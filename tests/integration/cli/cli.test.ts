@@ -121,6 +121,48 @@ describe('npm run server', () => {
   })
 })
 
+describe('npm run server --max-per-address', () => {
+  it('limits connections from one address, this computer included, with 1450 CAF', async () => {
+    const base = await tempDir()
+    const [cmd, args] = node('server', [base, '--port', '0', '--plain', '--max-per-address', '2'])
+    const child = spawn(cmd, args)
+    serverCli = child
+    let out = ''
+    await new Promise<void>((resolve) =>
+      child.stdout.on('data', (c: Buffer) => {
+        out += c.toString()
+        if (out.includes('Press Ctrl-C to stop.')) resolve()
+      }),
+    )
+    const port = Number(/Listening on 127\.0\.0\.1:(\d+)/.exec(out)?.[1])
+    const held: net.Socket[] = []
+    const first = (): Promise<string> =>
+      new Promise((resolve) => {
+        const socket = net.connect(port, '127.0.0.1')
+        socket.once('data', (chunk: Buffer) => resolve(chunk.toString()))
+        socket.once('connect', () => socket.write('init\n'))
+        held.push(socket)
+      })
+    try {
+      expect(await first()).toContain('100 OK')
+      expect(await first()).toContain('100 OK')
+      expect(await first()).toBe(
+        '1450 CAF too many connections from your address; try again later\n',
+      )
+    } finally {
+      held.forEach((s) => s.destroy())
+    }
+  })
+
+  it('takes only a whole number of at least 1', async () => {
+    const base = await tempDir()
+    const [cmd, args] = node('server', [base, '--plain', '--max-per-address', '0'])
+    const err = await run(cmd, args).catch((e: { code: number; stderr: string }) => e)
+    expect(err).toMatchObject({ code: 1 })
+    expect((err as { stderr: string }).stderr).toContain('a whole number, at least 1')
+  })
+})
+
 describe('npm run client (scripted)', () => {
   it('runs commands from standard input, with local paths for transfers, and exits 0', async () => {
     const base = await tempDir()

@@ -121,7 +121,9 @@ describe('limits', () => {
     t = await startTestServer({ maxConnectionsPerAddress: 2 })
     const [a, b] = [await t.connect(), await t.connect()]
     const third = await t.connect()
-    expect(await third.line()).toBe('400 BCMD too many connections; try again later')
+    expect(await third.line()).toBe(
+      '1450 CAF too many connections from your address; try again later',
+    )
     await third.closed
     expect((await a.command('ls_b')).status).toBe('500 BLS')
     expect((await b.command('ls_b')).status).toBe('500 BLS')
