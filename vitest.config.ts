@@ -19,6 +19,9 @@ export default defineConfig({
           ],
           testTimeout: 30_000,
           hookTimeout: 30_000,
+          // No mDNS on this machine's real networks: the discovery tests turn it back on inside
+          // the network namespaces they make.
+          env: { BUCKETSHARE_DISCOVERY: 'off' },
         },
       },
       {

@@ -10,5 +10,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     fileParallelism: false,
+    // No mDNS on this machine's real networks: the discovery spec turns it back on inside the
+    // network namespaces it makes.
+    env: { BUCKETSHARE_DISCOVERY: 'off' },
   },
 })

@@ -14,6 +14,7 @@ export const EVENT_CHANNELS = [
   'connection:state',
   'console:entry',
   'transfer:update',
+  'discovery:state',
 ] as const satisfies readonly EventChannel[]
 
 /** The IPC channel an event travels on. */

@@ -30,10 +30,21 @@ export const HostOptions = z.strictObject({
   accessCode: z.string().min(4).max(128).optional(),
   /** Clients may list and download only. */
   readOnly: z.boolean().default(false),
+  /** How people nearby see this host (announced when on the network); the last one when absent. */
+  displayName: z.string().trim().min(1).max(63).optional(),
 })
 export type HostOptions = z.input<typeof HostOptions>
 
-export const Peer = z.strictObject({ host: text(255), port })
+const fingerprint = z.string().regex(/^[0-9a-f]{64}$/)
+
+export const Peer = z.strictObject({
+  host: text(255),
+  port,
+  /** Its certificate, once connected over TLS: a peer is known by it wherever it moves. */
+  fingerprint: fingerprint.optional(),
+  /** How it calls itself, when it was found nearby. */
+  name: z.string().max(63).optional(),
+})
 export type Peer = z.infer<typeof Peer>
 
 export const ConnectRequest = z.strictObject({
@@ -42,10 +53,9 @@ export const ConnectRequest = z.strictObject({
   encrypted: z.boolean().default(true),
   accessCode: z.string().min(1).max(128).optional(),
   /** Accept this certificate although another one was pinned for the peer (the person confirmed). */
-  trustFingerprint: z
-    .string()
-    .regex(/^[0-9a-f]{64}$/)
-    .optional(),
+  trustFingerprint: fingerprint.optional(),
+  /** How the peer calls itself, when it was found nearby: remembered with it. */
+  name: z.string().max(63).optional(),
 })
 export type ConnectRequest = z.input<typeof ConnectRequest>
 
@@ -70,6 +80,12 @@ export interface HostStatus {
   /** What a peer can type to reach this host: "192.168.1.20:4567", loopback first when local only. */
   addresses: string[]
   clients: ConnectedClient[]
+  /** How people nearby see this host. */
+  displayName: string
+  /** Announced on the network (mDNS) right now. */
+  announced: boolean
+  /** The invite link (bucketshare://…), while hosting over TLS. */
+  invite: string | null
   error?: string
 }
 
@@ -85,6 +101,56 @@ export const STOPPED_HOST: HostStatus = {
   readOnly: false,
   addresses: [],
   clients: [],
+  displayName: '',
+  announced: false,
+  invite: null,
+}
+
+/** A BucketShare host heard on the network. */
+export interface NearbyHost {
+  /** Its DNS-SD instance name: one host on one port. */
+  id: string
+  name: string
+  /** Its address on the network it was heard on. */
+  address: string
+  port: number
+  /** Its certificate's SHA-256 as announced (unproven until connecting); null for plain TCP. */
+  fingerprint: string | null
+  codeRequired: boolean
+  protocolVersion: number
+  /** The interface it was heard on. */
+  via: string
+  /** Where this computer connected to the same certificate before ("host:port"), if it did. */
+  knownAt: string | null
+  /** This computer's own host. */
+  mine: boolean
+}
+
+/** The search for hosts nearby, and what it tried (said when nothing is found). */
+export interface DiscoveryState {
+  running: boolean
+  /** When the search started (ms since the epoch), null when not running. */
+  startedAt: number | null
+  hosts: NearbyHost[]
+  /** The networks searched, each with its address and any failure. */
+  networks: { name: string; address: string; error?: string }[]
+  queries: number
+  /** mDNS answers heard from other computers (any service). */
+  othersHeard: number
+  /** Our own announcements came back (multicast works on this computer). */
+  ownHeard: boolean
+  /** Why discovery does not run at all, when it does not (e.g. turned off). */
+  disabled?: string
+}
+
+export const IDLE_DISCOVERY: DiscoveryState = {
+  running: false,
+  startedAt: null,
+  hosts: [],
+  networks: [],
+  queries: 0,
+  othersHeard: 0,
+  ownHeard: false,
 }
 
 export interface LogLine {
@@ -154,6 +220,8 @@ export interface Settings {
   /** The host's access code, kept so peers need not learn a new one at each start. */
   accessCode: string | null
   readOnly: boolean
+  /** How people nearby see this host; the computer's name until changed. */
+  displayName: string
 }
 
 /** What the Node side can do for the renderer. */
@@ -186,6 +254,8 @@ export const requestSchemas = {
   /** Without a path: the home folder. */
   'dialog:listFolder': z.strictObject({ path: localPath.optional() }),
   'connection:connect': ConnectRequest,
+  /** Connects with an invite link (bucketshare://…): its certificate only, its code given. */
+  'connection:invite': z.strictObject({ link: z.string().max(4096) }),
   'connection:disconnect': z.undefined(),
   'connection:state': z.undefined(),
   'connection:auth': z.strictObject({ accessCode: z.string().min(1).max(128) }),
@@ -210,6 +280,9 @@ export const requestSchemas = {
   'transfers:cancel': z.strictObject({ id: text(64) }),
   'settings:get': z.undefined(),
   'app:info': z.undefined(),
+  'discovery:start': z.undefined(),
+  'discovery:stop': z.undefined(),
+  'discovery:state': z.undefined(),
 } as const
 
 export interface RequestResults {
@@ -220,6 +293,7 @@ export interface RequestResults {
   'dialog:chooseFolder': string | null
   'dialog:listFolder': FolderListing
   'connection:connect': ConnectionState
+  'connection:invite': ConnectionState
   'connection:disconnect': ConnectionState
   'connection:state': ConnectionState
   /** Gives the access code on the open connection; fails with 1150 when it is wrong. */
@@ -237,6 +311,9 @@ export interface RequestResults {
   'transfers:cancel': void
   'settings:get': Settings
   'app:info': AppInfo
+  'discovery:start': DiscoveryState
+  'discovery:stop': DiscoveryState
+  'discovery:state': DiscoveryState
 }
 
 export type RequestChannel = keyof typeof requestSchemas
@@ -254,6 +331,7 @@ export interface Events {
   'connection:state': ConnectionState
   'console:entry': ConsoleEntry
   'transfer:update': TransferInfo
+  'discovery:state': DiscoveryState
 }
 
 export type EventChannel = keyof Events

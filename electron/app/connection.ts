@@ -1,3 +1,5 @@
+import { shortFingerprint } from '../../shared/fingerprint.js'
+import { parseInvite } from '../../shared/invite.js'
 import type { ConnectionState, RequestArgs } from '../../shared/ipc.js'
 import { verbOf } from '../../shared/protocol/index.js'
 import {
@@ -36,8 +38,29 @@ export class ConnectionService {
     return this.current
   }
 
+  /**
+   * Connects with an invite link: only the certificate it names is accepted (in the handshake,
+   * before any command), it is pinned without a first-contact question, and its code is given.
+   */
+  async connectInvite(link: string): Promise<ConnectionState> {
+    const parsed = parseInvite(link)
+    if (!parsed.ok) {
+      await this.disconnect()
+      return this.set({ status: 'disconnected', error: parsed.error })
+    }
+    const { host, port, fingerprint, accessCode } = parsed.invite
+    return this.connect(
+      { host, port, encrypted: true, trustFingerprint: fingerprint, accessCode },
+      true,
+    )
+  }
+
   /** Connects (closing any previous connection); failures end in a disconnected state with the reason. */
-  async connect(request: RequestArgs<'connection:connect'>): Promise<ConnectionState> {
+  async connect(
+    request: RequestArgs<'connection:connect'>,
+    /** The fingerprint comes from an invite: it is the peer's, no question asked. */
+    invited = false,
+  ): Promise<ConnectionState> {
     const peer = { host: request.host, port: request.port }
     await this.disconnect()
     const attempt = ++this.attempt
@@ -71,19 +94,33 @@ export class ConnectionService {
         this.client = undefined
         this.set({ status: 'disconnected', error: `Connection lost: ${err.message}` })
       })
-      // Only a peer that spoke the protocol is remembered, with its certificate.
-      this.settings.rememberPeer(peer)
       const fingerprint = client.fingerprint ?? null
+      // Known by its certificate: a peer seen before at another address is the same peer.
+      const seenBefore = fingerprint ? this.knownHosts.whereSeen(fingerprint) : undefined
       if (fingerprint) this.knownHosts.pin(peer.host, peer.port, fingerprint)
+      // Only a peer that spoke the protocol is remembered, with its certificate.
+      this.settings.rememberPeer({
+        ...peer,
+        ...(fingerprint ? { fingerprint } : {}),
+        ...(request.name ? { name: request.name } : {}),
+      })
       return this.set({
         status: 'connected',
         ...peer,
         fingerprint,
-        firstContact: fingerprint !== null && fingerprint !== pinned,
+        firstContact: fingerprint !== null && fingerprint !== pinned && !seenBefore && !invited,
         needsCode,
       })
     } catch (err) {
       if (attempt !== this.attempt) return this.current
+      if (invited && err instanceof CertificateChangedError)
+        return this.set({
+          status: 'disconnected',
+          error:
+            `${peer.host}:${peer.port} presented another certificate than the invite names ` +
+            `(${shortFingerprint(err.actual)}); not connecting: it may be another computer ` +
+            'pretending to be the host. Ask the host for a new invite.',
+        })
       const certificateChanged =
         err instanceof CertificateChangedError
           ? { ...peer, expected: err.expected, actual: err.actual }

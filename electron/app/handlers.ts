@@ -20,6 +20,7 @@ export function createHandlers(s: Services): Handlers {
     'host:stop': () => s.host.stop(),
     'host:status': () => s.host.status(),
     'connection:connect': (peer) => s.connection.connect(peer),
+    'connection:invite': ({ link }) => s.connection.connectInvite(link),
     'connection:disconnect': () => s.connection.disconnect(),
     'connection:state': () => s.connection.state(),
     'connection:auth': ({ accessCode }) => s.connection.authenticate(accessCode),
@@ -47,5 +48,8 @@ export function createHandlers(s: Services): Handlers {
     'transfers:upload': ({ bucket, paths, names }) => s.transfers.upload(bucket, paths, names),
     'transfers:download': ({ bucket, names, dir }) => s.transfers.download(bucket, names, dir),
     'transfers:cancel': ({ id }) => s.transfers.cancel(id),
+    'discovery:start': () => s.discovery.start(),
+    'discovery:stop': () => s.discovery.stop(),
+    'discovery:state': () => s.discovery.state(),
   }
 }

@@ -1,7 +1,9 @@
 import { STOPPED_HOST, type HostStatus, type RequestArgs } from '../../shared/ipc.js'
+import { Announcer, discoveryOff, hostInvite } from '../discovery/index.js'
 import {
   generateAccessCode,
   loadOrCreateIdentity,
+  PROTOCOL_VERSION,
   reachableAddresses,
   startServer,
   type BucketServer,
@@ -13,6 +15,8 @@ import type { SettingsStore } from './settings.js'
 /** Hosting a folder: at most one server, started and stopped from the app. */
 export class HostService {
   private server: BucketServer | undefined
+  /** Announces the host nearby while it listens on the network. */
+  private announcer: Announcer | undefined
   /** The settings of the last start, shown while running and after a stop or a failure. */
   private last: Partial<HostStatus> = {}
   private error: string | undefined
@@ -26,14 +30,31 @@ export class HostService {
 
   status(): HostStatus {
     const server = this.server
+    const fingerprint = this.last.fingerprint ?? null
     return {
       ...STOPPED_HOST,
+      displayName: this.settings.get().displayName,
       ...this.last,
       running: server !== undefined,
       addresses: server ? reachableAddresses(server.host, server.port) : [],
       clients: server?.clients() ?? [],
+      announced: this.announcer !== undefined,
+      invite:
+        server && fingerprint
+          ? hostInvite({
+              host: server.host,
+              port: server.port,
+              fingerprint,
+              accessCode: this.last.accessCode ?? null,
+            })
+          : null,
       ...(this.error ? { error: this.error } : {}),
     }
+  }
+
+  /** The port this app hosts on, while it does. */
+  get port(): number | null {
+    return this.server?.port ?? null
   }
 
   async start(options: RequestArgs<'host:start'>): Promise<HostStatus> {
@@ -43,6 +64,7 @@ export class HostService {
     const accessCode = requireCode
       ? (options.accessCode ?? this.settings.get().accessCode ?? generateAccessCode())
       : null
+    const displayName = options.displayName ?? this.settings.get().displayName
     try {
       const identity = options.encrypted ? await loadOrCreateIdentity(this.dataDir) : undefined
       this.last = {
@@ -53,6 +75,7 @@ export class HostService {
         fingerprint: identity?.fingerprint ?? null,
         accessCode,
         readOnly: options.readOnly,
+        displayName,
       }
       const server = await startServer({
         root: options.root,
@@ -67,6 +90,17 @@ export class HostService {
       this.server = server
       this.last.root = server.root
       this.error = undefined
+      // Only a host on the network is announced: nobody nearby could reach a loopback one.
+      if (options.exposure === 'network' && !discoveryOff()) {
+        this.announcer = new Announcer({
+          displayName,
+          port: server.port,
+          fingerprint: identity?.fingerprint ?? null,
+          codeRequired: accessCode !== null,
+          protocolVersion: PROTOCOL_VERSION,
+        })
+        this.announcer.start()
+      }
       this.settings.rememberHost({
         lastFolder: server.root,
         lastPort: options.port,
@@ -76,6 +110,7 @@ export class HostService {
         // Kept when not required, so turning the requirement back on brings the same code.
         accessCode: accessCode ?? this.settings.get().accessCode,
         readOnly: options.readOnly,
+        displayName,
       })
     } catch (err) {
       this.error = (err as Error).message
@@ -87,6 +122,10 @@ export class HostService {
 
   async stop(): Promise<HostStatus> {
     const server = this.server
+    // The goodbye goes first, so browsers drop this host at once.
+    const announcer = this.announcer
+    this.announcer = undefined
+    await announcer?.stop()
     if (server) {
       this.server = undefined
       await server.close()

@@ -37,6 +37,7 @@ export class AppCore {
     this.services.transfers.cancelAll()
     await this.services.connection.disconnect()
     await this.services.host.stop()
+    await this.services.discovery.stop()
   }
 }
 

@@ -3,6 +3,7 @@ import path from 'node:path'
 import { KnownHosts } from '../client/index.js'
 import { ConnectionService } from './connection.js'
 import { ConsoleService } from './console.js'
+import { DiscoveryService } from './discovery.js'
 import type { Emit } from './events.js'
 import { HostService } from './host.js'
 import { SettingsStore } from './settings.js'
@@ -28,6 +29,7 @@ export interface Services {
   connection: ConnectionService
   console: ConsoleService
   transfers: TransfersService
+  discovery: DiscoveryService
 }
 
 export function createServices(options: ServicesOptions, emit: Emit): Services {
@@ -37,13 +39,15 @@ export function createServices(options: ServicesOptions, emit: Emit): Services {
   const transcript = new Transcript(emit)
   const connection = new ConnectionService(emit, settings, knownHosts, transcript)
   const transfers = new TransfersService(emit, connection)
+  const host = new HostService(emit, settings, dataDir)
   return {
     version: options.version,
     ...(options.chooseFolder ? { chooseFolder: options.chooseFolder } : {}),
     settings,
-    host: new HostService(emit, settings, dataDir),
+    host,
     connection,
     console: new ConsoleService(connection, transcript, transfers, options.cwd ?? os.homedir()),
     transfers,
+    discovery: new DiscoveryService(emit, knownHosts, () => host.port),
   }
 }

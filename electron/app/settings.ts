@@ -1,3 +1,4 @@
+import os from 'node:os'
 import Conf from 'conf'
 import type { Peer, Settings } from '../../shared/ipc.js'
 
@@ -10,6 +11,7 @@ const DEFAULTS: Settings = {
   requireCode: true,
   accessCode: null,
   readOnly: false,
+  displayName: os.hostname(),
 }
 
 /** Peers remembered, most recent first. */
@@ -45,14 +47,18 @@ export class SettingsStore {
       | 'requireCode'
       | 'accessCode'
       | 'readOnly'
+      | 'displayName'
     >,
   ): void {
     this.conf.set({ ...this.get(), ...host })
   }
 
+  /** Remembers a peer; one known by its certificate replaces its entry at an old address. */
   rememberPeer(peer: Peer): void {
     const others = this.get().recentPeers.filter(
-      (p) => p.host !== peer.host || p.port !== peer.port,
+      (p) =>
+        (p.host !== peer.host || p.port !== peer.port) &&
+        (!peer.fingerprint || p.fingerprint !== peer.fingerprint),
     )
     this.conf.set('recentPeers', [peer, ...others].slice(0, MAX_PEERS))
   }

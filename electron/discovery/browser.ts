@@ -12,6 +12,8 @@ export interface Found extends Heard {
   via: string
   /** When it last answered. */
   seen: number
+  /** It answered from one of this computer's own addresses. */
+  fromHere: boolean
 }
 
 /** What was tried, for the explanation shown when nothing is found. */
@@ -147,6 +149,7 @@ export class Browser extends EventEmitter<{ change: [Found[]] }> {
       address,
       via: link.name,
       seen: Date.now(),
+      fromHere: this.links.links().some((l) => l.address === rinfo.address),
     }
   }
 

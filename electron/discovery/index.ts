@@ -1,5 +1,5 @@
 export { Announcer } from './announcer.js'
 export { Browser, type Found, type Searched } from './browser.js'
-export { currentLinks, MdnsLinks, type Link } from './links.js'
+export { currentLinks, discoveryOff, MdnsLinks, type Link } from './links.js'
 export type { Announcement } from './records.js'
 export { hostInvite, isLoopback } from './invites.js'

@@ -32,8 +32,19 @@ export interface Link {
 /** How often the interfaces are read again: a new address is announced within this time. */
 export const POLL_MS = 2_000
 
-/** Every IPv4 interface that leaves this computer, with its first address. */
+/**
+ * Why mDNS is not used at all, if it is not: BUCKETSHARE_DISCOVERY=off turns it off (for people
+ * who want no multicast, and for tests that must send nothing beyond loopback).
+ */
+export function discoveryOff(): string | undefined {
+  return process.env['BUCKETSHARE_DISCOVERY'] === 'off'
+    ? 'discovery is turned off (BUCKETSHARE_DISCOVERY=off)'
+    : undefined
+}
+
+/** Every IPv4 interface that leaves this computer, with its first address (none when off). */
 export function currentLinks(): Link[] {
+  if (discoveryOff()) return []
   return Object.entries(os.networkInterfaces()).flatMap(([name, addresses]) => {
     const first = (addresses ?? []).find((a) => a.family === 'IPv4' && !a.internal)
     return first ? [{ name, address: first.address, netmask: first.netmask }] : []

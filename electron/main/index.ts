@@ -6,6 +6,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { app, BrowserWindow, dialog, ipcMain, session } from 'electron'
 import { EVENT_CHANNELS, eventChannel, INVOKE_CHANNEL } from '../../shared/channels.js'
+import { INVITE_SCHEME, isInviteLink } from '../../shared/invite.js'
 import type { Envelope } from '../../shared/ipc.js'
 import { AppCore } from '../app/index.js'
 import { CONTENT_SECURITY_POLICY } from '../web/static.js'
@@ -20,6 +21,38 @@ if (process.env['BUCKETSHARE_USER_DATA'])
 
 let window: BrowserWindow | undefined
 let core: AppCore | undefined
+
+/**
+ * Invites (bucketshare://…) open in this app: the system starts it with the link as an argument
+ * (Windows, Linux) or sends `open-url` (macOS). One instance only, so a link opened while the app
+ * runs reaches the running one (`second-instance`) instead of starting a second.
+ */
+let pendingInvite = process.argv.find(isInviteLink)
+if (!app.requestSingleInstanceLock()) app.exit(0)
+// From a source checkout (`npm start`) Electron needs the app's path to be started again.
+if (process.defaultApp && process.argv[1])
+  app.setAsDefaultProtocolClient(INVITE_SCHEME, process.execPath, [path.resolve(process.argv[1])])
+else app.setAsDefaultProtocolClient(INVITE_SCHEME)
+
+function openInvite(link: string): void {
+  if (!core) {
+    pendingInvite = link
+    return
+  }
+  if (window?.isMinimized()) window.restore()
+  window?.focus()
+  void core.services.connection.connectInvite(link)
+}
+
+app.on('open-url', (event, link) => {
+  event.preventDefault()
+  openInvite(link)
+})
+app.on('second-instance', (_event, argv) => {
+  const link = argv.find(isInviteLink)
+  if (link) openInvite(link)
+  else window?.focus()
+})
 
 function createWindow(): BrowserWindow {
   const win = new BrowserWindow({
@@ -106,6 +139,8 @@ void app.whenReady().then(() => {
 
   window = createWindow()
   window.on('closed', () => (window = undefined))
+  if (pendingInvite) openInvite(pendingInvite)
+  pendingInvite = undefined
 })
 
 app.on('window-all-closed', () => app.quit())

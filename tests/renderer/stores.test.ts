@@ -151,6 +151,7 @@ describe('wiring', () => {
         requireCode: true,
         accessCode: 'abcd-efgh-jkmn',
         readOnly: false,
+        displayName: 'Studio',
       }))
       .handle('host:status', () => STOPPED_HOST)
       .handle('connection:state', () => ({ status: 'disconnected' }))
@@ -158,6 +159,7 @@ describe('wiring', () => {
     const off = await wireStores()
     const connection = useConnectionStore()
     expect(connection.recent).toEqual([{ host: '10.0.0.2', port: 4567 }])
+    expect(useHostStore().displayName).toBe('Studio')
     bridge.emit('connection:state', {
       status: 'connected',
       host: '10.0.0.2',

@@ -1,5 +1,6 @@
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
+import { parseInvite } from '../../../shared/invite.js'
 import type { ConnectionState, Peer } from '../../../shared/ipc.js'
 import { bridge } from '../bridge/index.js'
 import { describeError } from '../format.js'
@@ -58,17 +59,47 @@ export const useConnectionStore = defineStore('connection', () => {
     state.value = { status: 'connecting', ...peer }
     const code = accessCode.value.trim()
     const result = await bridge().invoke('connection:connect', {
-      ...peer,
+      host: peer.host,
+      port: peer.port,
       encrypted: encrypted.value,
       ...(code ? { accessCode: code } : {}),
       ...(trustFingerprint ? { trustFingerprint } : {}),
+      ...(peer.name ? { name: peer.name } : {}),
     })
     adopt(result.ok ? result.value : { status: 'disconnected', error: describeError(result.error) })
-    if (connected.value)
-      recent.value = [
-        peer,
-        ...recent.value.filter((p) => p.host !== peer.host || p.port !== peer.port),
-      ].slice(0, 8)
+    remember(peer)
+  }
+
+  /**
+   * Connects with an invite link (address, certificate and code in one): the Node side checks it
+   * and says what is wrong with a bad one.
+   */
+  async function connectInvite(link: string): Promise<void> {
+    notices.dismiss()
+    codeError.value = null
+    const invite = parseInvite(link)
+    if (invite.ok) {
+      encrypted.value = true
+      state.value = { status: 'connecting', host: invite.invite.host, port: invite.invite.port }
+    }
+    const result = await bridge().invoke('connection:invite', { link })
+    adopt(result.ok ? result.value : { status: 'disconnected', error: describeError(result.error) })
+    if (invite.ok) remember({ host: invite.invite.host, port: invite.invite.port })
+  }
+
+  /** Once connected, the peer comes first among the recent ones, known by its certificate. */
+  function remember(peer: Peer): void {
+    const s = state.value
+    if (s.status !== 'connected') return
+    const fingerprint = s.fingerprint ?? undefined
+    recent.value = [
+      { ...peer, ...(fingerprint ? { fingerprint } : {}) },
+      ...recent.value.filter(
+        (p) =>
+          (p.host !== peer.host || p.port !== peer.port) &&
+          (!fingerprint || p.fingerprint !== fingerprint),
+      ),
+    ].slice(0, 8)
   }
 
   /** Gives the access code the host asked for; a refusal is shown by the prompt. */
@@ -111,6 +142,7 @@ export const useConnectionStore = defineStore('connection', () => {
     label,
     adopt,
     connect,
+    connectInvite,
     authenticate,
     disconnect,
   }

@@ -20,6 +20,8 @@ export const useHostStore = defineStore('host', () => {
   const requireCode = ref<boolean | null>(null)
   const accessCode = ref('')
   const readOnly = ref(false)
+  /** How people nearby see this host. */
+  const displayName = ref('')
   /** Ids keep each line's element in place as old lines drop off the top. */
   const log = shallowRef<(LogLine & { id: number })[]>([])
   let nextLogId = 0
@@ -52,6 +54,7 @@ export const useHostStore = defineStore('host', () => {
         exposure: exposure.value,
         encrypted: encrypted.value,
         readOnly: readOnly.value,
+        ...(displayName.value.trim() ? { displayName: displayName.value.trim() } : {}),
         ...(requireCode.value === null ? {} : { requireCode: requireCode.value }),
         ...(accessCode.value.trim().length >= 4 ? { accessCode: accessCode.value.trim() } : {}),
       })
@@ -90,6 +93,7 @@ export const useHostStore = defineStore('host', () => {
     requireCode,
     accessCode,
     readOnly,
+    displayName,
     log,
     nativeDialogs,
     starting,

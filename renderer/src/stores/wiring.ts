@@ -3,6 +3,7 @@ import { bridge } from '../bridge/index.js'
 import { useBucketsStore } from './buckets.js'
 import { useConnectionStore } from './connection.js'
 import { useConsoleStore } from './console.js'
+import { useDiscoveryStore } from './discovery.js'
 import { useHostStore } from './host.js'
 import { useRefreshStore } from './refresh.js'
 import { useTransfersStore } from './transfers.js'
@@ -22,6 +23,7 @@ export async function wireStores(): Promise<() => void> {
   const transfers = useTransfersStore()
   const console = useConsoleStore()
   const refresh = useRefreshStore()
+  const discovery = useDiscoveryStore()
 
   // Many uploads finishing one after another make one listing, not one each.
   transfers.onFinished((t) => {
@@ -46,6 +48,7 @@ export async function wireStores(): Promise<() => void> {
         refresh.request(0)
     }),
     api.on('transfer:update', (info) => transfers.update(info)),
+    api.on('discovery:state', (state) => (discovery.state = state)),
     refresh.start(),
   ]
 
@@ -63,10 +66,13 @@ export async function wireStores(): Promise<() => void> {
     host.encrypted = settings.value.encrypted
     host.accessCode = settings.value.accessCode ?? ''
     host.readOnly = settings.value.readOnly
+    host.displayName = settings.value.displayName
     connection.recent = settings.value.recentPeers
   }
   if (hostStatus.ok) host.status = hostStatus.value
   // The peer connected before a reload, with its own port, not the form's default.
   if (state.ok) connection.adopt(state.value)
+  // The Connect panel lists hosts nearby from the start.
+  void discovery.start()
   return () => offs.forEach((off) => off())
 }

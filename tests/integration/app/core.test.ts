@@ -1,4 +1,5 @@
 import fs from 'node:fs/promises'
+import os from 'node:os'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { ConsoleEntry, HostStatus, Settings, TransferInfo } from '../../../shared/ipc.js'
@@ -68,11 +69,12 @@ describe('hosting and connecting', () => {
       lastFolder: f.shared,
       lastPort: port,
       exposure: 'loopback',
-      recentPeers: [{ host: '127.0.0.1', port }],
+      recentPeers: [{ host: '127.0.0.1', port, fingerprint: status.fingerprint }],
       encrypted: true,
       requireCode: false,
       accessCode: null,
       readOnly: false,
+      displayName: os.hostname(),
     })
   })
 

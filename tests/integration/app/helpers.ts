@@ -34,6 +34,7 @@ export async function appFixture(): Promise<AppFixture> {
     'connection:state': [],
     'console:entry': [],
     'transfer:update': [],
+    'discovery:state': [],
   } as AppFixture['events']
   for (const name of Object.keys(events) as EventChannel[])
     core.on(name, (payload) => (events[name] as unknown[]).push(payload))

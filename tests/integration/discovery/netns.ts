@@ -32,6 +32,13 @@ export interface Process {
 
 const ip = (...args: string[]): Promise<unknown> => exec('ip', args)
 
+/** The environment for processes in the namespaces: mDNS on (the test config turns it off). */
+export function namespaceEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env }
+  delete env['BUCKETSHARE_DISCOVERY']
+  return env
+}
+
 /** Why namespaces cannot be made here, or undefined when they can. */
 export async function whyNoNamespaces(): Promise<string | undefined> {
   if (process.platform !== 'linux')
@@ -79,7 +86,8 @@ export async function makeNamespaces(): Promise<Namespaces> {
     b,
     prefix,
     ip: async (ns, ...args) => void (await ip('-n', ns, ...args)),
-    spawnNode: (ns, args) => watch(spawn('ip', ['netns', 'exec', ns, process.execPath, ...args])),
+    spawnNode: (ns, args) =>
+      watch(spawn('ip', ['netns', 'exec', ns, process.execPath, ...args], { env: namespaceEnv() })),
     remove,
   }
 }
