@@ -18,6 +18,8 @@ interface Issue {
 const ACCEPTED: Record<string, string> = {
   'PRELOAD_JS_CHECK main/index.ts':
     'the preload exposes the typed contract only (invoke, on for contract events, pathForFile); main validates every request',
+  'PROTOCOL_HANDLER_JS_CHECK main/index.ts':
+    'bucketshare: links only reach parseInvite (strict: address, port, 64-hex fingerprint, code) and then a TLS connection pinned to that fingerprint; nothing is loaded or run from them',
 }
 
 const require = createRequire(import.meta.url)
