@@ -102,30 +102,31 @@ describe('finding hosts nearby', () => {
     await page.screenshot({ path: path.join(ARTIFACTS, 'nearby.png') })
   })
 
-  it('connects with one click once the code is typed, showing the host’s verification string', async () => {
-    const item = app.id('nearby-host').filter({ hasText: 'Lab host' })
-    await item.click()
-    await app.id('connect-needs-code').waitFor()
-    await app.id('connect-code').fill(code)
-    await item.click()
-    await app.waitForText(app.id('connection-status'), `Connected to ${ns.prefix}.1:${invite.port}`)
+  it('connects with one click, asks for the code, and shows the host’s verification string', async () => {
+    await app.id('nearby-host').filter({ hasText: 'Lab host' }).click()
+    await app.waitForText(
+      app.id('connection-status'),
+      `Access code needed for ${ns.prefix}.1:${invite.port}`,
+    )
     expect(await app.id('first-contact-verification').textContent()).toBe(verification)
+    await app.id('code-prompt-input').fill(code)
+    await app.id('code-prompt-submit').click()
+    await app.waitForText(app.id('connection-status'), `Connected to ${ns.prefix}.1:${invite.port}`)
+    await app.bucket('photos').waitFor()
     await app.id('connect-toggle').click()
     await app.id('connect-code').waitFor()
   })
 })
 
 describe('invites', () => {
-  it('a pasted invite connects in one step', async () => {
-    await app.id('connect-code').fill('')
+  it('a pasted invite connects and gives the code in one step', async () => {
     const link = `bucketshare://${ns.prefix}.1:${invite.port}/?fp=${invite.fingerprint}&code=${code}`
     await app.id('connect-host').fill(link)
     await app.id('connect-toggle').click()
     await app.waitForText(app.id('connection-status'), `Connected to ${ns.prefix}.1:${invite.port}`)
-    await app.openGui()
-    // Authenticated: the host's buckets list instead of 1150.
+    // Authenticated: the host's buckets list, no code asked for.
     await app.bucket('photos').waitFor()
-    expect(await app.id('error-banner').count()).toBe(0)
+    expect(await app.id('code-prompt').count()).toBe(0)
     await app.id('connect-toggle').click()
   })
 

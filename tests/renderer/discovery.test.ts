@@ -58,6 +58,7 @@ describe('the nearby list', () => {
       port: 4567,
       fingerprint: FP,
       firstContact: true,
+      needsCode: false,
     }))
     useDiscoveryStore().state = searching([lab, { ...lab, id: 'mine', name: 'Me', mine: true }])
     const w = mount(ConnectPanel)
@@ -74,16 +75,23 @@ describe('the nearby list', () => {
     expect(w.get('[data-testid="first-contact-verification"]').text()).toBe(verificationString(FP))
   })
 
-  it('asks for the code, right there, before connecting to a host that needs one', async () => {
+  it('connects to a host that needs a code with one click too; the host then asks for it', async () => {
+    bridge.handle('connection:connect', () => ({
+      status: 'connected',
+      host: '10.1.2.3',
+      port: 4567,
+      fingerprint: FP,
+      firstContact: false,
+      needsCode: true,
+    }))
     useDiscoveryStore().state = searching([{ ...lab, codeRequired: true }])
-    const w = mount(ConnectPanel, { attachTo: document.body })
+    const w = mount(ConnectPanel)
     await nextTick()
     expect(w.get('[data-testid="nearby-host"]').text()).toContain('code needed')
     await w.get('[data-testid="nearby-host"]').trigger('click')
-    expect(bridge.called('connection:connect')).toEqual([])
-    expect(w.get('[data-testid="connect-needs-code"]').text()).toContain('access code')
-    expect(document.activeElement).toBe(w.get('[data-testid="connect-code"]').element)
-    w.unmount()
+    await flush()
+    expect(bridge.called('connection:connect')).toHaveLength(1)
+    expect(useConnectionStore().needsCode).toBe(true)
   })
 
   it('after 10 s with nothing, says what was tried and what commonly blocks it', async () => {
@@ -128,6 +136,7 @@ describe('invites', () => {
       port: 4567,
       fingerprint: FP,
       firstContact: false,
+      needsCode: false,
     }))
     const w = mount(ConnectPanel)
     await w.get('[data-testid="connect-host"]').setValue(link)
