@@ -3,6 +3,8 @@
  *   npm run server -- "<path where the buckets will be saved>" [--port 4567] [--host 127.0.0.1]
  *     [--access-code <code> | --no-access-code] [--max-per-address <count>] [--read-only]
  *     [--plain] [--data-dir <folder>] [--name <display name>] [--no-announce]
+ *   npm run server -- "s3://<bucket>[/<prefix>]" --s3-endpoint <url> [--s3-region <r>]
+ *     [--s3-path-style] [every other option]: the buckets on an S3-compatible object store
  * Prints where it listens and, over TLS, an invite (`Invite: bucketshare://…`, with a QR code on a
  * terminal); beyond loopback it announces itself over mDNS. Then one log line per connection and
  * per command. Ctrl-C closes it
@@ -39,6 +41,9 @@ interface Options {
   dataDir?: string
   name: string
   announce: boolean
+  s3Endpoint?: string
+  s3Region?: string
+  s3PathStyle: boolean
 }
 
 function parsePort(text: string): number {
@@ -76,7 +81,10 @@ async function main(): Promise<void> {
   const program = new Command()
     .name('npm run server --')
     .description('Share a folder over the bucket protocol: every folder inside it is a bucket.')
-    .argument('<folder>', 'path where the buckets will be saved (quote it if it has spaces)')
+    .argument(
+      '<folder>',
+      'path where the buckets will be saved (quote it if it has spaces), or s3://<bucket>[/<prefix>] on an object store',
+    )
     .option(
       '-p, --port <port>',
       'TCP port to listen on; 0 picks a free one',
@@ -113,6 +121,12 @@ async function main(): Promise<void> {
     )
     .option('--name <display name>', 'how people nearby see this host', os.hostname())
     .option('--no-announce', 'do not announce this host on the network (mDNS)')
+    .option(
+      '--s3-endpoint <url>',
+      "the object store's address, e.g. http://127.0.0.1:3900 (AWS when absent); credentials come from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY or AWS_PROFILE",
+    )
+    .option('--s3-region <region>', 'its region (default: AWS_REGION, else us-east-1)')
+    .option('--s3-path-style', 'path-style addressing, which most self-hosted stores need', false)
     .showHelpAfterError()
     .parse()
   const [folder = ''] = program.args
@@ -131,6 +145,11 @@ async function main(): Promise<void> {
       )
   const server = await startServer({
     root: folder,
+    s3: {
+      ...(options.s3Endpoint ? { endpoint: options.s3Endpoint } : {}),
+      ...(options.s3Region ? { region: options.s3Region } : {}),
+      pathStyle: options.s3PathStyle,
+    },
     port: options.port,
     host: options.host,
     idleTimeoutMs: options.idleTimeout * 1000,

@@ -4,6 +4,8 @@ import tls from 'node:tls'
 import type { ConnectedClient, LogLine } from '../../shared/ipc.js'
 import { formatStatus } from '../../shared/protocol/index.js'
 import { openFolderStore, type Store } from '../storage/index.js'
+import { isS3Address } from '../storage/s3/location.js'
+import { S3Store, type S3Options } from '../storage/s3/store.js'
 import { AccessGate } from './access.js'
 import { ConnectionBudget, type ConnectionLimits, type Slot } from './budget.js'
 import { remoteOf, Session } from './session.js'
@@ -36,8 +38,10 @@ const HANDSHAKE_TIMEOUT_MS = 10_000
 export const CLOSE_GRACE_MS = 2_000
 
 export interface ServerOptions {
-  /** The shared folder; every sub-folder is a bucket. */
+  /** The shared folder (every sub-folder is a bucket), or an object store's `s3://bucket/prefix`. */
   root: string
+  /** How to reach the object store, when `root` is an `s3://` address. */
+  s3?: S3Options
   /** 0 picks a free port. */
   port?: number
   host?: string
@@ -276,7 +280,9 @@ export class BucketServer extends EventEmitter<BucketServerEvents> {
  * when the address cannot be listened on.
  */
 export async function startServer(options: ServerOptions): Promise<BucketServer> {
-  const store = await openFolderStore(options.root)
+  const store = isS3Address(options.root)
+    ? await S3Store.open(options.root, options.s3)
+    : await openFolderStore(options.root)
   const server = new BucketServer(
     store,
     options.host ?? DEFAULT_HOST,

@@ -15,7 +15,10 @@ import {
 /** A server on an ephemeral loopback port sharing a fresh temporary folder, with its log kept. */
 export interface TestServer {
   server: BucketServer
-  /** The shared folder (a real path, so it compares equal to what the server reports). */
+  /**
+   * The shared folder (a real path, so it compares equal to what the server reports), or the
+   * `s3://` address when the test gave one.
+   */
   root: string
   /** Log lines, without their time. */
   logs: string[]
@@ -24,11 +27,11 @@ export interface TestServer {
   stop(): Promise<void>
 }
 
-export async function startTestServer(
-  options: Partial<Omit<ServerOptions, 'root'>> = {},
-): Promise<TestServer> {
-  const root = await fs.realpath(await fs.mkdtemp(path.join(os.tmpdir(), 'bucketshare-server-')))
-  const server = await startServer({ root, port: 0, host: '127.0.0.1', ...options })
+export async function startTestServer(options: Partial<ServerOptions> = {}): Promise<TestServer> {
+  const root =
+    options.root ??
+    (await fs.realpath(await fs.mkdtemp(path.join(os.tmpdir(), 'bucketshare-server-'))))
+  const server = await startServer({ port: 0, host: '127.0.0.1', ...options, root })
   const logs: string[] = []
   server.on('log', ({ text }) => logs.push(text))
   const clients: RawClient[] = []
@@ -47,7 +50,7 @@ export async function startTestServer(
     async stop() {
       clients.forEach((c) => c.destroy())
       await server.close()
-      await fs.rm(root, { recursive: true, force: true })
+      if (!options.root) await fs.rm(root, { recursive: true, force: true })
     },
   }
 }
@@ -143,14 +146,15 @@ export class RawClient {
   /** Reads one line (without its terminator). */
   async line(): Promise<string> {
     for (;;) {
-      const all = Buffer.concat(this.chunks)
-      const lf = all.indexOf(0x0a)
+      // Only the first chunk is searched, so a long listing is read in linear time.
+      const first = this.chunks[0] ?? Buffer.alloc(0)
+      const lf = first.indexOf(0x0a)
       if (lf >= 0) {
-        this.chunks = [all.subarray(lf + 1)]
-        return all.subarray(0, lf).toString('utf8').replace(/\r$/, '')
+        this.chunks[0] = first.subarray(lf + 1)
+        return first.subarray(0, lf).toString('utf8').replace(/\r$/, '')
       }
-      this.chunks = [all]
-      await this.more(true)
+      if (this.chunks.length > 1) this.chunks.splice(0, 2, Buffer.concat(this.chunks.slice(0, 2)))
+      else await this.more(true)
     }
   }
 

@@ -1,0 +1,380 @@
+import { createHash, randomUUID } from 'node:crypto'
+import type { Readable } from 'node:stream'
+import {
+  AbortMultipartUploadCommand,
+  DeleteObjectCommand,
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  ListMultipartUploadsCommand,
+  ListObjectsCommand,
+  PutObjectCommand,
+  S3Client,
+  type _Object,
+} from '@aws-sdk/client-s3'
+import {
+  checkName,
+  RESERVED_NAME,
+  type BucketEntry,
+  type FileEntry,
+} from '../../../shared/protocol/index.js'
+import { StoreError } from '../errors.js'
+import { isAddressable } from '../paths.js'
+import type { BucketFile, Download, Store, Upload } from '../store.js'
+import { aboutS3, s3StoreError } from './errors.js'
+import { formatS3Address, parseS3Address, type S3Location } from './location.js'
+import { S3Upload } from './upload.js'
+
+/** How to reach the object store; credentials come from the SDK's standard chain only. */
+export interface S3Options {
+  /** E.g. `http://127.0.0.1:3900` for a self-hosted store; AWS's own endpoint when absent. */
+  endpoint?: string
+  /** AWS_REGION (or the profile's) when absent, else us-east-1. */
+  region?: string
+  /** `endpoint/bucket/key` addressing, which most self-hosted stores want. */
+  pathStyle?: boolean
+}
+
+/** A page of a listing: ListObjects (version 1) with markers works on every S3 implementation. */
+const PAGE = 1000
+/** How long a reading of the buckets made behind the server's back is shared by `changes`. */
+const STAMP_FRESH_MS = 2_000
+
+function checked(raw: string, kind: 'bucket' | 'file'): string {
+  const check = checkName(raw, kind)
+  if (!check.ok) throw new StoreError(check.reason)
+  return check.name
+}
+
+/**
+ * Buckets on an S3-compatible object store: one S3 bucket holds them all, each BucketShare bucket
+ * the keys under `<prefix><name>/`, kept even when empty by a marker object of that key. The server's
+ * own bookkeeping (uploads being assembled) lives under `<prefix>.bucketshare/`, which no name
+ * can reach. See docs/storage.md for how it differs from a folder.
+ */
+export class S3Store implements Store {
+  /** Changes made through this server; with the stamp, the version `changes` reports. */
+  private count = 0
+  private stamp: { at: number; value: Promise<string> } | undefined
+
+  private constructor(
+    private readonly s3: S3Client,
+    private readonly where: S3Location,
+  ) {}
+
+  /**
+   * Connects and checks that the S3 bucket is there and answers; aborts uploads a crash left half
+   * done. Fails with one line fit to show a person.
+   */
+  static async open(address: string, options: S3Options = {}): Promise<S3Store> {
+    const where = parseS3Address(address)
+    // The SDK warns on Node.js 20, which we support and test: the warning would reach every log.
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
+    const s3 = new S3Client({
+      ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+      region:
+        options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
+      forcePathStyle: options.pathStyle ?? false,
+      // Self-hosted stores do not all take the checksums AWS added in 2025; ours is SHA-256 anyway.
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+      requestHandler: { connectionTimeout: 5_000, requestTimeout: 60_000 },
+      maxAttempts: 3,
+    })
+    const store = new S3Store(s3, where)
+    try {
+      await s3.send(new HeadBucketCommand({ Bucket: where.bucket }))
+    } catch (err) {
+      s3.destroy()
+      throw new Error(
+        `Cannot share "${address}": ${startFailure(err, where.bucket, options.endpoint)}`,
+      )
+    }
+    await store.abortLeftovers()
+    return store
+  }
+
+  get location(): string {
+    return formatS3Address(this.where)
+  }
+
+  private bucketKey(name: string): string {
+    return `${this.where.prefix}${name}/`
+  }
+
+  private get stagingPrefix(): string {
+    return `${this.where.prefix}${RESERVED_NAME}/staging/`
+  }
+
+  /** Every object under `prefix`, page by page; with a delimiter, the sub-prefixes too. */
+  private async *keys(
+    prefix: string,
+    delimiter?: string,
+  ): AsyncGenerator<{ object?: _Object; commonPrefix?: string }> {
+    let Marker: string | undefined
+    for (;;) {
+      const page = await this.s3.send(
+        new ListObjectsCommand({
+          Bucket: this.where.bucket,
+          Prefix: prefix,
+          MaxKeys: PAGE,
+          ...(delimiter ? { Delimiter: delimiter } : {}),
+          ...(Marker ? { Marker } : {}),
+        }),
+      )
+      for (const p of page.CommonPrefixes ?? []) if (p.Prefix) yield { commonPrefix: p.Prefix }
+      for (const object of page.Contents ?? []) yield { object }
+      if (!page.IsTruncated) return
+      // NextMarker comes only with a delimiter; otherwise the last key is the marker.
+      const last = [page.Contents?.at(-1)?.Key, page.CommonPrefixes?.at(-1)?.Prefix]
+        .filter((k): k is string => k !== undefined)
+        .sort()
+        .at(-1)
+      Marker = page.NextMarker ?? last
+      if (!Marker) return
+    }
+  }
+
+  /** The names of the buckets, in key order. */
+  private async *bucketNames(): AsyncGenerator<string> {
+    for await (const { commonPrefix } of this.keys(this.where.prefix, '/')) {
+      if (!commonPrefix) continue
+      const name = commonPrefix.slice(this.where.prefix.length, -1)
+      if (name !== RESERVED_NAME && isAddressable(name, 'bucket')) yield name
+    }
+  }
+
+  /** A bucket's files: objects directly under its prefix whose names a client can send back. */
+  private async *filesOf(name: string): AsyncGenerator<FileEntry> {
+    const prefix = this.bucketKey(name)
+    for await (const { object } of this.keys(prefix, '/')) {
+      const file = object?.Key?.slice(prefix.length)
+      if (!object || !file || !isAddressable(file, 'file')) continue
+      yield { name: file, size: object.Size ?? 0, modified: object.LastModified?.getTime() ?? 0 }
+    }
+  }
+
+  private async bucketExists(name: string): Promise<boolean> {
+    const page = await this.s3.send(
+      new ListObjectsCommand({
+        Bucket: this.where.bucket,
+        Prefix: this.bucketKey(name),
+        MaxKeys: 1,
+      }),
+    )
+    return (page.Contents?.length ?? 0) > 0
+  }
+
+  private async requireBucket(raw: string): Promise<string> {
+    const name = checked(raw, 'bucket')
+    if (!(await aboutS3('bucket', () => this.bucketExists(name))))
+      throw new StoreError('no such bucket')
+    return name
+  }
+
+  private changed(): void {
+    this.count++
+  }
+
+  async listBuckets(): Promise<BucketEntry[]> {
+    return aboutS3('folder', async () => {
+      const buckets: BucketEntry[] = []
+      for await (const name of this.bucketNames()) {
+        buckets.push({ name, files: await countOf(this.filesOf(name)) })
+      }
+      return buckets
+    })
+  }
+
+  async createBucket(raw: string): Promise<void> {
+    const name = checked(raw, 'bucket')
+    await aboutS3('bucket', async () => {
+      if (await this.bucketExists(name)) throw new StoreError('bucket already exists')
+      await this.s3.send(
+        new PutObjectCommand({
+          Bucket: this.where.bucket,
+          Key: this.bucketKey(name),
+          Body: new Uint8Array(0),
+          ContentLength: 0,
+        }),
+      )
+    })
+    this.changed()
+  }
+
+  async deleteBucket(raw: string): Promise<void> {
+    const name = await this.requireBucket(raw)
+    await aboutS3('bucket', async () => {
+      let batch: string[] = []
+      const flush = async (): Promise<void> => {
+        const Objects = batch.map((Key) => ({ Key }))
+        batch = []
+        if (Objects.length > 0)
+          await this.s3.send(
+            new DeleteObjectsCommand({
+              Bucket: this.where.bucket,
+              Delete: { Objects, Quiet: true },
+            }),
+          )
+      }
+      // Every key under the bucket, its marker included: sub-prefixes were made by others.
+      for await (const { object } of this.keys(this.bucketKey(name))) {
+        if (object?.Key) batch.push(object.Key)
+        if (batch.length === PAGE) await flush()
+      }
+      await flush()
+    })
+    this.changed()
+  }
+
+  async *listFiles(raw: string): AsyncGenerator<FileEntry> {
+    const name = await this.requireBucket(raw)
+    try {
+      yield* this.filesOf(name)
+    } catch (err) {
+      throw s3StoreError(err, 'bucket')
+    }
+  }
+
+  async *listAllFiles(): AsyncGenerator<BucketFile> {
+    try {
+      for await (const bucket of this.bucketNames()) {
+        let empty = true
+        for await (const file of this.filesOf(bucket)) {
+          empty = false
+          yield { bucket, file }
+        }
+        if (empty) yield { bucket }
+      }
+    } catch (err) {
+      throw s3StoreError(err, 'folder')
+    }
+  }
+
+  async deleteFile(rawBucket: string, rawFile: string): Promise<void> {
+    const bucket = await this.requireBucket(rawBucket)
+    const Key = `${this.bucketKey(bucket)}${checked(rawFile, 'file')}`
+    await aboutS3('file', async () => {
+      await this.s3.send(new HeadObjectCommand({ Bucket: this.where.bucket, Key }))
+      await this.s3.send(new DeleteObjectCommand({ Bucket: this.where.bucket, Key }))
+    })
+    this.changed()
+  }
+
+  async openForDownload(rawBucket: string, rawFile: string): Promise<Download> {
+    const bucket = await this.requireBucket(rawBucket)
+    const Key = `${this.bucketKey(bucket)}${checked(rawFile, 'file')}`
+    const Bucket = this.where.bucket
+    return aboutS3('file', async () => {
+      const head = await this.s3.send(new HeadObjectCommand({ Bucket, Key }))
+      const size = head.ContentLength ?? 0
+      const sha256 = head.Metadata?.sha256
+      // The object as it was when its size was read: a replacement meanwhile fails the request.
+      const body =
+        size === 0
+          ? undefined
+          : ((await this.s3.send(new GetObjectCommand({ Bucket, Key, IfMatch: head.ETag })))
+              .Body as Readable)
+      return {
+        size,
+        ...(sha256 && /^[0-9a-f]{64}$/.test(sha256) ? { sha256 } : {}),
+        chunks: body ?? (async function* () {})(),
+        sent: () => Promise.resolve(),
+        close: async () => void body?.destroy(),
+      }
+    })
+  }
+
+  async beginUpload(rawBucket: string, rawFile: string, size: number): Promise<Upload> {
+    const bucket = await this.requireBucket(rawBucket)
+    const file = checked(rawFile, 'file')
+    return S3Upload.begin(
+      {
+        s3: this.s3,
+        bucket: this.where.bucket,
+        key: `${this.bucketKey(bucket)}${file}`,
+        stagingKey: `${this.stagingPrefix}${randomUUID()}`,
+        // The bucket may have been deleted while the bytes were arriving.
+        beforeCommit: async () => void (await this.requireBucket(bucket)),
+        committed: () => this.changed(),
+      },
+      size,
+    )
+  }
+
+  /**
+   * `<changes made through this server>.<stamp of the bucket names>`: buckets made or removed in
+   * the object store behind the server's back show within STAMP_FRESH_MS; files changed there
+   * are not seen (reading every key for each poll would cost too much).
+   */
+  async version(): Promise<string> {
+    const count = this.count
+    const now = Date.now()
+    if (!this.stamp || now - this.stamp.at >= STAMP_FRESH_MS) {
+      const value = aboutS3('folder', async () => {
+        const hash = createHash('sha256')
+        for await (const name of this.bucketNames()) hash.update(`${name}/`)
+        return hash.digest('hex').slice(0, 16)
+      })
+      const stamp = { at: now, value }
+      this.stamp = stamp
+      value.catch(() => {
+        if (this.stamp === stamp) this.stamp = undefined
+      })
+    }
+    return `${count}.${await this.stamp.value}`
+  }
+
+  async close(): Promise<void> {
+    this.s3.destroy()
+  }
+
+  /**
+   * Uploads a crash left half done: their multipart uploads are aborted and assembled objects
+   * removed. Stores that cannot list multipart uploads (s3rver) are left to their own clean-up.
+   */
+  private async abortLeftovers(): Promise<void> {
+    const { bucket } = this.where
+    const Prefix = this.stagingPrefix
+    try {
+      const { Uploads } = await this.s3.send(
+        new ListMultipartUploadsCommand({ Bucket: bucket, Prefix }),
+      )
+      for (const u of Uploads ?? [])
+        await this.s3.send(
+          new AbortMultipartUploadCommand({ Bucket: bucket, Key: u.Key, UploadId: u.UploadId }),
+        )
+    } catch {
+      // Not implemented by every store; nothing of ours depends on it.
+    }
+    try {
+      for await (const { object } of this.keys(Prefix))
+        if (object?.Key)
+          await this.s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: object.Key }))
+    } catch {
+      // Left for the next start.
+    }
+  }
+}
+
+async function countOf(items: AsyncIterable<unknown>): Promise<number> {
+  const iterator = items[Symbol.asyncIterator]()
+  let n = 0
+  while (!(await iterator.next()).done) n++
+  return n
+}
+
+/** Why a store cannot be shared, in one line: the bucket, the credentials, or the endpoint. */
+function startFailure(err: unknown, bucket: string, endpoint: string | undefined): string {
+  const failure = s3StoreError(err, 'folder')
+  const reason = failure instanceof StoreError ? failure.reason : ''
+  const code = failure instanceof StoreError ? failure.errno : undefined
+  if (reason === 'no such folder' || code === 'NotFound' || code === 'HTTP 404')
+    return `the S3 bucket "${bucket}" does not exist`
+  if (reason === 'permission denied')
+    return 'access denied: check the credentials (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY or AWS_PROFILE)'
+  if (reason.startsWith('storage unavailable') || code === undefined)
+    return `cannot reach ${endpoint ?? 'the S3 endpoint'} (${code ?? (err as Error).message})`
+  return `the store answered ${code}`
+}
