@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto'
 import type { Readable } from 'node:stream'
 import {
   AbortMultipartUploadCommand,
+  CopyObjectCommand,
   DeleteObjectCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
@@ -15,16 +16,18 @@ import {
 } from '@aws-sdk/client-s3'
 import {
   checkName,
+  checkPath,
+  PATH_SEPARATOR,
   RESERVED_NAME,
   type BucketEntry,
-  type FileEntry,
+  type ListEntry,
 } from '../../../shared/protocol/index.js'
 import { StoreError } from '../errors.js'
 import { isAddressable } from '../paths.js'
 import type { BucketFile, Download, Store, Upload } from '../store.js'
 import { aboutS3, s3StoreError } from './errors.js'
 import { formatS3Address, parseS3Address, type S3Location } from './location.js'
-import { S3Upload } from './upload.js'
+import { copySource, S3Upload } from './upload.js'
 
 /** How to reach the object store; credentials come from the SDK's standard chain only. */
 export interface S3Options {
@@ -41,10 +44,23 @@ const PAGE = 1000
 /** How long a reading of the buckets made behind the server's back is shared by `changes`. */
 const STAMP_FRESH_MS = 2_000
 
-function checked(raw: string, kind: 'bucket' | 'file'): string {
+function checked(raw: string, kind: 'bucket'): string {
   const check = checkName(raw, kind)
   if (!check.ok) throw new StoreError(check.reason)
   return check.name
+}
+
+/** A path inside a bucket (`a/b/c.txt`), checked with the shared rules. */
+function checkedPath(raw: string, kind: 'file' | 'folder' = 'file'): string {
+  const check = checkPath(raw, kind)
+  if (!check.ok) throw new StoreError(check.reason)
+  return check.path
+}
+
+/** Whether a key found in the store names a path a client can send back unchanged. */
+function isAddressablePath(relative: string): boolean {
+  const check = checkPath(relative)
+  return check.ok && check.path === relative
 }
 
 /**
@@ -145,25 +161,84 @@ export class S3Store implements Store {
     }
   }
 
-  /** A bucket's files: objects directly under its prefix whose names a client can send back. */
-  private async *filesOf(name: string): AsyncGenerator<FileEntry> {
-    const prefix = this.bucketKey(name)
-    for await (const { object } of this.keys(prefix, '/')) {
-      const file = object?.Key?.slice(prefix.length)
-      if (!object || !file || !isAddressable(file, 'file')) continue
-      yield { name: file, size: object.Size ?? 0, modified: object.LastModified?.getTime() ?? 0 }
+  /**
+   * A bucket's tree (or one folder's), streamed in key order: every file by its path in the bucket,
+   * and every empty folder, kept by a marker object `<path>/` with nothing listed after it under
+   * that prefix. Keys whose paths a client could not send back are left out.
+   */
+  private async *treeOf(bucket: string, folder?: string): AsyncGenerator<ListEntry> {
+    const base = this.bucketKey(bucket)
+    const under = folder ? `${base}${folder}/` : base
+    // A folder marker, listed once the next key shows whether anything is inside it.
+    let marker: string | undefined
+    for await (const { object } of this.keys(under)) {
+      const key = object?.Key
+      if (!key) continue
+      if (marker !== undefined) {
+        // Keys under a prefix come right after it: the next key tells whether it is empty.
+        if (!key.startsWith(`${base}${marker}/`)) yield { name: marker, folder: true }
+        marker = undefined
+      }
+      if (key === under) continue
+      const relative = key.slice(base.length)
+      if (relative.endsWith(PATH_SEPARATOR)) {
+        const name = relative.slice(0, -1)
+        if (isAddressablePath(name)) marker = name
+      } else if (isAddressablePath(relative)) {
+        yield {
+          name: relative,
+          size: object.Size ?? 0,
+          modified: object.LastModified?.getTime() ?? 0,
+        }
+      }
+    }
+    if (marker !== undefined) yield { name: marker, folder: true }
+  }
+
+  /** Whether anything is stored under `prefix` (a bucket or folder exists). */
+  private async anyUnder(prefix: string): Promise<boolean> {
+    const page = await this.s3.send(
+      new ListObjectsCommand({ Bucket: this.where.bucket, Prefix: prefix, MaxKeys: 1 }),
+    )
+    return (page.Contents?.length ?? 0) > 0
+  }
+
+  /** Whether a file (an object) has this key. */
+  private async fileAt(Key: string): Promise<boolean> {
+    try {
+      await this.s3.send(new HeadObjectCommand({ Bucket: this.where.bucket, Key }))
+      return true
+    } catch (err) {
+      const failure = s3StoreError(err, 'file')
+      if (failure instanceof StoreError && failure.reason === 'no such file') return false
+      throw failure
     }
   }
 
-  private async bucketExists(name: string): Promise<boolean> {
-    const page = await this.s3.send(
-      new ListObjectsCommand({
-        Bucket: this.where.bucket,
-        Prefix: this.bucketKey(name),
-        MaxKeys: 1,
-      }),
-    )
-    return (page.Contents?.length ?? 0) > 0
+  /** Deletes every key listed by `keys`, a thousand per request. */
+  private async deleteAll(keys: AsyncIterable<string>): Promise<void> {
+    let batch: string[] = []
+    const flush = async (): Promise<void> => {
+      const Objects = batch.map((Key) => ({ Key }))
+      batch = []
+      if (Objects.length > 0)
+        await this.s3.send(
+          new DeleteObjectsCommand({ Bucket: this.where.bucket, Delete: { Objects, Quiet: true } }),
+        )
+    }
+    for await (const key of keys) {
+      batch.push(key)
+      if (batch.length === PAGE) await flush()
+    }
+    await flush()
+  }
+
+  private async *keysUnder(prefix: string): AsyncGenerator<string> {
+    for await (const { object } of this.keys(prefix)) if (object?.Key) yield object.Key
+  }
+
+  private bucketExists(name: string): Promise<boolean> {
+    return this.anyUnder(this.bucketKey(name))
   }
 
   private async requireBucket(raw: string): Promise<string> {
@@ -181,7 +256,7 @@ export class S3Store implements Store {
     return aboutS3('folder', async () => {
       const buckets: BucketEntry[] = []
       for await (const name of this.bucketNames()) {
-        buckets.push({ name, files: await countOf(this.filesOf(name)) })
+        buckets.push({ name, files: await countFiles(this.treeOf(name)) })
       }
       return buckets
     })
@@ -205,33 +280,21 @@ export class S3Store implements Store {
 
   async deleteBucket(raw: string): Promise<void> {
     const name = await this.requireBucket(raw)
-    await aboutS3('bucket', async () => {
-      let batch: string[] = []
-      const flush = async (): Promise<void> => {
-        const Objects = batch.map((Key) => ({ Key }))
-        batch = []
-        if (Objects.length > 0)
-          await this.s3.send(
-            new DeleteObjectsCommand({
-              Bucket: this.where.bucket,
-              Delete: { Objects, Quiet: true },
-            }),
-          )
-      }
-      // Every key under the bucket, its marker included: sub-prefixes were made by others.
-      for await (const { object } of this.keys(this.bucketKey(name))) {
-        if (object?.Key) batch.push(object.Key)
-        if (batch.length === PAGE) await flush()
-      }
-      await flush()
-    })
+    // Every key under the bucket, its marker included.
+    await aboutS3('bucket', () => this.deleteAll(this.keysUnder(this.bucketKey(name))))
     this.changed()
   }
 
-  async *listFiles(raw: string): AsyncGenerator<FileEntry> {
-    const name = await this.requireBucket(raw)
+  async *listFiles(raw: string, rawFolder?: string): AsyncGenerator<ListEntry> {
+    const bucket = await this.requireBucket(raw)
+    const folder = rawFolder === undefined ? undefined : checkedPath(rawFolder, 'folder')
     try {
-      yield* this.filesOf(name)
+      if (folder !== undefined) {
+        const key = `${this.bucketKey(bucket)}${folder}`
+        if ((await this.fileAt(key)) || !(await this.anyUnder(`${key}/`)))
+          throw new StoreError('no such folder')
+      }
+      yield* this.treeOf(bucket, folder)
     } catch (err) {
       throw s3StoreError(err, 'bucket')
     }
@@ -241,7 +304,7 @@ export class S3Store implements Store {
     try {
       for await (const bucket of this.bucketNames()) {
         let empty = true
-        for await (const file of this.filesOf(bucket)) {
+        for await (const file of this.treeOf(bucket)) {
           empty = false
           yield { bucket, file }
         }
@@ -252,19 +315,86 @@ export class S3Store implements Store {
     }
   }
 
-  async deleteFile(rawBucket: string, rawFile: string): Promise<void> {
+  /** Deletes a file, or a folder (every key under it) with everything in it. */
+  async deleteFile(rawBucket: string, rawPath: string): Promise<void> {
     const bucket = await this.requireBucket(rawBucket)
-    const Key = `${this.bucketKey(bucket)}${checked(rawFile, 'file')}`
+    const Key = `${this.bucketKey(bucket)}${checkedPath(rawPath)}`
     await aboutS3('file', async () => {
-      await this.s3.send(new HeadObjectCommand({ Bucket: this.where.bucket, Key }))
-      await this.s3.send(new DeleteObjectCommand({ Bucket: this.where.bucket, Key }))
+      if (await this.fileAt(Key))
+        await this.s3.send(new DeleteObjectCommand({ Bucket: this.where.bucket, Key }))
+      else if (await this.anyUnder(`${Key}/`)) await this.deleteAll(this.keysUnder(`${Key}/`))
+      else throw new StoreError('no such file')
+    })
+    this.changed()
+  }
+
+  /** Refuses a path one of whose folders is a file. */
+  private async refuseFileOnTheWay(bucket: string, path: string): Promise<void> {
+    const parts = path.split(PATH_SEPARATOR)
+    for (let i = 1; i < parts.length; i++)
+      if (await this.fileAt(`${this.bucketKey(bucket)}${parts.slice(0, i).join(PATH_SEPARATOR)}`))
+        throw new StoreError('a file has that name')
+  }
+
+  async createFolder(rawBucket: string, rawFolder: string): Promise<void> {
+    const bucket = await this.requireBucket(rawBucket)
+    const folder = checkedPath(rawFolder, 'folder')
+    const key = `${this.bucketKey(bucket)}${folder}`
+    await aboutS3('folder', async () => {
+      await this.refuseFileOnTheWay(bucket, `${folder}/x`)
+      if (await this.anyUnder(`${key}/`)) return
+      await this.s3.send(
+        new PutObjectCommand({
+          Bucket: this.where.bucket,
+          Key: `${key}/`,
+          Body: new Uint8Array(0),
+          ContentLength: 0,
+        }),
+      )
+    })
+    this.changed()
+  }
+
+  /**
+   * Object stores cannot rename: a file is copied to its new key (metadata and all) and the old
+   * one deleted; a folder, key by key. Other clients may see both for a moment, or a folder half
+   * moved (docs/storage.md). Nothing is ever replaced.
+   */
+  async rename(rawBucket: string, rawFrom: string, rawTo: string): Promise<void> {
+    const bucket = await this.requireBucket(rawBucket)
+    const from = checkedPath(rawFrom)
+    const to = checkedPath(rawTo)
+    const base = this.bucketKey(bucket)
+    const Bucket = this.where.bucket
+    await aboutS3('file', async () => {
+      const file = await this.fileAt(`${base}${from}`)
+      if (!file && !(await this.anyUnder(`${base}${from}/`))) throw new StoreError('no such file')
+      if (!file && `${to}/`.startsWith(`${from}/`))
+        throw new StoreError('a folder cannot move into itself')
+      if (await this.fileAt(`${base}${to}`)) throw new StoreError('file already exists')
+      if (await this.anyUnder(`${base}${to}/`)) throw new StoreError('folder already exists')
+      await this.refuseFileOnTheWay(bucket, to)
+      const move = async (source: string, target: string): Promise<void> => {
+        await this.s3.send(
+          new CopyObjectCommand({
+            Bucket,
+            Key: target,
+            CopySource: copySource(Bucket, source),
+            MetadataDirective: 'COPY',
+          }),
+        )
+        await this.s3.send(new DeleteObjectCommand({ Bucket, Key: source }))
+      }
+      if (file) return move(`${base}${from}`, `${base}${to}`)
+      for await (const key of this.keysUnder(`${base}${from}/`))
+        await move(key, `${base}${to}/${key.slice(`${base}${from}/`.length)}`)
     })
     this.changed()
   }
 
   async openForDownload(rawBucket: string, rawFile: string): Promise<Download> {
     const bucket = await this.requireBucket(rawBucket)
-    const Key = `${this.bucketKey(bucket)}${checked(rawFile, 'file')}`
+    const Key = `${this.bucketKey(bucket)}${checkedPath(rawFile)}`
     const Bucket = this.where.bucket
     return aboutS3('file', async () => {
       const head = await this.s3.send(new HeadObjectCommand({ Bucket, Key }))
@@ -288,12 +418,17 @@ export class S3Store implements Store {
 
   async beginUpload(rawBucket: string, rawFile: string, size: number): Promise<Upload> {
     const bucket = await this.requireBucket(rawBucket)
-    const file = checked(rawFile, 'file')
+    const file = checkedPath(rawFile)
+    const key = `${this.bucketKey(bucket)}${file}`
+    await aboutS3('file', async () => {
+      await this.refuseFileOnTheWay(bucket, file)
+      if (await this.anyUnder(`${key}/`)) throw new StoreError('a folder has that name')
+    })
     return S3Upload.begin(
       {
         s3: this.s3,
         bucket: this.where.bucket,
-        key: `${this.bucketKey(bucket)}${file}`,
+        key,
         stagingKey: `${this.stagingPrefix}${randomUUID()}`,
         // The bucket may have been deleted while the bytes were arriving.
         beforeCommit: async () => void (await this.requireBucket(bucket)),
@@ -358,11 +493,10 @@ export class S3Store implements Store {
   }
 }
 
-async function countOf(items: AsyncIterable<unknown>): Promise<number> {
-  const iterator = items[Symbol.asyncIterator]()
-  let n = 0
-  while (!(await iterator.next()).done) n++
-  return n
+async function countFiles(entries: AsyncIterable<ListEntry>): Promise<number> {
+  let files = 0
+  for await (const entry of entries) if (!('folder' in entry)) files++
+  return files
 }
 
 /** Why a store cannot be shared, in one line: the bucket, the credentials, or the endpoint. */

@@ -42,7 +42,7 @@ export interface UploadTarget {
 }
 
 /** `bucket/key` as CopySource wants it: each part of the key URL-encoded. */
-const copySource = (bucket: string, key: string): string =>
+export const copySource = (bucket: string, key: string): string =>
   `${bucket}/${key.split('/').map(encodeURIComponent).join('/')}`
 
 /**

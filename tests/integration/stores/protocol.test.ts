@@ -219,6 +219,41 @@ describe.each(stores)('the protocol on a $kind store', (store) => {
     expect(await d.command('ls_f b')).toEqual({ data: [], status: '800 FLS' })
   })
 
+  it('keeps folders inside buckets: paths, empty folders, rename_f and folder delete_f', async () => {
+    t = await store.start()
+    const c = await t.connect()
+    await c.command('create_b b')
+    expect((await c.command('create_b b "2024/july"')).status).toBe('300 BCS')
+    expect((await c.command('ls_f b')).data).toEqual(['2024/july/'])
+    await upload(c, 'b', '"2024/july/beach.jpg"', 'sand')
+    await upload(c, 'b', 'top.txt', 'top')
+    const names = async (line: string): Promise<string[]> =>
+      (await c.command(line)).data.map((l) => l.replace(/ \d+ \d{4}-.*$/, ''))
+    expect(await names('ls_f b')).toEqual(['2024/july/beach.jpg', 'top.txt'])
+    expect(await names('ls_f b 2024')).toEqual(['2024/july/beach.jpg'])
+    expect((await c.command('ls_f b nowhere')).status).toBe('850 FLF no such folder')
+    expect((await upload(c, 'b', '2024', 'x')).status).toBe('750 FUTBF a folder has that name')
+    expect((await c.command('rename_f b 2024 "holiday 2024"')).status).toBe('1200 FRS')
+    expect((await c.command('rename_f b top.txt "holiday 2024/top.txt"')).status).toBe('1200 FRS')
+    expect((await c.command('rename_f b "holiday 2024" "holiday 2024/inner"')).status).toBe(
+      '1250 FRF a folder cannot move into itself',
+    )
+    await upload(c, 'b', 'other.txt', 'o')
+    expect((await c.command('rename_f b other.txt "holiday 2024/top.txt"')).status).toBe(
+      '1250 FRF file already exists',
+    )
+    expect((await c.command('rename_f b ghost x')).status).toBe('1250 FRF no such file')
+    expect(await names('ls_f b')).toEqual([
+      '"holiday 2024/july/beach.jpg"',
+      '"holiday 2024/top.txt"',
+      'other.txt',
+    ])
+    expect((await download(c, 'b', '"holiday 2024/july/beach.jpg"')).bytes?.toString()).toBe('sand')
+    expect(await c.command('ls_b')).toEqual({ data: ['b 3'], status: '500 BLS' })
+    expect((await c.command('delete_f b "holiday 2024"')).status).toBe('1000 FDS')
+    expect(await names('ls_f b')).toEqual(['other.txt'])
+  })
+
   it('moves its version on when something changes', async () => {
     t = await store.start()
     const c = await t.connect()
