@@ -208,6 +208,9 @@ export interface TransferInfo {
   state: TransferState
   error?: string
   sha256?: string
+  /** For a folder's tree: whole files done, of how many. */
+  files?: number
+  filesTotal?: number
 }
 
 export interface Settings {

@@ -36,6 +36,7 @@ export class ConsoleService {
         async (signal, onProgress) => {
           result = await runConsoleLine(client, line, { cwd: this.cwd, signal, onProgress })
           if (result.transfer) return result.transfer
+          if (result.tree) return { size: result.tree.bytes }
           throw new Error(
             result.error ??
               (result.status ? formatStatus(result.status.code, result.status.detail) : 'failed'),

@@ -9,15 +9,16 @@ import {
   streamTarget,
   type IncomingFile,
   type Progress,
-  type TransferResult,
+  type TreeProgress,
 } from '../client/index.js'
 import type { ConnectionService } from './connection.js'
 import type { Emit } from './events.js'
 
+/** Moves a file or a tree; ends with the bytes moved and, for one file, their sha256. */
 type Work = (
   signal: AbortSignal,
-  onProgress: (progress: Progress) => void,
-) => Promise<TransferResult>
+  onProgress: (progress: Progress | TreeProgress) => void,
+) => Promise<{ size: number; sha256?: string }>
 
 /** Transfers started from the GUI (or the browser routes): their progress, outcome and cancel. */
 export class TransfersService {
@@ -112,15 +113,24 @@ export class TransfersService {
     const controller = new AbortController()
     this.running.set(info.id, controller)
     this.emit('transfer:update', info)
-    const done = work(controller.signal, (p) =>
-      this.emit('transfer:update', { ...info, bytes: p.bytes, total: p.total, rate: p.rate }),
-    ).then(
+    let files: Pick<TransferInfo, 'files' | 'filesTotal'> = {}
+    const done = work(controller.signal, (p) => {
+      if ('files' in p) files = { files: p.files, filesTotal: p.filesTotal }
+      this.emit('transfer:update', {
+        ...info,
+        ...files,
+        bytes: p.bytes,
+        total: p.total,
+        rate: p.rate,
+      })
+    }).then(
       (result): TransferInfo => ({
         ...info,
+        ...files,
         bytes: result.size,
         total: result.size,
         state: 'done',
-        sha256: result.sha256,
+        ...(result.sha256 ? { sha256: result.sha256 } : {}),
       }),
       (err: unknown): TransferInfo =>
         controller.signal.aborted

@@ -2,6 +2,7 @@ import fs from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import {
+  CODES,
   COMMANDS,
   formatStatus,
   parseResponseLine,
@@ -12,6 +13,7 @@ import {
 } from '../../shared/protocol/index.js'
 import type { BucketClient } from './client.js'
 import { fileSource, fileTarget, LocalFileError } from './endpoints.js'
+import { downloadTree, uploadTree, type TreeProgress, type TreeResult } from './trees.js'
 import type { Progress } from './progress.js'
 import type { TransferResult } from './transfers.js'
 
@@ -59,12 +61,15 @@ export interface ConsoleResult {
   error?: string
   /** For a successful upload or download: its size and sha256. */
   transfer?: TransferResult
+  /** For a successful upload or download of a folder: what it moved. */
+  tree?: TreeResult
 }
 
 export interface ConsoleOptions {
   /** Relative local paths are resolved against it. */
   cwd: string
-  onProgress?: (progress: Progress) => void
+  /** A tree transfer's progress tells whole files too (TreeProgress). */
+  onProgress?: (progress: Progress | TreeProgress) => void
   signal?: AbortSignal
 }
 
@@ -92,22 +97,21 @@ export async function runConsoleLine(
         origin: CONSOLE_ORIGIN,
       }
       try {
-        if (transfer.verb === 'download')
-          await checkFolder(transfer.local, localPath(options.cwd, transfer.local))
-        const result: TransferResult =
-          transfer.verb === 'upload'
-            ? await client.upload({
-                ...common,
-                source: fileSource(localPath(options.cwd, transfer.local)),
-                name: transfer.name,
-                bucket: transfer.bucket,
-              })
-            : await client.download({
-                ...common,
-                bucket: transfer.bucket,
-                name: transfer.name,
-                target: fileTarget(localPath(options.cwd, transfer.local)),
-              })
+        const at = localPath(options.cwd, transfer.local)
+        if (transfer.verb === 'download') {
+          await checkFolder(transfer.local, at)
+          const got = await downloadFileOrTree(client, { ...common, ...transfer, local: at })
+          if ('tree' in got) return treeResult(900, got.tree)
+          return { sent, ...got.file.response, transfer: got.file }
+        }
+        if (await isFolder(at))
+          return treeResult(700, await uploadTree(client, { ...common, ...transfer, local: at }))
+        const result = await client.upload({
+          ...common,
+          source: fileSource(at),
+          name: transfer.name,
+          bucket: transfer.bucket,
+        })
         return { sent, ...result.response, transfer: result }
       } catch (err) {
         if (err instanceof ProtocolError) return { sent, ...local(err.code, err.detail) }
@@ -119,6 +123,49 @@ export async function runConsoleLine(
   } catch (err) {
     return { lines: [], status: null, error: (err as Error).message }
   }
+}
+
+/**
+ * A download names a file or a folder; only the server knows which. A file is asked for first, as
+ * most are; a folder's tree is downloaded when no file has the name.
+ */
+async function downloadFileOrTree(
+  client: BucketClient,
+  options: {
+    bucket: string
+    name: string
+    local: string
+    signal?: AbortSignal
+    onProgress?: (progress: Progress) => void
+    onCommand: (line: string) => void
+    origin: string
+  },
+): Promise<{ file: TransferResult } | { tree: TreeResult }> {
+  try {
+    return { file: await client.download({ ...options, target: fileTarget(options.local) }) }
+  } catch (err) {
+    if (!(err instanceof ProtocolError && err.code === 950 && err.detail === 'no such file'))
+      throw err
+    const tree = await downloadTree(client, options).catch((failure: unknown) => {
+      // Neither a file nor a folder: the file's answer says it best.
+      throw failure instanceof ProtocolError && failure.code === 850 ? err : failure
+    })
+    return { tree }
+  }
+}
+
+/** A tree transfer's summary as a console answer: one data line and the status. */
+function treeResult(code: 700 | 900, tree: TreeResult): ConsoleResult {
+  const where = tree.path ? ` into ${tree.path}` : ''
+  return {
+    lines: [`${tree.files} files (${tree.bytes} bytes), ${tree.folders} empty folders${where}`],
+    status: { code, abbr: CODES[code].abbr, detail: '', ok: true },
+    tree,
+  }
+}
+
+async function isFolder(local: string): Promise<boolean> {
+  return (await fs.stat(local).catch(() => undefined))?.isDirectory() ?? false
 }
 
 function local(code: Code, detail: string): ConsoleResult {

@@ -31,3 +31,11 @@ export {
 } from './endpoints.js'
 export { CONSOLE_ORIGIN, runConsoleLine, transferOf, type ConsoleResult } from './console.js'
 export { KnownHosts } from './known-hosts.js'
+export {
+  downloadTree,
+  uploadTree,
+  type TreeFileOutcome,
+  type TreeOptions,
+  type TreeProgress,
+  type TreeResult,
+} from './trees.js'

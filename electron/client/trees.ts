@@ -1,0 +1,251 @@
+import fs from 'node:fs/promises'
+import path from 'node:path'
+import {
+  checkPath,
+  isFolderEntry,
+  PATH_SEPARATOR,
+  ProtocolError,
+  type ListEntry,
+} from '../../shared/protocol/index.js'
+import { TRANSFER_CONCURRENCY, type BucketClient } from './client.js'
+import { fileSource, fileTarget, LocalFileError, localError } from './endpoints.js'
+import { TransportError } from './errors.js'
+import { ProgressMeter, type Progress } from './progress.js'
+import type { TransferResult } from './transfers.js'
+
+/**
+ * Whole folders moved file by file: a tree upload makes every empty folder and uploads every file
+ * under one remote folder; a tree download lists a remote folder and recreates it. Each file moves
+ * as any single transfer does (atomically, its sha256 verified), several at a time; the tree
+ * reports one progress for all of them.
+ */
+
+/** A tree transfer's progress: bytes as for one file, and whole files done of all. */
+export interface TreeProgress extends Progress {
+  files: number
+  filesTotal: number
+}
+
+/** How one file of a tree ended. */
+export interface TreeFileOutcome {
+  /** Its path in the bucket. */
+  name: string
+  size: number
+  state: 'done' | 'failed'
+  error?: string
+}
+
+export interface TreeOptions {
+  signal?: AbortSignal
+  onProgress?: (progress: TreeProgress) => void
+  /** Told each file as it ends, for a list of a tree's files. */
+  onFile?: (file: TreeFileOutcome) => void
+  /** Passed on to the client's `command` event. */
+  origin?: string
+}
+
+export interface TreeResult {
+  /** The tree's folder in the bucket. */
+  name: string
+  files: number
+  /** Empty folders made. */
+  folders: number
+  bytes: number
+  /** For a download: the local folder written. */
+  path?: string
+}
+
+/** One file to move: its path in the bucket, its local path and its size. */
+interface TreeFile {
+  remote: string
+  local: string
+  size: number
+}
+
+/**
+ * Uploads the local folder `local` under the folder `name` of `bucket` (made, with its empty
+ * folders). Links are not followed. Every path is checked against the name rules before anything
+ * is sent, so a tree with an unsendable name fails whole, at once.
+ */
+export async function uploadTree(
+  client: BucketClient,
+  options: TreeOptions & { local: string; name: string; bucket: string },
+): Promise<TreeResult> {
+  const { bucket } = options
+  const root = checked(options.name, 'folder')
+  const files: TreeFile[] = []
+  const empty: string[] = []
+  await walk(options.local, root, files, empty)
+  for (const folder of empty) await client.createFolder(bucket, folder)
+  const bytes = await moveAll(files, options, (file, common) =>
+    client.upload({ ...common, bucket, name: file.remote, source: fileSource(file.local) }),
+  )
+  return { name: root, files: files.length, folders: empty.length, bytes }
+}
+
+/**
+ * Downloads the folder `name` of `bucket` with everything in it. Into `local` when it is an
+ * existing folder (as `<local>/<last part of name>`), else as `local` itself, whose parent must
+ * exist. Empty folders are made; each file is written beside its place and renamed into it once
+ * its sha256 matched.
+ */
+export async function downloadTree(
+  client: BucketClient,
+  options: TreeOptions & { bucket: string; name: string; local: string },
+): Promise<TreeResult> {
+  const { bucket } = options
+  const root = checked(options.name, 'folder')
+  const entries = await client.listFolder(bucket, root)
+  const into = await treeRoot(options.local, path.posix.basename(root))
+  const files: TreeFile[] = []
+  let folders = 0
+  for (const entry of entries) {
+    const local = localPathOf(into, root, entry)
+    if (isFolderEntry(entry)) {
+      folders++
+      await makeFolder(local)
+    } else files.push({ remote: entry.name, local, size: entry.size })
+  }
+  await makeFolder(into)
+  const bytes = await moveAll(files, options, async (file, common) => {
+    await makeFolder(path.dirname(file.local))
+    return client.download({ ...common, bucket, name: file.remote, target: fileTarget(file.local) })
+  })
+  return { name: root, files: files.length, folders, bytes, path: into }
+}
+
+function checked(raw: string, kind: 'file' | 'folder'): string {
+  const check = checkPath(raw, kind)
+  if (!check.ok) throw new LocalFileError(`cannot use "${raw}": ${check.reason}`)
+  return check.path
+}
+
+/** Collects the files and empty folders under `dir`, named under `remote`. */
+async function walk(
+  dir: string,
+  remote: string,
+  files: TreeFile[],
+  empty: string[],
+): Promise<void> {
+  const entries = await fs.readdir(dir, { withFileTypes: true }).catch((err: unknown) => {
+    throw localError(err, `cannot read "${dir}"`, 'folder')
+  })
+  let any = false
+  for (const entry of entries) {
+    const local = path.join(dir, entry.name)
+    if (entry.isDirectory()) {
+      any = true
+      await walk(local, `${remote}${PATH_SEPARATOR}${entry.name}`, files, empty)
+    } else if (entry.isFile()) {
+      any = true
+      const name = checked(`${remote}${PATH_SEPARATOR}${entry.name}`, 'file')
+      const stats = await fs.stat(local).catch((err: unknown) => {
+        throw localError(err, `cannot read "${local}"`)
+      })
+      files.push({ remote: name, local, size: stats.size })
+    }
+  }
+  if (!any) empty.push(checked(remote, 'folder'))
+}
+
+/** Where a downloaded tree goes: inside an existing folder, or as a new one. */
+async function treeRoot(local: string, name: string): Promise<string> {
+  const stats = await fs.stat(local).catch(() => undefined)
+  if (stats?.isDirectory()) return path.join(local, name)
+  const parent = await fs.stat(path.dirname(local)).catch(() => undefined)
+  if (!parent?.isDirectory()) throw new LocalFileError(`cannot write "${local}": no such folder`)
+  return local
+}
+
+/**
+ * The local path of a listed entry under `into`. The server's paths are checked again here: a
+ * listing naming anything outside the folder asked for is refused, never written.
+ */
+function localPathOf(into: string, root: string, entry: ListEntry): string {
+  if (entry.name === root && isFolderEntry(entry)) return into
+  const prefix = `${root}${PATH_SEPARATOR}`
+  const rest = entry.name.startsWith(prefix) ? entry.name.slice(prefix.length) : undefined
+  const check = rest === undefined ? undefined : checkPath(rest)
+  if (!check?.ok || check.path !== rest)
+    throw new TransportError(
+      'protocol',
+      `the server listed a path outside the folder: ${entry.name}`,
+    )
+  return path.join(into, ...check.parts)
+}
+
+async function makeFolder(dir: string): Promise<void> {
+  await fs.mkdir(dir, { recursive: true }).catch((err: unknown) => {
+    throw localError(err, `cannot make "${dir}"`, 'folder')
+  })
+}
+
+type Common = {
+  signal: AbortSignal
+  onProgress: (progress: Progress) => void
+  origin?: string
+}
+
+/**
+ * Moves the files, as many at once as the client runs, with one progress for all. The first
+ * failure stops the rest (as cancelling does) and is thrown, naming its file.
+ */
+async function moveAll(
+  files: TreeFile[],
+  options: TreeOptions,
+  move: (file: TreeFile, common: Common) => Promise<TransferResult>,
+): Promise<number> {
+  const total = files.reduce((sum, f) => sum + f.size, 0)
+  let done = 0
+  const meter = new ProgressMeter(
+    total,
+    options.onProgress &&
+      ((p) => options.onProgress!({ ...p, files: done, filesTotal: files.length })),
+  )
+  const stop = new AbortController()
+  const cancel = (): void => stop.abort()
+  options.signal?.addEventListener('abort', cancel, { once: true })
+  if (options.signal?.aborted) stop.abort()
+  let failure: Error | undefined
+  let next = 0
+  const worker = async (): Promise<void> => {
+    while (next < files.length && !stop.signal.aborted) {
+      const file = files[next++]!
+      let counted = 0
+      const onProgress = (p: Progress): void => {
+        meter.add(p.bytes - counted)
+        counted = p.bytes
+      }
+      try {
+        const result = await move(file, { signal: stop.signal, onProgress, origin: options.origin })
+        meter.add(result.size - counted)
+        done++
+        options.onFile?.({ name: file.remote, size: result.size, state: 'done' })
+      } catch (err) {
+        meter.add(-counted)
+        const message = (err as Error).message
+        options.onFile?.({ name: file.remote, size: file.size, state: 'failed', error: message })
+        if (!stop.signal.aborted) {
+          failure = err instanceof Error ? named(err, file.remote) : new Error(String(err))
+          stop.abort()
+        }
+      }
+    }
+  }
+  try {
+    await Promise.all(Array.from({ length: Math.min(TRANSFER_CONCURRENCY, files.length) }, worker))
+  } finally {
+    options.signal?.removeEventListener('abort', cancel)
+    meter.stop(failure === undefined && !stop.signal.aborted)
+  }
+  if (failure) throw failure
+  if (stop.signal.aborted) throw new TransportError('cancelled', 'cancelled')
+  return total
+}
+
+/** The error, saying which file of the tree it was about; a refusal keeps its code. */
+function named(err: Error, file: string): Error {
+  if (err instanceof ProtocolError) return new ProtocolError(err.code, `${file}: ${err.detail}`)
+  err.message = `${file}: ${err.message}`
+  return err
+}
