@@ -77,8 +77,9 @@ export async function buildPrograms(names = Object.keys(PROGRAMS)) {
       format: 'esm',
       target: 'node20',
       // Dependencies too: one file to read and compile instead of hundreds of modules to resolve
-      // (a third of the start-up time). ws's optional native helpers stay optional.
-      external: ['bufferutil', 'utf-8-validate'],
+      // (a third of the start-up time). ws's optional native helpers stay optional; the S3 SDK,
+      // as large as all the rest, is loaded from node_modules only by a host on an object store.
+      external: ['bufferutil', 'utf-8-validate', '@aws-sdk/client-s3'],
       // Bundled CommonJS dependencies call require(); an ES module has none of its own.
       banner: {
         js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",

@@ -16,7 +16,9 @@ interface S3Failure {
 export function s3StoreError(err: unknown, subject: Subject): unknown {
   if (err instanceof StoreError) return err
   const failure = (err ?? {}) as S3Failure
-  const name = failure.name ?? failure.Code ?? failure.code
+  // The store's own code first; then a network error's (ECONNREFUSED…); a bare Error names nothing.
+  const generic = failure.name === 'Error' || failure.name === 'AggregateError'
+  const name = failure.Code ?? failure.code ?? (generic ? undefined : failure.name)
   const status = failure.$metadata?.httpStatusCode
   if (name === undefined && status === undefined) return err
   const reason = reasonOf(name ?? '', status)

@@ -1,19 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto'
 import type { Readable } from 'node:stream'
-import {
-  AbortMultipartUploadCommand,
-  CopyObjectCommand,
-  DeleteObjectCommand,
-  DeleteObjectsCommand,
-  GetObjectCommand,
-  HeadBucketCommand,
-  HeadObjectCommand,
-  ListMultipartUploadsCommand,
-  ListObjectsCommand,
-  PutObjectCommand,
-  S3Client,
-  type _Object,
-} from '@aws-sdk/client-s3'
+import type { S3Client, _Object } from '@aws-sdk/client-s3'
 import {
   checkName,
   checkPath,
@@ -26,6 +13,7 @@ import { StoreError } from '../errors.js'
 import { isAddressable } from '../paths.js'
 import type { BucketFile, Download, Store, Upload } from '../store.js'
 import { aboutS3, s3StoreError } from './errors.js'
+import { loadSdk, type Sdk } from './sdk.js'
 import { formatS3Address, parseS3Address, type S3Location } from './location.js'
 import { copySource, S3Upload } from './upload.js'
 
@@ -75,6 +63,7 @@ export class S3Store implements Store {
   private stamp: { at: number; value: Promise<string> } | undefined
 
   private constructor(
+    private readonly sdk: Sdk,
     private readonly s3: S3Client,
     private readonly where: S3Location,
   ) {}
@@ -87,7 +76,8 @@ export class S3Store implements Store {
     const where = parseS3Address(address)
     // The SDK warns on Node.js 20, which we support and test: the warning would reach every log.
     process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
-    const s3 = new S3Client({
+    const sdk = await loadSdk()
+    const s3 = new sdk.S3Client({
       ...(options.endpoint ? { endpoint: options.endpoint } : {}),
       region:
         options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
@@ -98,9 +88,9 @@ export class S3Store implements Store {
       requestHandler: { connectionTimeout: 5_000, requestTimeout: 60_000 },
       maxAttempts: 3,
     })
-    const store = new S3Store(s3, where)
+    const store = new S3Store(sdk, s3, where)
     try {
-      await s3.send(new HeadBucketCommand({ Bucket: where.bucket }))
+      await s3.send(new sdk.HeadBucketCommand({ Bucket: where.bucket }))
     } catch (err) {
       s3.destroy()
       throw new Error(
@@ -131,7 +121,7 @@ export class S3Store implements Store {
     let Marker: string | undefined
     for (;;) {
       const page = await this.s3.send(
-        new ListObjectsCommand({
+        new this.sdk.ListObjectsCommand({
           Bucket: this.where.bucket,
           Prefix: prefix,
           MaxKeys: PAGE,
@@ -198,7 +188,7 @@ export class S3Store implements Store {
   /** Whether anything is stored under `prefix` (a bucket or folder exists). */
   private async anyUnder(prefix: string): Promise<boolean> {
     const page = await this.s3.send(
-      new ListObjectsCommand({ Bucket: this.where.bucket, Prefix: prefix, MaxKeys: 1 }),
+      new this.sdk.ListObjectsCommand({ Bucket: this.where.bucket, Prefix: prefix, MaxKeys: 1 }),
     )
     return (page.Contents?.length ?? 0) > 0
   }
@@ -206,7 +196,7 @@ export class S3Store implements Store {
   /** Whether a file (an object) has this key. */
   private async fileAt(Key: string): Promise<boolean> {
     try {
-      await this.s3.send(new HeadObjectCommand({ Bucket: this.where.bucket, Key }))
+      await this.s3.send(new this.sdk.HeadObjectCommand({ Bucket: this.where.bucket, Key }))
       return true
     } catch (err) {
       const failure = s3StoreError(err, 'file')
@@ -223,7 +213,10 @@ export class S3Store implements Store {
       batch = []
       if (Objects.length > 0)
         await this.s3.send(
-          new DeleteObjectsCommand({ Bucket: this.where.bucket, Delete: { Objects, Quiet: true } }),
+          new this.sdk.DeleteObjectsCommand({
+            Bucket: this.where.bucket,
+            Delete: { Objects, Quiet: true },
+          }),
         )
     }
     for await (const key of keys) {
@@ -267,7 +260,7 @@ export class S3Store implements Store {
     await aboutS3('bucket', async () => {
       if (await this.bucketExists(name)) throw new StoreError('bucket already exists')
       await this.s3.send(
-        new PutObjectCommand({
+        new this.sdk.PutObjectCommand({
           Bucket: this.where.bucket,
           Key: this.bucketKey(name),
           Body: new Uint8Array(0),
@@ -321,7 +314,7 @@ export class S3Store implements Store {
     const Key = `${this.bucketKey(bucket)}${checkedPath(rawPath)}`
     await aboutS3('file', async () => {
       if (await this.fileAt(Key))
-        await this.s3.send(new DeleteObjectCommand({ Bucket: this.where.bucket, Key }))
+        await this.s3.send(new this.sdk.DeleteObjectCommand({ Bucket: this.where.bucket, Key }))
       else if (await this.anyUnder(`${Key}/`)) await this.deleteAll(this.keysUnder(`${Key}/`))
       else throw new StoreError('no such file')
     })
@@ -344,7 +337,7 @@ export class S3Store implements Store {
       await this.refuseFileOnTheWay(bucket, `${folder}/x`)
       if (await this.anyUnder(`${key}/`)) return
       await this.s3.send(
-        new PutObjectCommand({
+        new this.sdk.PutObjectCommand({
           Bucket: this.where.bucket,
           Key: `${key}/`,
           Body: new Uint8Array(0),
@@ -376,14 +369,14 @@ export class S3Store implements Store {
       await this.refuseFileOnTheWay(bucket, to)
       const move = async (source: string, target: string): Promise<void> => {
         await this.s3.send(
-          new CopyObjectCommand({
+          new this.sdk.CopyObjectCommand({
             Bucket,
             Key: target,
             CopySource: copySource(Bucket, source),
             MetadataDirective: 'COPY',
           }),
         )
-        await this.s3.send(new DeleteObjectCommand({ Bucket, Key: source }))
+        await this.s3.send(new this.sdk.DeleteObjectCommand({ Bucket, Key: source }))
       }
       if (file) return move(`${base}${from}`, `${base}${to}`)
       for await (const key of this.keysUnder(`${base}${from}/`))
@@ -397,15 +390,16 @@ export class S3Store implements Store {
     const Key = `${this.bucketKey(bucket)}${checkedPath(rawFile)}`
     const Bucket = this.where.bucket
     return aboutS3('file', async () => {
-      const head = await this.s3.send(new HeadObjectCommand({ Bucket, Key }))
+      const head = await this.s3.send(new this.sdk.HeadObjectCommand({ Bucket, Key }))
       const size = head.ContentLength ?? 0
       const sha256 = head.Metadata?.sha256
       // The object as it was when its size was read: a replacement meanwhile fails the request.
       const body =
         size === 0
           ? undefined
-          : ((await this.s3.send(new GetObjectCommand({ Bucket, Key, IfMatch: head.ETag })))
-              .Body as Readable)
+          : ((
+              await this.s3.send(new this.sdk.GetObjectCommand({ Bucket, Key, IfMatch: head.ETag }))
+            ).Body as Readable)
       return {
         size,
         ...(sha256 && /^[0-9a-f]{64}$/.test(sha256) ? { sha256 } : {}),
@@ -426,6 +420,7 @@ export class S3Store implements Store {
     })
     return S3Upload.begin(
       {
+        sdk: this.sdk,
         s3: this.s3,
         bucket: this.where.bucket,
         key,
@@ -474,11 +469,15 @@ export class S3Store implements Store {
     const Prefix = this.stagingPrefix
     try {
       const { Uploads } = await this.s3.send(
-        new ListMultipartUploadsCommand({ Bucket: bucket, Prefix }),
+        new this.sdk.ListMultipartUploadsCommand({ Bucket: bucket, Prefix }),
       )
       for (const u of Uploads ?? [])
         await this.s3.send(
-          new AbortMultipartUploadCommand({ Bucket: bucket, Key: u.Key, UploadId: u.UploadId }),
+          new this.sdk.AbortMultipartUploadCommand({
+            Bucket: bucket,
+            Key: u.Key,
+            UploadId: u.UploadId,
+          }),
         )
     } catch {
       // Not implemented by every store; nothing of ours depends on it.
@@ -486,7 +485,7 @@ export class S3Store implements Store {
     try {
       for await (const { object } of this.keys(Prefix))
         if (object?.Key)
-          await this.s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: object.Key }))
+          await this.s3.send(new this.sdk.DeleteObjectCommand({ Bucket: bucket, Key: object.Key }))
     } catch {
       // Left for the next start.
     }

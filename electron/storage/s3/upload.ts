@@ -1,19 +1,10 @@
 import { createHash, type Hash } from 'node:crypto'
 import { PassThrough } from 'node:stream'
-import {
-  AbortMultipartUploadCommand,
-  CompleteMultipartUploadCommand,
-  CopyObjectCommand,
-  CreateMultipartUploadCommand,
-  DeleteObjectCommand,
-  PutObjectCommand,
-  UploadPartCommand,
-  UploadPartCopyCommand,
-  type S3Client,
-} from '@aws-sdk/client-s3'
+import type { S3Client } from '@aws-sdk/client-s3'
 import { StoreError } from '../errors.js'
 import type { Upload } from '../store.js'
 import { s3StoreError } from './errors.js'
+import type { Sdk } from './sdk.js'
 
 const MiB = 1024 * 1024
 /** S3's limits: 10,000 parts of at least 5 MiB (but the last), 5 TiB an object, 5 GiB a copy. */
@@ -29,6 +20,7 @@ const PARTS_IN_FLIGHT = 2
 
 /** Where an upload goes, and what the store checks and records around its appearance. */
 export interface UploadTarget {
+  sdk: Sdk
   s3: S3Client
   bucket: string
   /** The object's final key. */
@@ -83,7 +75,10 @@ export class S3Upload implements Upload {
     if (size <= SMALL_UPLOAD_BYTES) return new S3Upload(target, size, undefined)
     try {
       const { UploadId } = await target.s3.send(
-        new CreateMultipartUploadCommand({ Bucket: target.bucket, Key: target.stagingKey }),
+        new target.sdk.CreateMultipartUploadCommand({
+          Bucket: target.bucket,
+          Key: target.stagingKey,
+        }),
       )
       return new S3Upload(target, size, UploadId)
     } catch (err) {
@@ -132,7 +127,7 @@ export class S3Upload implements Upload {
     const body = new PassThrough({ highWaterMark: MiB })
     const sent = this.target.s3
       .send(
-        new UploadPartCommand({
+        new this.target.sdk.UploadPartCommand({
           Bucket: this.target.bucket,
           Key: this.target.stagingKey,
           UploadId: this.uploadId,
@@ -173,7 +168,7 @@ export class S3Upload implements Upload {
       if (this.uploadId === undefined) {
         await this.target.beforeCommit()
         await s3.send(
-          new PutObjectCommand({
+          new this.target.sdk.PutObjectCommand({
             Bucket: bucket,
             Key: key,
             Body: Buffer.concat(this.held),
@@ -184,7 +179,7 @@ export class S3Upload implements Upload {
       } else {
         const parts = await Promise.all(this.parts)
         await s3.send(
-          new CompleteMultipartUploadCommand({
+          new this.target.sdk.CompleteMultipartUploadCommand({
             Bucket: bucket,
             Key: this.target.stagingKey,
             UploadId: this.uploadId,
@@ -211,7 +206,7 @@ export class S3Upload implements Upload {
     const CopySource = copySource(bucket, stagingKey)
     if (this.size <= MAX_COPY_BYTES) {
       await s3.send(
-        new CopyObjectCommand({
+        new this.target.sdk.CopyObjectCommand({
           Bucket: bucket,
           Key: key,
           CopySource,
@@ -222,7 +217,11 @@ export class S3Upload implements Upload {
       return
     }
     const { UploadId } = await s3.send(
-      new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, Metadata: { sha256 } }),
+      new this.target.sdk.CreateMultipartUploadCommand({
+        Bucket: bucket,
+        Key: key,
+        Metadata: { sha256 },
+      }),
     )
     try {
       const Parts: { PartNumber: number; ETag: string }[] = []
@@ -230,7 +229,7 @@ export class S3Upload implements Upload {
       for (let start = 0; start < this.size; start += step) {
         const PartNumber = Parts.length + 1
         const { CopyPartResult } = await s3.send(
-          new UploadPartCopyCommand({
+          new this.target.sdk.UploadPartCopyCommand({
             Bucket: bucket,
             Key: key,
             UploadId,
@@ -242,7 +241,7 @@ export class S3Upload implements Upload {
         Parts.push({ PartNumber, ETag: CopyPartResult?.ETag ?? '' })
       }
       await s3.send(
-        new CompleteMultipartUploadCommand({
+        new this.target.sdk.CompleteMultipartUploadCommand({
           Bucket: bucket,
           Key: key,
           UploadId,
@@ -251,7 +250,9 @@ export class S3Upload implements Upload {
       )
     } catch (err) {
       await s3
-        .send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId }))
+        .send(
+          new this.target.sdk.AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId }),
+        )
         .catch(() => undefined)
       throw err
     }
@@ -268,14 +269,14 @@ export class S3Upload implements Upload {
     if (this.assembled) {
       this.assembled = false
       await s3
-        .send(new DeleteObjectCommand({ Bucket: bucket, Key: stagingKey }))
+        .send(new this.target.sdk.DeleteObjectCommand({ Bucket: bucket, Key: stagingKey }))
         .catch(() => undefined)
     } else if (!this.stored) {
       // Stores without AbortMultipartUpload (s3rver) drop abandoned parts themselves, or keep them
       // until the next start's clean-up (S3Store.open) or a lifecycle rule.
       await s3
         .send(
-          new AbortMultipartUploadCommand({
+          new this.target.sdk.AbortMultipartUploadCommand({
             Bucket: bucket,
             Key: stagingKey,
             UploadId: this.uploadId,
