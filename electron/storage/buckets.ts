@@ -4,30 +4,20 @@ import type { BucketEntry } from '../../shared/protocol/index.js'
 import { about, StoreError, toStoreError } from './errors.js'
 import { visibleEntries, visibleNames } from './entries.js'
 import { bucketPath, isInside, statInside } from './paths.js'
-import { changed, type Patch, type Root } from './root.js'
-
-/** Adds `delta` to a bucket's file count in a listing. */
-export function countChange(bucket: string, delta: number): Patch {
-  return (entries) => entries.map((e) => (e.name === bucket ? { ...e, files: e.files + delta } : e))
-}
+import { changing, mayKeepCount, type Root } from './root.js'
 
 export async function createBucket(root: Root, name: string): Promise<void> {
   const dir = bucketPath(root, name)
-  await about('bucket', async () => {
-    try {
-      await fs.mkdir(dir)
-    } catch (err) {
-      // The only missing folder here is the shared folder itself.
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new StoreError('no such folder')
-      throw err
-    }
-  })
-  const bucket = path.basename(dir)
-  changed(
-    root,
-    (entries) =>
-      entries.some((e) => e.name === bucket) ? entries : [...entries, { name: bucket, files: 0 }],
-    true,
+  await about('bucket', () =>
+    changing(root, [dir], async () => {
+      try {
+        await fs.mkdir(dir)
+      } catch (err) {
+        // The only missing folder here is the shared folder itself.
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new StoreError('no such folder')
+        throw err
+      }
+    }),
   )
 }
 
@@ -37,10 +27,8 @@ export async function deleteBucket(root: Root, name: string): Promise<void> {
   await about('bucket', async () => {
     const stats = await statInside(root, dir, 'bucket')
     if (!stats.isDirectory()) throw new StoreError('no such bucket')
-    await fs.rm(dir, { recursive: true })
+    await changing(root, [dir], () => fs.rm(dir, { recursive: true }))
     forgetCounts(root, dir)
-    const bucket = path.basename(dir)
-    changed(root, (entries) => entries.filter((e) => e.name !== bucket), true)
   })
 }
 
@@ -58,30 +46,15 @@ const FRESH_MS = 100
 export function listBuckets(root: Root): Promise<BucketEntry[]> {
   const cache = root.listing
   const current = cache.latest
-  if (current && current.generation === cache.generation && Date.now() - current.at < FRESH_MS) {
-    if (current.done) return Promise.resolve(current.done)
-    const patches = [...current.patches]
-    return current.scan.then((found) => patches.reduce((entries, patch) => patch(entries), found))
-  }
-  const scan = scanBuckets(root)
-  const latest: NonNullable<typeof cache.latest> = {
-    generation: cache.generation,
-    at: Date.now(),
-    scan,
-    patches: [],
-  }
+  if (current && current.generation === cache.generation && Date.now() - current.at < FRESH_MS)
+    return current.scan
+  const latest = { generation: cache.generation, at: Date.now(), scan: scanBuckets(root) }
   cache.latest = latest
-  scan.then(
-    (found) => {
-      latest.done = latest.patches.reduce((entries, patch) => patch(entries), found)
-      latest.patches = []
-    },
-    // A failed listing is not shared beyond the requests already waiting for it.
-    () => {
-      if (cache.latest === latest) cache.latest = undefined
-    },
-  )
-  return scan
+  // A failed listing is not shared beyond the requests already waiting for it.
+  latest.scan.catch(() => {
+    if (cache.latest === latest) cache.latest = undefined
+  })
+  return latest.scan
 }
 
 async function scanBuckets(root: Root): Promise<BucketEntry[]> {
@@ -113,19 +86,22 @@ async function countFiles(root: Root, dir: string, prefix = ''): Promise<number 
   const before = await (prefix === '' ? fs.stat(dir) : fs.lstat(dir)).catch(() => undefined)
   if (!before?.isDirectory()) return undefined
   const now = Date.now()
-  let own = root.counts.get(dir)
+  const cached = root.counts.get(dir)
+  let own = cached && !('changed' in cached) ? cached : undefined
   if (
     !own ||
     own.mtimeMs !== before.mtimeMs ||
     (own.countedAt - before.mtimeMs <= SETTLED_MS && now - own.countedAt >= SETTLED_MS)
   ) {
+    const generation = root.listing.generation
     const counted = await countEntries(root, dir, prefix)
     if (counted === undefined) {
       forgetCounts(root, dir)
       return undefined
     }
-    own = { mtimeMs: before.mtimeMs, countedAt: now, ...counted }
-    root.counts.set(dir, own)
+    own = { generation, mtimeMs: before.mtimeMs, countedAt: now, ...counted }
+    // A change made through the server while counting: right for this listing, not for later ones.
+    if (mayKeepCount(root, dir, generation)) root.counts.set(dir, own)
   }
   let files = own.files
   for (const folder of own.folders)

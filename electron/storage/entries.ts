@@ -1,8 +1,31 @@
+import type { Dirent } from 'node:fs'
 import fs from 'node:fs/promises'
 import path from 'node:path'
 import { MAX_PATH_BYTES, MAX_PATH_DEPTH, PATH_SEPARATOR } from '../../shared/protocol/index.js'
 import { isAddressable, statIfInside } from './paths.js'
 import type { Root } from './root.js'
+
+const strict = new TextDecoder('utf-8', { fatal: true })
+
+/**
+ * The entries of a folder with their names, read as bytes: a name that is not valid UTF-8 is left
+ * out, as no client could send it back (Node would decode it with U+FFFD in place of its bad
+ * bytes, a name that opens nothing). Listings and counts all read folders through here, so they
+ * always agree on what a folder holds.
+ */
+async function* namedEntries(dir: string): AsyncGenerator<{ name: string; entry: Dirent }> {
+  // Node reads names as bytes with this encoding, though its types for opendir() omit it.
+  const options = { bufferSize: 256, encoding: 'buffer' as BufferEncoding }
+  for await (const entry of await fs.opendir(dir, options)) {
+    let name: string
+    try {
+      name = strict.decode(entry.name as unknown as Uint8Array)
+    } catch {
+      continue
+    }
+    yield { name, entry }
+  }
+}
 
 /**
  * Streams the names of the folders (`bucket`) or regular files (`file`) in `dir` that a client can
@@ -15,13 +38,13 @@ export async function* visibleNames(
   kind: 'bucket' | 'file',
 ): AsyncGenerator<string> {
   const wanted = kind === 'bucket' ? 'isDirectory' : 'isFile'
-  for await (const entry of await fs.opendir(dir, { bufferSize: 256 })) {
-    if (!isAddressable(entry.name, kind)) continue
+  for await (const { name, entry } of namedEntries(dir)) {
+    if (!isAddressable(name, kind)) continue
     if (entry[wanted]()) {
-      yield entry.name
+      yield name
     } else if (entry.isSymbolicLink()) {
-      const target = await statIfInside(root, path.join(dir, entry.name))
-      if (target?.[wanted]()) yield entry.name
+      const target = await statIfInside(root, path.join(dir, name))
+      if (target?.[wanted]()) yield name
     }
   }
 }
@@ -51,15 +74,15 @@ export async function* visibleEntries(
   if (depth >= MAX_PATH_DEPTH) return
   const head = prefix === '' ? '' : `${prefix}${PATH_SEPARATOR}`
   const headBytes = encoder.encode(head).length
-  for await (const entry of await fs.opendir(dir, { bufferSize: 256 })) {
-    if (!isAddressable(entry.name, 'file')) continue
-    if (headBytes + encoder.encode(entry.name).length > MAX_PATH_BYTES) continue
-    const relative = head + entry.name
-    if (entry.isDirectory()) yield { name: entry.name, relative, folder: true }
-    else if (entry.isFile()) yield { name: entry.name, relative, folder: false }
+  for await (const { name, entry } of namedEntries(dir)) {
+    if (!isAddressable(name, 'file')) continue
+    if (headBytes + encoder.encode(name).length > MAX_PATH_BYTES) continue
+    const relative = head + name
+    if (entry.isDirectory()) yield { name, relative, folder: true }
+    else if (entry.isFile()) yield { name, relative, folder: false }
     else if (entry.isSymbolicLink()) {
-      const target = await statIfInside(root, path.join(dir, entry.name))
-      if (target?.isFile()) yield { name: entry.name, relative, folder: false }
+      const target = await statIfInside(root, path.join(dir, name))
+      if (target?.isFile()) yield { name, relative, folder: false }
     }
   }
 }

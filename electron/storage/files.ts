@@ -13,8 +13,7 @@ import {
   statInside,
   type Entry,
 } from './paths.js'
-import { countChange } from './buckets.js'
-import { changed, type Root } from './root.js'
+import { changing, type Root } from './root.js'
 import type { BucketFile, Download } from './store.js'
 
 /**
@@ -135,25 +134,34 @@ export async function deleteFile(root: Root, target: Entry, own: Stats): Promise
       ? (await statInside(root, target.path, 'file')).isFile()
       : own.isFile()
     if (!file && !own.isSymbolicLink()) throw new StoreError('no such file')
-    await fs.unlink(target.path)
-    if (file) changed(root, countChange(target.bucket, -1), false)
+    await changing(root, [path.dirname(target.path)], () => fs.unlink(target.path))
   })
 }
 
 /** Large reads keep the network busy with few system calls. */
 const READ_BUFFER_BYTES = 1024 * 1024
 
+const OPEN_FOR_READING = fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0)
+
+/** Only regular files are read: a folder is "no such file", a pipe, socket or device refused. */
+function refuseSpecial(stats: { isFile(): boolean; isDirectory(): boolean }): void {
+  if (stats.isFile()) return
+  throw new StoreError(stats.isDirectory() ? 'no such file' : 'not a regular file')
+}
+
 export async function openForDownload(root: Root, bucket: string, file: string): Promise<Download> {
   const target = entryPath(root, bucket, file)
   await requireBucket(root, target.dir)
   return about('file', async () => {
     await reachParent(root, target)
-    await statInside(root, target.path, 'file')
-    const handle = await fs.open(target.path, 'r')
+    refuseSpecial(await statInside(root, target.path, 'file'))
+    // Non-blocking: should a named pipe take the file's place after the check, opening it cannot
+    // wait for a writer and hold one of the few threads every file operation of the server shares.
+    const handle = await fs.open(target.path, OPEN_FOR_READING)
     try {
       // Stats of what was opened, so a swap after the check above cannot change the answer.
       const stats = await handle.stat({ bigint: true })
-      if (!stats.isFile()) throw new StoreError('no such file')
+      refuseSpecial(stats)
       const sha256 = root.digests.get(target.path, stats)
       return {
         ...fileChunks(handle, Number(stats.size)),

@@ -6,7 +6,7 @@ import { forgetCounts } from './buckets.js'
 import { about, StoreError } from './errors.js'
 import { deleteFile, requireBucket } from './files.js'
 import { entryPath, reachFolder, reachParent, statInside, type Entry } from './paths.js'
-import { changed, forgetListing, serially, type Root } from './root.js'
+import { changing, serially, type Root } from './root.js'
 import { stagingFor } from './staging.js'
 
 /**
@@ -19,11 +19,12 @@ import { stagingFor } from './staging.js'
 export async function createFolder(root: Root, bucket: string, folder: string): Promise<void> {
   const target = entryPath(root, bucket, folder, 'folder')
   await requireBucket(root, target.dir)
-  await about('folder', async () => {
-    await reachParent(root, target, 'create')
-    await reachFolder(target.path, 'create')
-  })
-  forgetListing(root)
+  await about('folder', () =>
+    changing(root, [target.path], async () => {
+      await reachParent(root, target, 'create')
+      await reachFolder(target.path, 'create')
+    }),
+  )
 }
 
 /** Deletes a file, or a folder and everything in it. A link loses the link only. */
@@ -45,21 +46,22 @@ async function deleteFolder(root: Root, target: Entry, device: number): Promise<
   const staging = await stagingFor(root, target.dir, device)
   const removing = path.join(staging, `${randomUUID()}.removing`)
   const moved = await about('folder', () =>
-    serially(root, async () => {
-      if (!(await fs.lstat(target.path)).isDirectory()) throw new StoreError('no such file')
-      try {
-        await fs.rename(target.path, removing)
-        return true
-      } catch (err) {
-        // A drive mounted at the folder: it can only be emptied where it is.
-        if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err
-        await fs.rm(target.path, { recursive: true })
-        return false
-      }
-    }),
+    changing(root, [target.path], () =>
+      serially(root, async () => {
+        if (!(await fs.lstat(target.path)).isDirectory()) throw new StoreError('no such file')
+        try {
+          await fs.rename(target.path, removing)
+          return true
+        } catch (err) {
+          // A drive mounted at the folder: it can only be emptied where it is.
+          if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err
+          await fs.rm(target.path, { recursive: true })
+          return false
+        }
+      }),
+    ),
   )
   forgetCounts(root, target.path)
-  forgetListing(root)
   if (moved) await fs.rm(removing, { recursive: true, force: true }).catch(() => undefined)
 }
 
@@ -77,26 +79,26 @@ export async function renameEntry(
   const dest = entryPath(root, bucket, to)
   await requireBucket(root, source.dir)
   await about('file', () =>
-    serially(root, async () => {
-      await reachParent(root, source)
-      const own = await fs.lstat(source.path)
-      if (own.isSymbolicLink()) await statInside(root, source.path, 'file')
-      const folder = own.isDirectory()
-      if (
-        folder &&
-        `${dest.relative}${PATH_SEPARATOR}`.startsWith(`${source.relative}${PATH_SEPARATOR}`)
-      )
-        throw new StoreError('a folder cannot move into itself')
-      await reachParent(root, dest, 'stop')
-      const existing = await fs.lstat(dest.path).catch(() => undefined)
-      // The same entry under another case, on a file system that ignores case, may be renamed.
-      if (existing && !(existing.ino === own.ino && existing.dev === own.dev))
-        throw new StoreError(`${existing.isDirectory() ? 'folder' : 'file'} already exists`)
-      await reachParent(root, dest, 'create')
-      await fs.rename(source.path, dest.path)
-      if (folder) forgetCounts(root, source.path)
-      // The bucket's count is unchanged, but a count in progress may have missed the file in both places.
-      changed(root, (entries) => entries, false)
-    }),
+    changing(root, [source.path, dest.path], () =>
+      serially(root, async () => {
+        await reachParent(root, source)
+        const own = await fs.lstat(source.path)
+        if (own.isSymbolicLink()) await statInside(root, source.path, 'file')
+        const folder = own.isDirectory()
+        if (
+          folder &&
+          `${dest.relative}${PATH_SEPARATOR}`.startsWith(`${source.relative}${PATH_SEPARATOR}`)
+        )
+          throw new StoreError('a folder cannot move into itself')
+        await reachParent(root, dest, 'stop')
+        const existing = await fs.lstat(dest.path).catch(() => undefined)
+        // The same entry under another case, on a file system that ignores case, may be renamed.
+        if (existing && !(existing.ino === own.ino && existing.dev === own.dev))
+          throw new StoreError(`${existing.isDirectory() ? 'folder' : 'file'} already exists`)
+        await reachParent(root, dest, 'create')
+        await fs.rename(source.path, dest.path)
+        if (folder) forgetCounts(root, source.path)
+      }),
+    ),
   )
 }

@@ -3,6 +3,7 @@ import path from 'node:path'
 import { RESERVED_NAME, type BucketEntry } from '../../shared/protocol/index.js'
 import { DigestCache } from './digests.js'
 import { reasonFor } from '../../shared/errno.js'
+import { isInside } from './paths.js'
 import { noteChange } from './version.js'
 
 /** The shared folder: every bucket is a folder directly inside it. */
@@ -26,7 +27,7 @@ export interface Root {
    * What each folder of a bucket holds, by folder: its number of files and its sub-folders, valid
    * while the folder's mtime is unchanged.
    */
-  readonly counts: Map<string, FolderCount>
+  readonly counts: Map<string, FolderCount | Changed>
   /** The latest bucket listing, shared by the `ls_b`s that arrive while it is fresh. */
   readonly listing: ListingCache
   /** The sha256 of large files sent or received whole, while they are unchanged. */
@@ -36,6 +37,8 @@ export interface Root {
 }
 
 export interface FolderCount {
+  /** `listing.generation` when the count began: a change to the folder since makes it void. */
+  generation: number
   mtimeMs: number
   countedAt: number
   /** Files directly in the folder. */
@@ -44,44 +47,51 @@ export interface FolderCount {
   folders: { name: string; relative: string }[]
 }
 
-export interface ListingCache {
-  /** Bumped by a change made through the server that a listing in progress may have missed. */
+/** Left in `counts` by a change to a folder: no count that began before `generation` may be kept. */
+export interface Changed {
   generation: number
+  changed: true
+}
+
+export interface ListingCache {
+  /** Moved on when a change made through the server begins and when it ends. */
+  generation: number
+  /** The latest bucket listing; shared only while `generation` is unchanged. */
   latest?: {
     generation: number
     /** When the folder was read. */
     at: number
     /** The folder being read. */
     scan: Promise<BucketEntry[]>
-    /** Changes made through the server while it is read, to apply to what it finds. */
-    patches: Patch[]
-    /** The entries once read, with the changes made since applied. */
-    done?: BucketEntry[]
   }
 }
 
-/** A change to a listing; it returns a new array so that a listing being sent stays whole. */
-export type Patch = (entries: BucketEntry[]) => BucketEntry[]
-
 /**
- * Records a change made through the server. A finished listing gets the change applied. A listing
- * still being read may or may not see the change: a change that gives the same result either way
- * (`idempotent`, e.g. adding a bucket that may already be listed) is applied once it is read;
- * any other makes it stale.
+ * Makes a change through the server to the folders `dirs` (and their parents up to the bucket):
+ * listings and counts begun before it ends, which may or may not have seen it, are never used
+ * once it is over (a cache is versioned, never patched by a guess of what it saw).
  */
-export function changed(root: Root, apply: Patch, idempotent: boolean): void {
-  noteChange(root)
-  const latest = root.listing.latest
-  if (!latest || latest.generation !== root.listing.generation) return
-  if (latest.done) latest.done = apply(latest.done)
-  else if (idempotent) latest.patches.push(apply)
-  else root.listing.generation++
+export async function changing<T>(root: Root, dirs: string[], work: () => Promise<T>): Promise<T> {
+  invalidate(root, dirs)
+  try {
+    return await work()
+  } finally {
+    invalidate(root, dirs)
+    noteChange(root)
+  }
 }
 
-/** Records a change made through the server whose effect on the counts is not known. */
-export function forgetListing(root: Root): void {
-  noteChange(root)
-  root.listing.generation++
+function invalidate(root: Root, dirs: string[]): void {
+  const generation = ++root.listing.generation
+  for (const dir of dirs)
+    for (let d = dir; isInside(root.real, d); d = path.dirname(d))
+      root.counts.set(d, { generation, changed: true })
+}
+
+/** Whether a count that began at `generation` may be kept for `dir`: nothing changed it since. */
+export function mayKeepCount(root: Root, dir: string, generation: number): boolean {
+  const current = root.counts.get(dir)
+  return current === undefined || current.generation <= generation
 }
 
 /**

@@ -8,9 +8,8 @@ import { worthRemembering } from './digests.js'
 import { about, StoreError, toStoreError } from './errors.js'
 import { requireBucket } from './files.js'
 import { entryPath, reachParent, type Entry } from './paths.js'
-import { countChange } from './buckets.js'
 import { RESERVED_NAME } from '../../shared/protocol/index.js'
-import { changed, emptyStaging, isNotFolder, serially, type Root } from './root.js'
+import { changing, emptyStaging, isNotFolder, serially, type Root } from './root.js'
 import type { Upload } from './store.js'
 
 /** Large writes keep the disk busy with few system calls. */
@@ -40,7 +39,7 @@ export async function beginUpload(
   const space = await fs.statfs(staging).catch(() => undefined)
   if (space && space.bavail * space.bsize < size) throw new StoreError('disk full')
   const temp = path.join(staging, `${randomUUID()}.part`)
-  const handle = await about('file', () => fs.open(temp, 'wx'))
+  const handle = await createStagingFile(staging, temp)
   // The file stays open after the last write: it is synced, renamed, then stat'ed through it.
   const stream = handle.createWriteStream({ highWaterMark: WRITE_BUFFER_BYTES, autoClose: false })
   return new StagedUpload(root, target, size, temp, handle, stream)
@@ -122,14 +121,14 @@ export class StagedUpload implements Upload {
       await this.handle.sync()
       // The bucket may have been deleted while the bytes were arriving, its folders moved.
       await requireBucket(this.root, this.target.dir)
-      const replaced = await serially(this.root, async () => {
-        await reachParent(this.root, this.target, 'create')
-        const replacing = await refuseFolder(this.target.path)
-        await fs.rename(this.temp, this.target.path)
-        return replacing
-      })
+      await changing(this.root, [path.dirname(this.target.path)], () =>
+        serially(this.root, async () => {
+          await reachParent(this.root, this.target, 'create')
+          await refuseFolder(this.target.path)
+          await fs.rename(this.temp, this.target.path)
+        }),
+      )
       await syncFolder(path.dirname(this.target.path))
-      changed(this.root, countChange(this.target.bucket, replaced ? 0 : 1), false)
       const sha256 = this.hash.digest('hex')
       if (worthRemembering(this.size)) {
         // Through the open file: another upload of the name may already have replaced it. The
@@ -190,11 +189,34 @@ export async function stagingFor(root: Root, dir: string, device: number): Promi
   return staging
 }
 
-/** Fails when a folder has the name; tells whether something else (a file, a link) has it. */
-async function refuseFolder(p: string): Promise<boolean> {
+/**
+ * Opens a new staging file. Should the staging folder have gone while the server runs (its
+ * bookkeeping folder removed, or the whole shared folder made anew), it is made again; when that
+ * cannot be, the reason says so.
+ */
+async function createStagingFile(staging: string, temp: string): Promise<FileHandle> {
+  try {
+    return await fs.open(temp, 'wx')
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    if (code !== 'ENOENT' && code !== 'ENOTDIR') throw toStoreError(err, 'file')
+  }
+  const reserved = path.dirname(staging)
+  // A link in its place would have staging files written, and later emptied, elsewhere.
+  if (await isNotFolder(reserved)) throw new StoreError(`"${RESERVED_NAME}" is not a folder`)
+  await about('folder', async () => {
+    for (const dir of [reserved, staging])
+      await fs.mkdir(dir).catch((err: NodeJS.ErrnoException) => {
+        if (err.code !== 'EEXIST') throw err
+      })
+  })
+  return about('file', () => fs.open(temp, 'wx'))
+}
+
+/** Fails when a folder has the name (a file or a link there is replaced). */
+async function refuseFolder(p: string): Promise<void> {
   const existing = await fs.lstat(p).catch(() => undefined)
   if (existing?.isDirectory()) throw new StoreError('a folder has that name')
-  return existing !== undefined
 }
 
 /** Makes a new or replaced entry of a folder durable, as the file's own fsync does not. */

@@ -1,4 +1,6 @@
+import { execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
+import { closeSync, constants, openSync } from 'node:fs'
 import fs from 'node:fs/promises'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -110,5 +112,35 @@ describe('download', () => {
     expect((await c.command('download b')).status).toBe(
       '400 BCMD usage: download <name of bucket> <name of file>',
     )
+  })
+})
+
+describe('download of something that is not a regular file', () => {
+  it('refuses a named pipe at once, and every other client keeps being served', async () => {
+    t = await startTestServer()
+    await fs.mkdir(path.join(t.root, 'b'))
+    const pipe = path.join(t.root, 'b', 'pipe')
+    execFileSync('mkfifo', [pipe])
+    await fs.writeFile(path.join(t.root, 'b', 'f'), 'hello')
+    try {
+      // More requests than the four threads every file operation of the server shares.
+      const askers = await Promise.all(Array.from({ length: 8 }, () => t.connect()))
+      const answers = await Promise.all(askers.map((c) => c.command('download b pipe')))
+      expect(answers).toEqual(
+        Array.from({ length: 8 }, () => ({ data: [], status: '950 FDFBF not a regular file' })),
+      )
+      const other = await t.connect()
+      expect((await download(other, 'b', 'f')).bytes?.toString()).toBe('hello')
+      expect((await upload(other, 'b', 'g', 'bytes')).status).toBe('700 FUTBS')
+      // A pipe is neither listed nor counted.
+      expect((await other.command('ls_b')).data).toEqual(['b 2'])
+    } finally {
+      // Should a server ever wait on the pipe, a writer lets it go, so the test run can end.
+      try {
+        closeSync(openSync(pipe, constants.O_WRONLY | constants.O_NONBLOCK))
+      } catch {
+        // Nobody was waiting.
+      }
+    }
   })
 })

@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises'
 import path from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { eventually, startTestServer, upload, type TestServer } from './helpers.js'
 
 let t: TestServer
@@ -104,5 +104,70 @@ describe('ls_b under concurrent changes', () => {
     )
     expect(listed).toEqual(onDisk.sort())
     expect(listed).toHaveLength(8 * 20)
+  })
+})
+
+/**
+ * Holds the next file-system call that `matches` after it has done its work, until released: a
+ * listing can then be taken exactly while a change is made but not yet over.
+ */
+function holdAfter<K extends 'open' | 'unlink'>(
+  name: K,
+  matches: (...args: Parameters<(typeof fs)[K]>) => boolean,
+): { reached: Promise<void>; release: () => void; restore: () => void } {
+  const original = fs[name] as (...args: unknown[]) => Promise<unknown>
+  let reach!: () => void
+  let release!: () => void
+  const reached = new Promise<void>((resolve) => (reach = resolve))
+  const released = new Promise<void>((resolve) => (release = resolve))
+  let held = false
+  const spy = vi.spyOn(fs, name).mockImplementation((async (...args: unknown[]) => {
+    const result = await original(...args)
+    if (!held && matches(...(args as Parameters<(typeof fs)[K]>))) {
+      held = true
+      reach()
+      await released
+    }
+    return result
+  }) as never)
+  return { reached, release, restore: () => spy.mockRestore() }
+}
+
+describe('ls_b while a change is being made', () => {
+  it('counts an upload once, however the listings and the upload interleave', async () => {
+    t = await startTestServer()
+    const [a, b] = [await t.connect(), await t.connect()]
+    await a.command('create_b b')
+    // The upload's file is in place; the server is making the folder's new entry durable.
+    const hold = holdAfter('open', (p, flags) => p === path.join(t.root, 'b') && flags === 'r')
+    try {
+      const uploading = upload(a, 'b', 'f', 'hello')
+      await hold.reached
+      expect((await b.command('ls_b')).data).toEqual(['b 1'])
+      hold.release()
+      expect((await uploading).status).toBe('700 FUTBS')
+      expect((await b.command('ls_b')).data).toEqual(['b 1'])
+    } finally {
+      hold.restore()
+    }
+  })
+
+  it('counts a deletion once', async () => {
+    t = await startTestServer()
+    const [a, b] = [await t.connect(), await t.connect()]
+    await a.command('create_b b')
+    await upload(a, 'b', 'f', 'hello')
+    expect((await b.command('ls_b')).data).toEqual(['b 1'])
+    const hold = holdAfter('unlink', (p) => p === path.join(t.root, 'b', 'f'))
+    try {
+      a.send('delete_f b f')
+      await hold.reached
+      expect((await b.command('ls_b')).data).toEqual(['b 0'])
+      hold.release()
+      expect((await a.response()).status).toBe('1000 FDS')
+      expect((await b.command('ls_b')).data).toEqual(['b 0'])
+    } finally {
+      hold.restore()
+    }
   })
 })

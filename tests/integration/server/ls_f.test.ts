@@ -119,3 +119,23 @@ describe('ls_f without a bucket', () => {
     expect(await c.command('ls_f')).toEqual({ data: [], status: '850 FLF no such folder' })
   })
 })
+
+describe('names on disk that are not UTF-8', () => {
+  it('are neither listed nor counted: ls_b and ls_f follow one rule', async () => {
+    t = await startTestServer()
+    await fs.mkdir(path.join(t.root, 'b'))
+    await fs.writeFile(path.join(t.root, 'b', 'good.txt'), 'ok')
+    // Linux keeps names as bytes: this one cannot be written as a string, nor named by a client.
+    const bad = Buffer.concat([
+      Buffer.from(path.join(t.root, 'b', 'bad')),
+      Buffer.from([0xff]),
+      Buffer.from('.txt'),
+    ])
+    await fs.writeFile(bad, 'x')
+    await fs.mkdir(Buffer.concat([Buffer.from(path.join(t.root, 'folder')), Buffer.from([0xfe])]))
+    const c = await t.connect()
+    expect((await c.command('ls_b')).data).toEqual(['b 1'])
+    expect((await c.command('ls_f b')).data).toEqual([expect.stringMatching(/^good\.txt 2 /)])
+    expect((await c.command('ls_f')).data).toEqual([expect.stringMatching(/^b good\.txt 2 /)])
+  })
+})

@@ -154,3 +154,37 @@ describe('upload', () => {
     )
   })
 })
+
+describe('the staging folder gone while the server runs', () => {
+  it('is made again on the next upload', async () => {
+    t = await startTestServer()
+    const c = await t.connect()
+    await c.command('create_b b')
+    await fs.rm(path.join(t.root, '.bucketshare'), { recursive: true })
+    expect((await upload(c, 'b', 'f', 'hello')).status).toBe('700 FUTBS')
+    expect(await fs.readFile(path.join(t.root, 'b', 'f'), 'utf8')).toBe('hello')
+    expect(await fs.readdir(path.join(t.root, '.bucketshare', 'staging'))).toEqual([])
+  })
+
+  it('is made again when the whole shared folder was made anew', async () => {
+    t = await startTestServer()
+    const c = await t.connect()
+    await fs.rm(t.root, { recursive: true })
+    await fs.mkdir(path.join(t.root, 'b'), { recursive: true })
+    expect((await upload(c, 'b', 'f', 'hello')).status).toBe('700 FUTBS')
+    expect((await c.command('ls_b')).data).toEqual(['b 1'])
+  })
+
+  it('gives the true reason when it cannot be made', async () => {
+    t = await startTestServer()
+    const c = await t.connect()
+    await c.command('create_b b')
+    await fs.rm(path.join(t.root, '.bucketshare'), { recursive: true })
+    await fs.writeFile(path.join(t.root, '.bucketshare'), 'in the way')
+    expect((await upload(c, 'b', 'f', 'hello')).status).toBe(
+      '750 FUTBF ".bucketshare" is not a folder',
+    )
+    await fs.rm(path.join(t.root, '.bucketshare'))
+    expect((await upload(c, 'b', 'f', 'hello')).status).toBe('700 FUTBS')
+  })
+})
