@@ -14,6 +14,7 @@ import { commands } from './scenarios/commands.js'
 import { largeFile } from './scenarios/large.js'
 import { latency } from './scenarios/latency.js'
 import { listing } from './scenarios/listing.js'
+import { s3Store } from './scenarios/s3.js'
 import { smallFiles } from './scenarios/small.js'
 import { MiB } from './stats.js'
 
@@ -22,7 +23,7 @@ const whole = (text: string): number => {
   return Number(text)
 }
 
-const SCENARIOS = ['commands', 'large', 'small', 'latency', 'listing', 'tls'] as const
+const SCENARIOS = ['commands', 'large', 'small', 'latency', 'listing', 'tls', 's3'] as const
 type Scenario = (typeof SCENARIOS)[number]
 const scenarioList = (text: string): Scenario[] => {
   const names = text.split(',').map((s) => s.trim())
@@ -154,6 +155,10 @@ try {
   if (wanted('listing')) {
     step(`listing: ls_f of ${o.listFiles} files`)
     results.listing = await fresh((server) => listing(server, root, o.listFiles))
+  }
+  if (wanted('s3')) {
+    step(`S3 store: ${o.size} MiB × ${o.runs} runs, against the folder store`)
+    results.s3 = await s3Store(script, base, local, o.size * MiB, o.runs)
   }
   if (wanted('tls')) {
     step('TLS: large file and small files')

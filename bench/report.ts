@@ -2,6 +2,7 @@ import type { CommandsResult } from './scenarios/commands.js'
 import type { LargeResult, PeerResult } from './scenarios/large.js'
 import type { LatencyResult } from './scenarios/latency.js'
 import type { ListingResult } from './scenarios/listing.js'
+import type { S3Result } from './scenarios/s3.js'
 import type { SmallResult } from './scenarios/small.js'
 
 export interface Results {
@@ -13,6 +14,8 @@ export interface Results {
   commands?: CommandsResult
   listing?: ListingResult
   latency?: LatencyResult
+  /** The S3 store (s3rver) against the folder store, the same file through both. */
+  s3?: S3Result
   /** Our server over TLS; compared with plain TCP in the table when both ran. */
   tls?: { large: LargeResult; small: SmallResult }
 }
@@ -46,7 +49,7 @@ function bestRuns(d: LargeResult['upload']): Row {
 /** The table a person reads: each figure next to its target. */
 export function rows(r: Results): Row[] {
   const out: Row[] = []
-  const { large, small, commands, listing, tls, latency } = r
+  const { large, small, commands, listing, tls, latency, s3 } = r
   if (large) {
     const direction = (verb: string, d: LargeResult['upload'], equivalent: string): Row[] => [
       [
@@ -109,6 +112,24 @@ export function rows(r: Results): Row[] {
           null,
         ]
       }),
+    )
+  if (s3)
+    out.push(
+      ...(['upload', 'download'] as const).map((verb): Row => {
+        const key = verb === 'upload' ? 'uploadMiBs' : 'downloadMiBs'
+        return [
+          `S3 store ${verb} ${n(s3.sizeMiB)} MiB`,
+          `${n(s3.s3[key])} MiB/s (folder store ${n(s3.folder[key])}, ratio ${n(s3.s3[key] / s3.folder[key], 2)})`,
+          's3rver on this disk, for scale',
+          null,
+        ]
+      }),
+      [
+        'S3 store server peak RSS',
+        `${n(s3.s3.serverPeakRssMB)} MB (folder store ${n(s3.folder.serverPeakRssMB)} MB)`,
+        '< 100 MB',
+        s3.s3.serverPeakRssMB < 100,
+      ],
     )
   if (commands)
     out.push(

@@ -64,6 +64,10 @@ async function bucketServer(): Promise<number> {
     maxConnectionsPerAddress: 1000,
     maxConnections: 1000,
     ...(tlsDir ? { tls: await loadOrCreateIdentity(tlsDir) } : {}),
+    // An s3:// root (the s3 scenario) names its store here; credentials come from the environment.
+    ...(process.env.BENCH_S3_ENDPOINT
+      ? { s3: { endpoint: process.env.BENCH_S3_ENDPOINT, pathStyle: true } }
+      : {}),
   })
   return server.port
 }
