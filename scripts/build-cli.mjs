@@ -96,10 +96,13 @@ export async function buildPrograms(names = Object.keys(PROGRAMS)) {
   }
 }
 
-/** Builds the interface browser mode serves when it is missing or stale; returns false on failure. */
-export function buildRenderer() {
+/**
+ * Builds the interface browser mode serves when it is missing or stale, saying so unless `quiet`
+ * (during npm install, which has its own progress); returns false on failure.
+ */
+export function buildRenderer({ quiet = false } = {}) {
   if (!stale(RENDERER_OUTPUT, RENDERER_SOURCES)) return true
-  console.log('Building the interface (once after each change)…')
+  if (!quiet) console.log('Building the interface (once after each change)…')
   const run = spawnSync(
     process.execPath,
     [

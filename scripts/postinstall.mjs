@@ -13,4 +13,4 @@ if (missing)
   )
 await buildPrograms()
 // Browser mode will serve the interface: build it now rather than on the first start.
-if (missing && !buildRenderer()) process.exitCode = 1
+if (missing && !buildRenderer({ quiet: true })) process.exitCode = 1
