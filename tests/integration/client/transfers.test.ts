@@ -106,11 +106,19 @@ describe('upload and download', () => {
     const c = await f.connect()
     const source = path.join(f.local, 'x')
     await fs.writeFile(source, 'data')
+    // A refused transfer never started: no progress at all, not even a first 0 %.
+    const reports: unknown[] = []
     const refused = await c
-      .upload({ bucket: 'ghost', name: 'x', source: fileSource(source) })
+      .upload({
+        bucket: 'ghost',
+        name: 'x',
+        source: fileSource(source),
+        onProgress: (p) => reports.push(p),
+      })
       .catch((e: unknown) => e)
     expect(refused).toBeInstanceOf(ProtocolError)
     expect(refused).toMatchObject({ code: 750, detail: 'no such bucket' })
+    expect(reports).toEqual([])
     await expect(
       c.upload({ bucket: 'ghost', name: '..', source: fileSource(source) }),
     ).rejects.toMatchObject({
