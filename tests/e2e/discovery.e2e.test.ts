@@ -54,10 +54,10 @@ beforeAll(async () => {
   code = (await line('Access code:')).split(' ')[0]!
   verification = await line('Verification:')
 
+  // The bundled browser mode, through the launcher, as `npm run ui` runs it.
   ui = ns.spawnNode(ns.b, [
-    '--import',
-    import.meta.resolve('tsx'),
-    path.resolve('electron/web/cli.ts'),
+    path.resolve('scripts/cli.mjs'),
+    'ui',
     '--port',
     '0',
     '--settings-dir',
