@@ -24,7 +24,7 @@ export class Announcer {
   private stopped = false
 
   constructor(
-    private announcement: Announcement,
+    private readonly announcement: Announcement,
     private readonly links = new MdnsLinks(),
   ) {
     links.on('up', (link) => this.announce(link))
@@ -35,23 +35,6 @@ export class Announcer {
     this.links.start()
   }
 
-  /** The networks announced on (and any failure on each). */
-  networks(): ReturnType<MdnsLinks['links']> {
-    return this.links.links()
-  }
-
-  /** A changed name or code requirement: the old records go, the new ones are announced. */
-  update(announcement: Announcement): void {
-    if (this.stopped) return
-    const before = this.announcement
-    this.announcement = announcement
-    for (const link of this.links.links()) {
-      if (instanceName(before, this.plainId) !== instanceName(announcement, this.plainId))
-        void this.links.send('response', { answers: this.records(link, before, true) }, link)
-      this.announce(link)
-    }
-  }
-
   async stop(): Promise<void> {
     if (this.stopped) return
     this.stopped = true
@@ -59,19 +42,13 @@ export class Announcer {
     await Promise.all(
       this.links
         .links()
-        .map((link) =>
-          this.links.send(
-            'response',
-            { answers: this.records(link, this.announcement, true) },
-            link,
-          ),
-        ),
+        .map((link) => this.links.send('response', { answers: this.records(link, true) }, link)),
     )
     await this.links.stop()
   }
 
-  private records(link: Link, a = this.announcement, goodbye = false): Answer[] {
-    return recordsOf(a, this.plainId, link.address, goodbye)
+  private records(link: Link, goodbye = false): Answer[] {
+    return recordsOf(this.announcement, this.plainId, link.address, goodbye)
   }
 
   private announce(link: Link): void {
