@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import type { BucketEntry, FileEntry, Status } from './protocol/index.js'
+import type { BucketEntry, ListEntry, Status } from './protocol/index.js'
 
 /**
  * The one contract between the renderer and the Node side. Every request names its argument schema
@@ -269,6 +269,10 @@ export const requestSchemas = {
   'buckets:delete': z.strictObject({ name }),
   'files:list': z.strictObject({ bucket: name }),
   'files:delete': z.strictObject({ bucket: name, names: z.array(name).min(1).max(100_000) }),
+  /** Renames or moves a file or folder within the bucket (`rename_f`). */
+  'files:rename': z.strictObject({ bucket: name, from: name, to: name }),
+  /** Makes a folder, and those above it (`create_b <bucket> <folder>`). */
+  'files:mkdir': z.strictObject({ bucket: name, folder: name }),
   'transfers:upload': z.strictObject({
     bucket: name,
     paths: z.array(localPath).min(1).max(10_000),
@@ -279,6 +283,8 @@ export const requestSchemas = {
     bucket: name,
     names: z.array(name).min(1).max(10_000),
     dir: localPath,
+    /** Which of `names` are folders: each is downloaded as one tree. */
+    folders: z.array(name).max(10_000).optional(),
   }),
   'transfers:cancel': z.strictObject({ id: text(64) }),
   'settings:get': z.undefined(),
@@ -307,8 +313,11 @@ export interface RequestResults {
   'buckets:list': BucketEntry[]
   'buckets:create': void
   'buckets:delete': void
-  'files:list': FileEntry[]
+  /** Files by their paths in the bucket, and empty folders. */
+  'files:list': ListEntry[]
   'files:delete': DeleteResult
+  'files:rename': void
+  'files:mkdir': void
   'transfers:upload': TransferInfo[]
   'transfers:download': TransferInfo[]
   'transfers:cancel': void

@@ -1,5 +1,4 @@
 import type { RequestArgs, RequestChannel, RequestResult } from '../../shared/ipc.js'
-import { isFolderEntry, type FileEntry } from '../../shared/protocol/index.js'
 import { ProtocolError } from '../client/index.js'
 import { listFolder } from './folders.js'
 import type { Services } from './services.js'
@@ -29,8 +28,9 @@ export function createHandlers(s: Services): Handlers {
     'buckets:list': () => client().listBuckets(),
     'buckets:create': ({ name }) => client().createBucket(name),
     'buckets:delete': ({ name }) => client().deleteBucket(name),
-    'files:list': async ({ bucket }) =>
-      (await client().listFiles(bucket)).filter((e): e is FileEntry => !isFolderEntry(e)),
+    'files:list': ({ bucket }) => client().listFiles(bucket),
+    'files:rename': ({ bucket, from, to }) => client().rename(bucket, from, to),
+    'files:mkdir': ({ bucket, folder }) => client().createFolder(bucket, folder),
     'files:delete': async ({ bucket, names }) => {
       const c = client()
       const result: RequestResult<'files:delete'> = { deleted: [], failed: [] }
@@ -46,7 +46,8 @@ export function createHandlers(s: Services): Handlers {
       return result
     },
     'transfers:upload': ({ bucket, paths, names }) => s.transfers.upload(bucket, paths, names),
-    'transfers:download': ({ bucket, names, dir }) => s.transfers.download(bucket, names, dir),
+    'transfers:download': ({ bucket, names, dir, folders }) =>
+      s.transfers.download(bucket, names, dir, folders),
     'transfers:cancel': ({ id }) => s.transfers.cancel(id),
     'discovery:start': () => s.discovery.start(),
     'discovery:stop': () => s.discovery.stop(),

@@ -1,9 +1,12 @@
 import { randomUUID } from 'node:crypto'
+import fs from 'node:fs/promises'
 import path from 'node:path'
 import type { Readable, Writable } from 'node:stream'
 import type { TransferInfo } from '../../shared/ipc.js'
 import {
+  downloadTree,
   fileSource,
+  uploadTree,
   fileTarget,
   streamSource,
   streamTarget,
@@ -29,24 +32,44 @@ export class TransfersService {
     private readonly connection: ConnectionService,
   ) {}
 
-  /** Starts one upload per local path, named `names[i]` or as the file; returns them as they start. */
-  upload(bucket: string, paths: string[], names: string[] = []): TransferInfo[] {
+  /**
+   * Starts one upload per local path, named `names[i]` or as the file; returns them as they start.
+   * A folder is uploaded whole, as one transfer of its tree.
+   */
+  async upload(bucket: string, paths: string[], names: string[] = []): Promise<TransferInfo[]> {
     const client = this.connection.require()
+    const folders = await Promise.all(
+      paths.map((p) =>
+        fs.stat(p).then(
+          (s) => s.isDirectory(),
+          () => false,
+        ),
+      ),
+    )
     return paths.map((source, i) => {
       const name = names[i] ?? path.basename(source)
       return this.start('upload', bucket, name, 0, (signal, onProgress) =>
-        client.upload({ bucket, name, source: fileSource(source), signal, onProgress }),
+        folders[i]
+          ? uploadTree(client, { bucket, name, local: source, signal, onProgress }).then(
+              (tree) => ({ size: tree.bytes }),
+            )
+          : client.upload({ bucket, name, source: fileSource(source), signal, onProgress }),
       ).info
     })
   }
 
-  /** Starts one download per file, into `dir`. */
-  download(bucket: string, names: string[], dir: string): TransferInfo[] {
+  /** Starts one download per file or folder (named in `folders`), into `dir`. */
+  download(bucket: string, names: string[], dir: string, folders: string[] = []): TransferInfo[] {
     const client = this.connection.require()
+    const trees = new Set(folders)
     return names.map(
       (name) =>
         this.start('download', bucket, name, 0, (signal, onProgress) =>
-          client.download({ bucket, name, target: fileTarget(dir), signal, onProgress }),
+          trees.has(name)
+            ? downloadTree(client, { bucket, name, local: dir, signal, onProgress }).then(
+                (tree) => ({ size: tree.bytes }),
+              )
+            : client.download({ bucket, name, target: fileTarget(dir), signal, onProgress }),
         ).info,
     )
   }

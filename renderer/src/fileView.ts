@@ -1,26 +1,26 @@
 import { computed, reactive, ref, shallowRef, watch, type Ref } from 'vue'
-import type { FileEntry } from '../../shared/protocol/index.js'
+import type { Row } from './folders.js'
 
 export type SortKey = 'name' | 'size' | 'modified'
 
 const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' })
 
-/** Files filtered by a case-insensitive substring of their name, then sorted. */
+/** Rows filtered by a case-insensitive substring of what they show, then sorted, folders first. */
 export function visibleFiles(
-  files: readonly FileEntry[],
+  files: readonly Row[],
   filter: string,
   key: SortKey,
   ascending: boolean,
-): FileEntry[] {
+): Row[] {
   const needle = filter.trim().toLowerCase()
-  const kept = needle ? files.filter((f) => f.name.toLowerCase().includes(needle)) : [...files]
+  const kept = needle ? files.filter((f) => f.label.toLowerCase().includes(needle)) : [...files]
   const sign = ascending ? 1 : -1
   // Equal sizes or times stay in name order whichever way the column is sorted.
   const compare =
     key === 'name'
-      ? (a: FileEntry, b: FileEntry) => sign * collator.compare(a.name, b.name)
-      : (a: FileEntry, b: FileEntry) => sign * (a[key] - b[key]) || collator.compare(a.name, b.name)
-  return kept.sort(compare)
+      ? (a: Row, b: Row) => sign * collator.compare(a.label, b.label)
+      : (a: Row, b: Row) => sign * (a[key] - b[key]) || collator.compare(a.label, b.label)
+  return kept.sort((a, b) => Number(b.folder) - Number(a.folder) || compare(a, b))
 }
 
 /**
@@ -29,7 +29,7 @@ export function visibleFiles(
  * arrow keys move and Shift-arrows extend). Anchor and lead are names, not positions, so they
  * survive re-sorting and filtering.
  */
-export function useFileView(files: Ref<FileEntry[]>) {
+export function useFileView(files: Ref<Row[]>) {
   const filter = ref('')
   const sortKey = ref<SortKey>('name')
   const ascending = ref(true)

@@ -47,14 +47,16 @@ export async function planUploads(
   files: readonly File[],
   bucket: string,
   existing: Iterable<string>,
+  /** The name each file should get (a path in the bucket); its own name when not given. */
+  wanted: readonly string[] = files.map((f) => f.name),
 ): Promise<{ files: File[]; names: string[] }> {
   const taken = new Set(existing)
-  const clashes = files.filter((f) => taken.has(f.name)).length
+  const clashes = wanted.filter((name) => taken.has(name)).length
   let seen = 0
   let always: ReplaceChoice | undefined
   const plan = { files: [] as File[], names: [] as string[] }
-  for (const file of files) {
-    let name = file.name
+  for (const [i, file] of files.entries()) {
+    let name = wanted[i] ?? file.name
     if (taken.has(name)) {
       seen++
       let choice = always

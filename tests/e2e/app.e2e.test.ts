@@ -79,6 +79,36 @@ describe('BucketShare, end to end', () => {
     expect(await fs.readdir(path.join(shared, 'holiday photos'))).toEqual([])
   })
 
+  it('browses 100,000 files in 1,000 folders: folders first, scrolls to the end, opens one', async () => {
+    const tree = path.join(shared, 'big tree')
+    for (let folder = 0; folder < 1000; folder += 50)
+      await Promise.all(
+        Array.from({ length: 50 }, async (_, i) => {
+          const dir = path.join(tree, `folder ${folder + i}`)
+          await fs.mkdir(dir, { recursive: true })
+          for (let f = 0; f < 100; f += 25)
+            await Promise.all(
+              Array.from({ length: 25 }, (_, j) => fs.writeFile(path.join(dir, `f ${f + j}`), '')),
+            )
+        }),
+      )
+    await fs.mkdir(path.join(shared, 'big tree', 'folder 7', 'empty inside'))
+    await app.id('refresh').click()
+    await app.bucket('big tree').click()
+    await app.waitForText(app.id('file-summary'), '100,000 files')
+    expect(await app.id('file-row').first().getAttribute('data-folder')).toBe('true')
+    await page.locator('.tbody').evaluate((el) => (el.scrollTop = el.scrollHeight))
+    await app.file('folder 999').waitFor()
+    await page.locator('.tbody').evaluate((el) => (el.scrollTop = 0))
+    await app.file('folder 7').dblclick()
+    await app.waitForText(app.id('file-summary'), '100 files')
+    expect(await app.id('breadcrumb').textContent()).toContain('folder 7')
+    expect(await app.id('file-row').first().getAttribute('data-name')).toBe('folder 7/empty inside')
+    await page.screenshot({ path: path.join(ARTIFACTS, 'folders.png'), animations: 'disabled' })
+    await app.id('folder-up').click()
+    await app.file('folder 0').waitFor()
+  })
+
   it('runs the vocabulary in the Console tab, showing each code with its meaning', async () => {
     await app.openConsole()
     expect(await app.run('ls_b')).toContain('500 BLS')

@@ -52,8 +52,13 @@ export class FakeBridge implements Bridge {
     return this.invoke('transfers:upload', { bucket, paths: files.map((f) => f.name) })
   }
 
-  async download(bucket: string, names: string[]): Promise<Envelope<never>> {
-    return this.invoke('transfers:download', { bucket, names, dir: '/downloads' })
+  async download(bucket: string, names: string[], folders?: string[]): Promise<Envelope<never>> {
+    return this.invoke('transfers:download', {
+      bucket,
+      names,
+      dir: '/downloads',
+      ...(folders?.length ? { folders } : {}),
+    })
   }
 
   called(channel: string): unknown[] {

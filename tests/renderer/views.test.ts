@@ -1,11 +1,18 @@
 import { describe, expect, it } from 'vitest'
 import { nextTick, ref } from 'vue'
-import type { FileEntry } from '../../shared/protocol/index.js'
+import type { Row } from '../../renderer/src/folders.js'
 import { complete } from '../../renderer/src/completion.js'
 import { useFileView, visibleFiles } from '../../renderer/src/fileView.js'
 import { humanSize, timeLeft } from '../../renderer/src/format.js'
 
-const file = (name: string, size = 0, modified = 0): FileEntry => ({ name, size, modified })
+const file = (name: string, size = 0, modified = 0): Row => ({
+  name,
+  label: name,
+  folder: false,
+  size,
+  modified,
+  files: 1,
+})
 
 describe('tab completion', () => {
   it('completes commands, then bucket names quoted when needed', () => {

@@ -11,11 +11,16 @@ export function electronBridge(api: PreloadApi): Bridge {
         paths: files.map((f) => api.pathForFile(f)),
         ...(names ? { names } : {}),
       }),
-    async download(bucket, names) {
+    async download(bucket, names, folders) {
       const chosen = await api.invoke('dialog:chooseFolder')
       if (!chosen.ok) return chosen
       if (chosen.value === null) return { ok: true, value: [] }
-      return api.invoke('transfers:download', { bucket, names, dir: chosen.value })
+      return api.invoke('transfers:download', {
+        bucket,
+        names,
+        dir: chosen.value,
+        ...(folders?.length ? { folders } : {}),
+      })
     },
   }
 }

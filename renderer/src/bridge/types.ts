@@ -7,7 +7,8 @@ import type { BridgeApi, Envelope, TransferInfo } from '../../../shared/ipc.js'
 export interface Bridge extends BridgeApi {
   /** Uploads `files`, each named `names[i]` in the bucket, or its own name when not given. */
   upload(bucket: string, files: File[], names?: string[]): Promise<Envelope<TransferInfo[]>>
-  download(bucket: string, names: string[]): Promise<Envelope<TransferInfo[]>>
+  /** Downloads files and folders (`folders` says which of `names` are folders: whole trees). */
+  download(bucket: string, names: string[], folders?: string[]): Promise<Envelope<TransferInfo[]>>
 }
 
 /** What the Electron preload exposes as `window.bucketshare`. */

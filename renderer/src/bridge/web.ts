@@ -133,12 +133,24 @@ export function webBridge(location: Location): Bridge {
       await Promise.all(Array.from({ length: workers }, worker))
       return refused ?? { ok: true, value: started }
     },
-    async download(bucket, names) {
+    async download(bucket, names, folders = []) {
+      // A browser cannot write a folder: a folder's files are downloaded one by one.
+      let all = names
+      if (folders.length > 0) {
+        const listing = await this.invoke('files:list', { bucket })
+        if (!listing.ok) return listing
+        const trees = new Set(folders)
+        const under = (name: string): boolean => folders.some((f) => name.startsWith(`${f}/`))
+        all = [
+          ...names.filter((n) => !trees.has(n)),
+          ...listing.value.filter((e) => !('folder' in e) && under(e.name)).map((e) => e.name),
+        ]
+      }
       // Each file is a download of the browser's own; progress still arrives as events.
-      for (const name of names) {
+      for (const name of all) {
         const link = document.createElement('a')
         link.href = `${DOWNLOAD_PATH}?${query({ bucket, name })}`
-        link.download = name
+        link.download = name.slice(name.lastIndexOf('/') + 1)
         link.click()
       }
       return { ok: true, value: [] }

@@ -33,9 +33,9 @@ export const useTransfersStore = defineStore('transfers', () => {
     started?.forEach(update)
   }
 
-  async function download(bucket: string, names: string[]): Promise<void> {
+  async function download(bucket: string, names: string[], folders?: string[]): Promise<void> {
     if (names.length === 0) return
-    const started = notices.unwrap(await bridge().download(bucket, names))
+    const started = notices.unwrap(await bridge().download(bucket, names, folders))
     started?.forEach(update)
   }
 

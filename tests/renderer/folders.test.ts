@@ -1,0 +1,179 @@
+import { mount, type VueWrapper } from '@vue/test-utils'
+import { createPinia, setActivePinia } from 'pinia'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { nextTick } from 'vue'
+import type { ListEntry } from '../../shared/protocol/index.js'
+import { setBridge } from '../../renderer/src/bridge/index.js'
+import ConfirmDialog from '../../renderer/src/components/ConfirmDialog.vue'
+import FilePane from '../../renderer/src/components/FilePane.vue'
+import { crumbs, rowsOf } from '../../renderer/src/folders.js'
+import { useBucketsStore } from '../../renderer/src/stores/buckets.js'
+import { useConnectionStore } from '../../renderer/src/stores/connection.js'
+import { FakeBridge } from './fakeBridge.js'
+
+const listing: ListEntry[] = [
+  { name: 'top.txt', size: 1, modified: 1 },
+  { name: '2024/july/beach.jpg', size: 100, modified: 5 },
+  { name: '2024/july/sea.jpg', size: 50, modified: 7 },
+  { name: '2024/notes.txt', size: 3, modified: 2 },
+  { name: '2024/empty', folder: true },
+  { name: 'zeta', folder: true },
+]
+
+describe('one folder of a flat listing', () => {
+  it('shows sub-folders with their files and sizes, then the files', () => {
+    expect(rowsOf(listing, '')).toEqual([
+      { name: '2024', label: '2024', folder: true, size: 153, modified: 7, files: 3 },
+      { name: 'zeta', label: 'zeta', folder: true, size: 0, modified: 0, files: 0 },
+      { name: 'top.txt', label: 'top.txt', folder: false, size: 1, modified: 1, files: 1 },
+    ])
+    expect(rowsOf(listing, '2024').map((r) => [r.name, r.folder])).toEqual([
+      ['2024/july', true],
+      ['2024/empty', true],
+      ['2024/notes.txt', false],
+    ])
+    expect(rowsOf(listing, '2024/empty')).toEqual([])
+    expect(crumbs('2024/july').map((c) => c.name)).toEqual(['', '2024', '2024/july'])
+  })
+
+  it('takes one pass for 100,000 files in 1,000 folders', () => {
+    const big: ListEntry[] = Array.from({ length: 100_000 }, (_, i) => ({
+      name: `folder ${i % 1000}/file ${i}.bin`,
+      size: 1,
+      modified: 0,
+    }))
+    const rows = rowsOf(big, '')
+    expect(rows).toHaveLength(1000)
+    expect(rows.every((r) => r.folder && r.files === 100)).toBe(true)
+    expect(rowsOf(big, 'folder 7')).toHaveLength(100)
+  })
+})
+
+/** happy-dom lays nothing out: give every element a height so the table has a window of rows. */
+const clientHeight = Object.getOwnPropertyDescriptor(HTMLElement.prototype, 'clientHeight')
+beforeEach(() =>
+  Object.defineProperty(HTMLElement.prototype, 'clientHeight', {
+    configurable: true,
+    get: () => 340,
+  }),
+)
+afterEach(() => Object.defineProperty(HTMLElement.prototype, 'clientHeight', clientHeight!))
+
+let bridge: FakeBridge
+let wrapper: VueWrapper
+beforeEach(() => {
+  setActivePinia(createPinia())
+  bridge = new FakeBridge()
+  setBridge(bridge)
+})
+afterEach(() => wrapper?.unmount())
+const flush = (): Promise<void> => new Promise((r) => setTimeout(r, 0))
+
+async function show(files: ListEntry[]): Promise<VueWrapper> {
+  useConnectionStore().state = {
+    status: 'connected',
+    host: 'nas.local',
+    port: 4567,
+    fingerprint: null,
+    firstContact: false,
+    needsCode: false,
+  }
+  const store = useBucketsStore()
+  store.selected = 'photos'
+  store.files = files
+  bridge
+    .handle('files:list', () => files)
+    .handle('buckets:list', () => [{ name: 'photos', files: 4 }])
+  wrapper = mount(
+    { components: { FilePane, ConfirmDialog }, template: '<FilePane /><ConfirmDialog />' },
+    { attachTo: document.body },
+  )
+  await flush()
+  return wrapper
+}
+const names = (w: VueWrapper): string[] =>
+  w.findAll('[data-testid="file-row"]').map((r) => r.attributes('data-name')!)
+const row = (w: VueWrapper, name: string) => w.get(`[data-testid="file-row"][data-name="${name}"]`)
+
+describe('the file browser', () => {
+  it('lists folders first, enters one on double-click, and goes back, up and by the breadcrumb', async () => {
+    const w = await show(listing)
+    expect(names(w)).toEqual(['2024', 'zeta', 'top.txt'])
+    await row(w, '2024').trigger('dblclick')
+    expect(names(w)).toEqual(['2024/empty', '2024/july', '2024/notes.txt'])
+    await row(w, '2024/july').trigger('dblclick')
+    expect(w.get('[data-testid="breadcrumb"]').text()).toMatch(/photos\s*2024\s*july/)
+    await w.get('[data-testid="folder-up"]').trigger('click')
+    expect(names(w)).toContain('2024/notes.txt')
+    await w.get('[data-testid="folder-back"]').trigger('click')
+    expect(names(w)).toEqual(['2024/july/beach.jpg', '2024/july/sea.jpg'])
+    await w.get('[data-testid="crumb-"]').trigger('click')
+    expect(names(w)).toEqual(['2024', 'zeta', 'top.txt'])
+  })
+
+  it('renames with F2 and makes a new folder in the folder shown', async () => {
+    bridge.handle('files:rename', () => undefined).handle('files:mkdir', () => undefined)
+    const w = await show(listing)
+    await row(w, '2024').trigger('dblclick')
+    await row(w, '2024/notes.txt').trigger('click')
+    await w.get('.tbody').trigger('keydown', { key: 'F2' })
+    await nextTick()
+    await w.get('[data-testid="confirm-text"]').setValue('todo.txt')
+    await w.get('[data-testid="confirm-ok"]').trigger('click')
+    await flush()
+    expect(bridge.called('files:rename')).toEqual([
+      { bucket: 'photos', from: '2024/notes.txt', to: '2024/todo.txt' },
+    ])
+    await w.get('[data-testid="new-folder"]').trigger('click')
+    await nextTick()
+    await w.get('[data-testid="confirm-text"]').setValue('august')
+    await w.get('[data-testid="confirm-text"]').trigger('keydown', { key: 'Enter' })
+    await flush()
+    expect(bridge.called('files:mkdir')).toEqual([{ bucket: 'photos', folder: '2024/august' }])
+  })
+
+  it('moves rows dropped on a folder row or on the breadcrumb', async () => {
+    bridge.handle('files:rename', () => undefined)
+    const w = await show(listing)
+    const data = new Map<string, string>()
+    const dataTransfer = {
+      types: ['application/x-bucketshare-paths'],
+      setData: (t: string, v: string) => data.set(t, v),
+      getData: (t: string) => data.get(t) ?? '',
+    }
+    await row(w, 'top.txt').trigger('dragstart', { dataTransfer })
+    await row(w, 'zeta').trigger('drop', { dataTransfer })
+    await flush()
+    await row(w, '2024').trigger('dblclick')
+    await row(w, '2024/notes.txt').trigger('dragstart', { dataTransfer })
+    await w.get('[data-testid="crumb-"]').trigger('drop', { dataTransfer })
+    await flush()
+    expect(bridge.called('files:rename')).toEqual([
+      { bucket: 'photos', from: 'top.txt', to: 'zeta/top.txt' },
+      { bucket: 'photos', from: '2024/notes.txt', to: 'notes.txt' },
+    ])
+  })
+
+  it('asks before deleting a folder, with the number of files in it', async () => {
+    bridge.handle('files:delete', () => ({ deleted: ['2024'], failed: [] }))
+    const w = await show(listing)
+    await row(w, '2024').trigger('click')
+    await w.get('.tbody').trigger('keydown', { key: 'Delete' })
+    await nextTick()
+    expect(w.get('[role="alertdialog"]').text()).toContain('3 files in all')
+    await w.get('[data-testid="confirm-ok"]').trigger('click')
+    await flush()
+    expect(bridge.called('files:delete')).toEqual([{ bucket: 'photos', names: ['2024'] }])
+  })
+
+  it('downloads a selected folder as a tree', async () => {
+    bridge.handle('transfers:download', () => [])
+    const w = await show(listing)
+    await row(w, '2024').trigger('click')
+    await row(w, 'top.txt').trigger('click', { metaKey: true })
+    await w.get('[data-testid="download-button"]').trigger('click')
+    expect(bridge.called('transfers:download')).toEqual([
+      { bucket: 'photos', names: ['2024', 'top.txt'], dir: '/downloads', folders: ['2024'] },
+    ])
+  })
+})
