@@ -243,6 +243,13 @@ export interface FolderListing {
   folders: string[]
 }
 
+/** What a page reloaded during the session gets back. */
+export interface SessionHistory {
+  console: ConsoleEntry[]
+  hostLog: LogLine[]
+  transfers: TransferInfo[]
+}
+
 export interface DeleteResult {
   deleted: string[]
   failed: { name: string; error: string }[]
@@ -292,6 +299,7 @@ export const requestSchemas = {
   'discovery:start': z.undefined(),
   'discovery:stop': z.undefined(),
   'discovery:state': z.undefined(),
+  'app:history': z.undefined(),
 } as const
 
 export interface RequestResults {
@@ -326,6 +334,8 @@ export interface RequestResults {
   'discovery:start': DiscoveryState
   'discovery:stop': DiscoveryState
   'discovery:state': DiscoveryState
+  /** The session so far (console, server log, transfers), for a page that reloads. */
+  'app:history': SessionHistory
 }
 
 export type RequestChannel = keyof typeof requestSchemas

@@ -12,6 +12,7 @@ export function createHandlers(s: Services): Handlers {
   const client = (): ReturnType<typeof s.connection.require> => s.connection.require()
   return {
     'app:info': () => ({ version: s.version, nativeDialogs: s.chooseFolder !== undefined }),
+    'app:history': () => s.history.snapshot(),
     'settings:get': () => s.settings.get(),
     'dialog:chooseFolder': async () => (s.chooseFolder ? s.chooseFolder() : null),
     'dialog:listFolder': ({ path }) => listFolder(path),

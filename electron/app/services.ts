@@ -5,6 +5,7 @@ import { ConnectionService } from './connection.js'
 import { ConsoleService } from './console.js'
 import { DiscoveryService } from './discovery.js'
 import type { Emit } from './events.js'
+import { History } from './history.js'
 import { HostService } from './host.js'
 import { SettingsStore } from './settings.js'
 import { Transcript } from './transcript.js'
@@ -30,9 +31,13 @@ export interface Services {
   console: ConsoleService
   transfers: TransfersService
   discovery: DiscoveryService
+  /** The session so far, for a page that reloads. */
+  history: History
 }
 
-export function createServices(options: ServicesOptions, emit: Emit): Services {
+export function createServices(options: ServicesOptions, published: Emit): Services {
+  const history = new History()
+  const emit = history.recording(published)
   const settings = new SettingsStore(options.settingsDir)
   const knownHosts = new KnownHosts(options.settingsDir)
   const dataDir = path.dirname(knownHosts.path)
@@ -49,5 +54,6 @@ export function createServices(options: ServicesOptions, emit: Emit): Services {
     console: new ConsoleService(connection, transcript, transfers, options.cwd ?? os.homedir()),
     transfers,
     discovery: new DiscoveryService(emit, knownHosts, () => host.port),
+    history,
   }
 }

@@ -231,10 +231,20 @@ describe('a narrow window', () => {
 })
 
 describe('a reload', () => {
-  it('keeps the connection with its own port in the form', async () => {
+  it('keeps the connection with its own port, the console, the server log and the transfers', async () => {
+    await app.openConsole()
+    expect(await app.run('ls_b')).toContain('500 BLS')
+    const entries = await app.id('console-entry').count()
+    const transfers = await app.id('transfer-item').count()
+    expect(transfers).toBeGreaterThan(0)
     await page.reload()
     await app.waitForText(app.id('connection-status'), `Connected to 127.0.0.1:${port}`)
     expect(await app.id('connect-port').inputValue()).toBe(String(port))
+    await app.openConsole()
+    expect(await app.id('console-entry').count()).toBe(entries)
+    await app.openGui()
+    expect(await app.id('transfer-item').count()).toBe(transfers)
+    await app.waitForText(app.id('host-log'), 'ls_b -> 500 BLS')
   })
 })
 

@@ -122,6 +122,30 @@ describe('host panel', () => {
   })
 })
 
+describe('what a host hands to its peers', () => {
+  it('has copy buttons for the address, the access code and the fingerprint, never cut mid-group', async () => {
+    const copied: string[] = []
+    Object.defineProperty(navigator, 'clipboard', {
+      configurable: true,
+      value: { writeText: async (text: string) => void copied.push(text) },
+    })
+    const host = useHostStore()
+    host.status = { ...hosting, encrypted: true, fingerprint: 'ab'.repeat(32) }
+    const w = mount(HostPanel)
+    for (const what of ['address', 'access code', 'fingerprint'])
+      await w.findAll(`button[aria-label^="Copy the ${what}"]`)[0]!.trigger('click')
+    await flush()
+    expect(copied).toEqual([
+      '192.168.1.20:5000',
+      'kite-lamp-93',
+      'ABAB ABAB ABAB ABAB ABAB ABAB ABAB ABAB',
+    ])
+    const groups = w.findAll('[data-testid="host-fingerprint"] .group').map((g) => g.text())
+    expect(groups).toEqual(Array(8).fill('ABAB'))
+    expect(w.text()).toContain('Copied')
+  })
+})
+
 describe('connect panel', () => {
   it('connects to a recent peer in one click and shows a refusal', async () => {
     bridge.handle('connection:connect', () => ({

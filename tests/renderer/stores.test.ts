@@ -176,6 +176,37 @@ describe('wiring', () => {
   })
 })
 
+describe('a reload', () => {
+  it('starts from the session so far: console, server log and transfers', async () => {
+    const done: TransferInfo = {
+      id: 't1',
+      direction: 'upload',
+      bucket: 'b',
+      name: 'a.txt',
+      bytes: 1,
+      total: 1,
+      rate: 0,
+      state: 'done',
+    }
+    bridge.handle('app:history', () => ({
+      console: [entry(1, 'create_b b'), { ...entry(2, 'ls_b'), source: 'auto' as const }],
+      hostLog: [{ time: 0, text: 'create_b b -> 300 BCS' }],
+      transfers: [done],
+    }))
+    const off = await wireStores()
+    expect(useConsoleStore().entries.map((e) => e.command)).toEqual(['create_b b'])
+    expect(useConsoleStore().housekeeping).toHaveLength(1)
+    // The same entry sent again as an event is not shown twice.
+    bridge.emit('console:entry', entry(1, 'create_b b'))
+    bridge.emit('console:entry', { ...entry(2, 'ls_b'), source: 'auto' })
+    expect(useConsoleStore().entries).toHaveLength(1)
+    expect(useConsoleStore().housekeeping).toHaveLength(1)
+    expect(useHostStore().log.map((l) => l.text)).toEqual(['create_b b -> 300 BCS'])
+    expect(useTransfersStore().items).toEqual([done])
+    off()
+  })
+})
+
 describe('one conversation', () => {
   it('lists buckets again after a change typed in the Console tab', async () => {
     let lists = 0

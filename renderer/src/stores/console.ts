@@ -42,6 +42,8 @@ export const useConsoleStore = defineStore('console', () => {
 
   function add(entry: ConsoleEntry): void {
     if (entry.source === 'auto') {
+      // Ids only grow: an entry both restored after a reload and sent as an event comes once.
+      if (entry.id <= (housekeeping.value.at(-1)?.id ?? 0)) return
       housekeeping.value = [...housekeeping.value, entry].slice(-MAX_HOUSEKEEPING)
       return
     }

@@ -30,6 +30,14 @@ export async function wireStores(): Promise<() => void> {
     if (t.direction === 'upload' && t.state === 'done') refresh.request()
   })
 
+  // A reload during the session starts from what happened so far, before new events arrive.
+  const history = await api.invoke('app:history')
+  if (history.ok) {
+    history.value.console.forEach(console.add)
+    history.value.hostLog.forEach(host.addLog)
+    history.value.transfers.forEach(transfers.update)
+  }
+
   const offs = [
     api.on('connection:state', (state) => {
       connection.adopt(state)

@@ -2,7 +2,13 @@ import fs from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import type { ConsoleEntry, HostStatus, Settings, TransferInfo } from '../../../shared/ipc.js'
+import type {
+  ConsoleEntry,
+  HostStatus,
+  SessionHistory,
+  Settings,
+  TransferInfo,
+} from '../../../shared/ipc.js'
 import { appFixture, freePort, hostAndConnect, type AppFixture } from './helpers.js'
 
 let f: AppFixture
@@ -299,6 +305,19 @@ describe('one conversation for both tabs', () => {
     const shown = JSON.stringify(f.events['console:entry'])
     expect(shown).toContain('auth ***')
     expect(shown).not.toContain('secret-code')
+  })
+
+  it('keeps the session so far for a page that reloads: console, server log, transfers', async () => {
+    f = await appFixture()
+    await hostAndConnect(f)
+    await f.ok('console:run', { line: 'create_b kept' })
+    await fs.writeFile(path.join(f.local, 'a.txt'), 'a')
+    await f.ok('transfers:upload', { bucket: 'kept', paths: [path.join(f.local, 'a.txt')] })
+    await expect.poll(() => f.events['transfer:update'].at(-1)?.state).toBe('done')
+    const history = await f.ok<SessionHistory>('app:history')
+    expect(history.console.map((e) => e.command)).toContain('create_b kept')
+    expect(history.hostLog.map((l) => l.text).join('\n')).toContain('create_b kept -> 300 BCS')
+    expect(history.transfers).toEqual([expect.objectContaining({ name: 'a.txt', state: 'done' })])
   })
 
   it('shows a console line when not connected as an error entry', async () => {
