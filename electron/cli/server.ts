@@ -1,7 +1,8 @@
 /**
  * Headless bucket server:
  *   npm run server -- "<path where the buckets will be saved>" [--port 4567] [--host 127.0.0.1]
- *     [--access-code <code> | --no-access-code] [--max-per-address <count>] [--read-only]
+ *     [--access-code <code> | --no-access-code] [--grant "<code>=<role>[:<bucket>,…]"]…
+ *     [--max-per-address <count>] [--read-only] [--trash-days 30] [--trash-size <MiB>]
  *     [--plain] [--data-dir <folder>] [--name <display name>] [--no-announce]
  *   npm run server -- "s3://<bucket>[/<prefix>]" --s3-endpoint <url> [--s3-region <r>]
  *     [--s3-path-style] [every other option]: the buckets on an S3-compatible object store
@@ -15,6 +16,7 @@ import path from 'node:path'
 import { Command, InvalidArgumentError } from 'commander'
 import QRCode from 'qrcode'
 import { shortFingerprint, verificationString } from '../../shared/fingerprint.js'
+import { describeGrant, parseGrantSpec } from '../../shared/protocol/index.js'
 import { KnownHosts } from '../client/index.js'
 import { Announcer, hostInvite, isLoopback } from '../discovery/index.js'
 import {
@@ -22,7 +24,9 @@ import {
   DEFAULT_IDLE_TIMEOUT_MS,
   DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
   DEFAULT_PORT,
+  DEFAULT_TRASH,
   generateAccessCode,
+  type GrantWithCode,
   loadOrCreateIdentity,
   PROTOCOL_VERSION,
   reachableAddresses,
@@ -37,6 +41,9 @@ interface Options {
   accessCode?: string | false
   maxPerAddress: number
   readOnly: boolean
+  grant: GrantWithCode[]
+  trashDays: number
+  trashSize: number
   plain: boolean
   dataDir?: string
   name: string
@@ -65,6 +72,19 @@ function parseCount(text: string): number {
   if (!/^\d+$/.test(text) || count < 1 || !Number.isSafeInteger(count))
     throw new InvalidArgumentError('a whole number, at least 1')
   return count
+}
+
+/** `--grant` values, labelled "grant 1", "grant 2", … in the order given. */
+function collectGrant(text: string, earlier: GrantWithCode[]): GrantWithCode[] {
+  const parsed = parseGrantSpec(text)
+  if (!parsed.ok) throw new InvalidArgumentError(parsed.reason)
+  const { code, role, buckets } = parsed
+  return [...earlier, { code, role, buckets, label: `grant ${earlier.length + 1}` }]
+}
+
+function parseWhole(text: string): number {
+  if (!/^\d{1,9}$/.test(text)) throw new InvalidArgumentError('a whole number, 0 or more')
+  return Number(text)
 }
 
 /** A problem with what was asked, not with how: the message alone, no usage text. */
@@ -109,7 +129,25 @@ async function main(): Promise<void> {
       parseCount,
       DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
     )
+    .option(
+      '--grant <code=role[:buckets]>',
+      'a further access code: "<code>=<role>" or "<code>=<role>:<bucket>,<bucket>"; roles: read (list, download), drop (upload only, sees no files), write (read, upload, rename), full (everything); repeatable',
+      collectGrant,
+      [],
+    )
     .option('--read-only', 'clients may list and download, nothing else', false)
+    .option(
+      '--trash-days <days>',
+      'keep deleted and replaced files this many days in the trash; 0: delete for good',
+      parseWhole,
+      DEFAULT_TRASH.days,
+    )
+    .option(
+      '--trash-size <MiB>',
+      'keep the trash under this size, dropping the oldest first',
+      parseWhole,
+      DEFAULT_TRASH.maxBytes / 1024 ** 2,
+    )
     .option(
       '--plain',
       'plain TCP instead of TLS (for nc and telnet; keep it on this computer)',
@@ -133,11 +171,13 @@ async function main(): Promise<void> {
   const options = program.opts<Options>()
   if (folder.trim() === '') fail('the folder path is empty')
 
-  // Beyond this computer, nobody gets in without the code unless the host says so explicitly.
+  // Beyond this computer, nobody gets in without a code unless the host says so explicitly.
+  const grants = options.grant
   const accessCode =
     options.accessCode === false
       ? undefined
-      : (options.accessCode ?? (isLoopback(options.host) ? undefined : generateAccessCode()))
+      : (options.accessCode ??
+        (isLoopback(options.host) || grants.length > 0 ? undefined : generateAccessCode()))
   const identity = options.plain
     ? undefined
     : await loadOrCreateIdentity(options.dataDir ?? path.dirname(new KnownHosts().path)).catch(
@@ -155,6 +195,9 @@ async function main(): Promise<void> {
     idleTimeoutMs: options.idleTimeout * 1000,
     maxConnectionsPerAddress: options.maxPerAddress,
     readOnly: options.readOnly,
+    grants,
+    trashDays: options.trashDays,
+    trashMaxBytes: options.trashSize * 1024 ** 2,
     ...(accessCode ? { accessCode } : {}),
     ...(identity ? { tls: identity } : {}),
   }).catch((err: Error) => fail(err.message))
@@ -168,7 +211,9 @@ async function main(): Promise<void> {
     console.log(`Verification: ${verificationString(identity.fingerprint)}`)
   } else console.log('Plain TCP: not encrypted (use it on this computer or a network you trust).')
   if (accessCode) console.log(`Access code: ${accessCode}   (clients type: auth ${accessCode})`)
-  else if (!isLoopback(options.host))
+  // The codes of grants were typed by the host: they are not repeated where logs may keep them.
+  for (const grant of grants) console.log(`Grant "${grant.label}": ${describeGrant(grant)}`)
+  if (accessCode === undefined && grants.length === 0 && !isLoopback(options.host))
     console.log('Warning: no access code; anyone who can reach this computer can use the folder.')
   if (options.readOnly) console.log('Read-only: clients can list and download, nothing else.')
   if (identity) {
@@ -189,12 +234,17 @@ async function main(): Promise<void> {
           displayName: options.name,
           port: server.port,
           fingerprint: identity?.fingerprint ?? null,
-          codeRequired: accessCode !== undefined,
+          codeRequired: server.protected,
           protocolVersion: PROTOCOL_VERSION,
         })
       : undefined
   announcer?.start()
   if (announcer) console.log(`Announced nearby as "${options.name}" (mDNS, _bucketshare._tcp).`)
+  console.log(
+    options.trashDays > 0
+      ? `Trash: deleted and replaced files are kept ${options.trashDays} days (up to ${options.trashSize} MiB).`
+      : 'No trash: deleted files are gone for good.',
+  )
   console.log('Press Ctrl-C to stop.')
   server.on('log', ({ time, text }) => console.log(`${clock(time)} ${text}`))
 

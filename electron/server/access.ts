@@ -1,4 +1,5 @@
-import { createHash, randomInt, timingSafeEqual } from 'node:crypto'
+import { randomInt } from 'node:crypto'
+import type { GrantTable, StoredGrant } from './grants.js'
 
 /** Failed attempts from one address before it must wait. */
 const FREE_ATTEMPTS = 5
@@ -16,39 +17,36 @@ export function generateAccessCode(): string {
   return [group(), group(), group()].join('-')
 }
 
-export type AccessCheck = { ok: true } | { ok: false; reason: string }
+/** On a host that asks for no code, any code is accepted and opens no grant (everything is open). */
+export type AccessCheck = { ok: true; grant?: StoredGrant } | { ok: false; reason: string }
 
 /**
- * Checks access codes: in constant time, and with a growing wait per remote address after a few
- * failures, so guessing is impractical even for a weak code a person chose.
+ * Checks access codes against the host's grants: in constant time, and with a growing wait per
+ * remote address after a few failures, so guessing is impractical even for a weak code a person
+ * chose.
  */
 export class AccessGate {
-  private readonly expected: Buffer
   private readonly failures = new Map<string, { count: number; until: number }>()
 
-  constructor(code: string) {
-    this.expected = digest(code)
-  }
+  constructor(readonly grants: GrantTable) {}
 
-  check(address: string, given: string, now = Date.now()): AccessCheck {
+  async check(address: string, given: string, now = Date.now()): Promise<AccessCheck> {
+    if (!this.grants.protected) return { ok: true }
     const record = this.failures.get(address)
     if (record && record.until > now) {
       const seconds = Math.ceil((record.until - now) / 1000)
       return { ok: false, reason: `too many wrong codes; try again in ${seconds} s` }
     }
-    // Digests have one length, so the comparison takes the same time for any guess.
-    if (timingSafeEqual(digest(given), this.expected)) {
+    const grant = await this.grants.match(given)
+    if (grant) {
       this.failures.delete(address)
-      return { ok: true }
+      return { ok: true, grant }
     }
-    const count = (record?.count ?? 0) + 1
+    // Counted from the latest record: other attempts may have failed while this one was hashed.
+    const count = (this.failures.get(address)?.count ?? 0) + 1
     const extra = count - FREE_ATTEMPTS
     const until = extra >= 0 ? now + Math.min(FIRST_LOCK_MS * 2 ** extra, MAX_LOCK_MS) : 0
     this.failures.set(address, { count, until })
     return { ok: false, reason: 'wrong access code' }
   }
-}
-
-function digest(text: string): Buffer {
-  return createHash('sha256').update(text.normalize('NFC')).digest()
 }

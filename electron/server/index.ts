@@ -17,4 +17,14 @@ export {
 export { reachableAddresses } from './addresses.js'
 export { PROTOCOL_VERSION } from './commands/index.js'
 export { AccessGate, generateAccessCode } from './access.js'
+export {
+  GrantTable,
+  hashAll,
+  hashCode,
+  newSalt,
+  type GrantWithCode,
+  type StoredGrant,
+} from './grants.js'
+export { NOT_ALLOWED } from './permissions.js'
+export { DEFAULT_TRASH } from '../storage/index.js'
 export { fingerprintOf, loadOrCreateIdentity, type Identity } from './identity.js'

@@ -3,11 +3,12 @@ import net from 'node:net'
 import tls from 'node:tls'
 import type { ConnectedClient, LogLine } from '../../shared/ipc.js'
 import { formatStatus } from '../../shared/protocol/index.js'
-import { openFolderStore, type Store } from '../storage/index.js'
+import { DEFAULT_TRASH, openFolderStore, type Store, type TrashBin } from '../storage/index.js'
 import { isS3Address } from '../storage/s3/location.js'
 import { S3Store, type S3Options } from '../storage/s3/store.js'
 import { AccessGate } from './access.js'
 import { ConnectionBudget, type ConnectionLimits, type Slot } from './budget.js'
+import { GrantTable, hashAll, newSalt, type GrantWithCode, type StoredGrant } from './grants.js'
 import { remoteOf, Session } from './session.js'
 
 export const DEFAULT_PORT = 4567
@@ -47,8 +48,19 @@ export interface ServerOptions {
   host?: string
   /** A connection that makes the server wait this long (for a command or transfer bytes) is closed. */
   idleTimeoutMs?: number
-  /** When set, clients must give it (`auth <code>`) before any bucket or file command. */
+  /**
+   * When set, clients must give it (`auth <code>`) before any bucket or file command; it may do
+   * everything (a `full` grant labelled "access code").
+   */
   accessCode?: string
+  /** Further access codes, each with its label, role and buckets. */
+  grants?: readonly GrantWithCode[]
+  /** Grants kept hashed (the app's settings), with the salt of their hashes. */
+  storedGrants?: { salt: string; grants: readonly StoredGrant[] }
+  /** Days deleted and replaced files are kept in the trash (default 30); 0: no trash. */
+  trashDays?: number
+  /** The trash is kept under this many bytes, oldest entries dropped first. */
+  trashMaxBytes?: number
   /** Clients may list and download, nothing else. */
   readOnly?: boolean
   maxConnections?: number
@@ -67,7 +79,7 @@ interface Limits {
   lineTimeoutMs: number
   connections: ConnectionLimits
   readOnly: boolean
-  gate: AccessGate | undefined
+  gate: AccessGate
 }
 
 export interface BucketServerEvents {
@@ -192,7 +204,17 @@ export class BucketServer extends EventEmitter<BucketServerEvents> {
 
   /** Whether clients must give an access code. */
   get protected(): boolean {
-    return this.limits.gate !== undefined
+    return this.limits.gate.grants.protected
+  }
+
+  /** The access codes (hashed) and what each may do; replace() applies at clients' next command. */
+  get grants(): GrantTable {
+    return this.limits.gate.grants
+  }
+
+  /** The trash, when the host keeps one. */
+  get trash(): TrashBin | undefined {
+    return this.store.trash
   }
 
   get readOnly(): boolean {
@@ -282,7 +304,23 @@ export class BucketServer extends EventEmitter<BucketServerEvents> {
 export async function startServer(options: ServerOptions): Promise<BucketServer> {
   const store = isS3Address(options.root)
     ? await S3Store.open(options.root, options.s3)
-    : await openFolderStore(options.root)
+    : await openFolderStore(options.root, {
+        trash: {
+          days: options.trashDays ?? DEFAULT_TRASH.days,
+          maxBytes: options.trashMaxBytes ?? DEFAULT_TRASH.maxBytes,
+        },
+      })
+  const salt = options.storedGrants?.salt ?? newSalt()
+  const typed: GrantWithCode[] = [
+    ...(options.accessCode
+      ? [{ code: options.accessCode, label: 'access code', role: 'full', buckets: 'all' } as const]
+      : []),
+    ...(options.grants ?? []),
+  ]
+  const grants = new GrantTable(salt, [
+    ...(options.storedGrants?.grants ?? []),
+    ...(await hashAll(typed, salt)),
+  ])
   const server = new BucketServer(
     store,
     options.host ?? DEFAULT_HOST,
@@ -296,11 +334,16 @@ export async function startServer(options: ServerOptions): Promise<BucketServer>
         unprovenPerAddress: options.maxUnprovenPerAddress ?? DEFAULT_MAX_UNPROVEN_PER_ADDRESS,
       },
       readOnly: options.readOnly ?? false,
-      gate: options.accessCode ? new AccessGate(options.accessCode) : undefined,
+      gate: new AccessGate(grants),
     },
     options.tls,
   )
-  await server.listen(options.port ?? DEFAULT_PORT)
+  try {
+    await server.listen(options.port ?? DEFAULT_PORT)
+  } catch (err) {
+    await store.close()
+    throw err
+  }
   return server
 }
 

@@ -8,19 +8,22 @@ import {
   formatStatus,
   LineReader,
   type CommandSpec,
+  type Grant,
   MAX_LINE_BYTES,
 } from '../../shared/protocol/index.js'
 import { StoreError, toStoreError, type Store } from '../storage/index.js'
 import { HANDLERS, type ByteSink, type CommandContext, type Outcome } from './commands/index.js'
 import type { AccessCheck, AccessGate } from './access.js'
 import { ConnectionLost, failureOf } from './failures.js'
+import { mayRun, OPEN_GRANT, refusal } from './permissions.js'
+import { printable } from './printable.js'
 import { parseRequest, type Request } from './request.js'
 import { SocketWriter } from './writer.js'
 
 export interface SessionOptions {
   store: Store
-  /** Checks access codes; without one every command is open. */
-  gate: AccessGate | undefined
+  /** Checks access codes against the host's grants; with no grant every command is open. */
+  gate: AccessGate
   /** Refuse every command that changes the shared folder. */
   readOnly: boolean
   /** A command line must be complete this long after its first byte arrived. */
@@ -85,8 +88,13 @@ export class Session {
   /** The server is shutting down: answer the command in progress, then close. */
   private draining = false
   private readonly context: CommandContext
-  /** False until the access code was given, when the host has one. */
-  private authorized: boolean
+  /**
+   * The hash of the grant whose code was given, looked up again at each command: the host may
+   * change the grant's role or buckets, or revoke it, while the client is connected.
+   */
+  private grantKey: string | undefined
+  /** The grant's label for the log, as of the latest command (empty on a host without codes). */
+  private label = ''
   /** Closes a connection that started a command line and never finished it. */
   private lineTimer: NodeJS.Timeout | undefined
 
@@ -98,11 +106,20 @@ export class Session {
     this.client = { id, remote: remoteOf(socket), connectedAt: Date.now() }
     this.address = socket.remoteAddress ?? ''
     this.out = new SocketWriter(socket)
-    this.authorized = options.gate === undefined
-    if (this.authorized) options.proven()
+    if (!options.gate.grants.protected) options.proven()
+    const address = this.address.replace(/^::ffff:(?=\d+\.)/, '')
+    // Read at each use: a command sees the grant as the host has it when the command runs.
+    const grant = (): Grant => this.grant() ?? OPEN_GRANT
     this.context = {
       store: options.store,
       authenticate: (code) => this.authenticate(code),
+      get grant() {
+        return grant()
+      },
+      get actor() {
+        return { label: grant().label, address }
+      },
+      mayRun: (verb) => mayRun(verb, this.grant(), options.readOnly),
       write: (line) => this.out.line(line),
       receive: (size, sink) => this.receive(size, sink),
       transmit: (source, size, known) => this.transmit(source, size, known),
@@ -214,12 +231,28 @@ export class Session {
     let outcome: Outcome
     const spec: CommandSpec | undefined =
       request.kind === 'command' ? COMMANDS[request.verb] : undefined
+    const withdrawn = this.grantKey !== undefined && this.grant() === undefined
+    if (withdrawn) {
+      this.grantKey = undefined
+      this.log('access withdrawn by the host')
+    }
+    const grant = this.grant()
+    this.label = this.options.gate.grants.protected ? (grant?.label ?? '') : ''
+    const refused =
+      request.kind === 'command' && grant
+        ? refusal(request.verb, request.args, grant, this.options.readOnly)
+        : undefined
     if (request.kind === 'bad') {
       outcome = { code: 400, detail: request.detail }
-    } else if (!this.authorized && !spec?.open) {
-      outcome = { code: 1150, detail: 'access code required: auth <access code>' }
-    } else if (this.options.readOnly && spec?.writes) {
-      outcome = { code: spec.failure ?? 400, detail: 'the host shares this folder read-only' }
+    } else if (!grant && !spec?.open) {
+      outcome = {
+        code: 1150,
+        detail: withdrawn
+          ? 'access code withdrawn by the host: auth <access code>'
+          : 'access code required: auth <access code>',
+      }
+    } else if (refused) {
+      outcome = { code: spec?.failure ?? 400, detail: refused }
     } else {
       try {
         outcome = await HANDLERS[request.verb](request.args as never, this.context)
@@ -346,13 +379,21 @@ export class Session {
     this.socket.destroySoon()
   }
 
-  private authenticate(code: string): AccessCheck {
-    const check = this.options.gate?.check(this.socket.remoteAddress ?? '', code) ?? { ok: true }
+  private async authenticate(code: string): Promise<AccessCheck> {
+    const check = await this.options.gate.check(this.socket.remoteAddress ?? '', code)
     if (check.ok) {
-      this.authorized = true
+      this.grantKey = check.grant?.hash
+      this.label = check.grant?.label ?? ''
       this.options.proven()
     } else this.log(`access refused: ${check.reason}`)
     return check
+  }
+
+  /** What the session may do now: undefined before a code was given on a host that wants one. */
+  private grant(): Grant | undefined {
+    const grants = this.options.gate.grants
+    if (!grants.protected) return OPEN_GRANT
+    return this.grantKey === undefined ? undefined : grants.find(this.grantKey)
   }
 
   /** Enters the closed state once; the first reason is the one logged. */
@@ -369,8 +410,10 @@ export class Session {
     return this.state.kind === 'closed'
   }
 
+  /** Every line names the client and, once a code was given, the grant's label. */
   private log(text: string): void {
-    this.options.log(`${this.client.remote} ${text}`)
+    const label = this.label ? ` [${printable(this.label, 60)}]` : ''
+    this.options.log(`${this.client.remote}${label} ${text}`)
   }
 }
 

@@ -5,6 +5,7 @@ import { about, StoreError, toStoreError } from './errors.js'
 import { visibleEntries, visibleNames } from './entries.js'
 import { bucketPath, isInside, statInside } from './paths.js'
 import { changing, mayKeepCount, type Root } from './root.js'
+import type { Actor } from './trash.js'
 
 export async function createBucket(root: Root, name: string): Promise<void> {
   const dir = bucketPath(root, name)
@@ -21,13 +22,26 @@ export async function createBucket(root: Root, name: string): Promise<void> {
   )
 }
 
-/** Deletes a bucket and every file in it. A bucket that is a link loses the link only. */
-export async function deleteBucket(root: Root, name: string): Promise<void> {
+/**
+ * Deletes a bucket and every file in it: into the trash, whole, when the host keeps one (and the
+ * bucket is on its file system), for good otherwise. A bucket that is a link loses the link only.
+ */
+export async function deleteBucket(root: Root, name: string, by: Actor): Promise<void> {
   const dir = bucketPath(root, name)
   await about('bucket', async () => {
     const stats = await statInside(root, dir, 'bucket')
     if (!stats.isDirectory()) throw new StoreError('no such bucket')
-    await changing(root, [dir], () => fs.rm(dir, { recursive: true }))
+    const record = {
+      kind: 'bucket',
+      bucket: path.basename(dir),
+      file: '',
+      cause: 'deleted',
+      by: by.label,
+      from: by.address,
+    } as const
+    await changing(root, [dir], async () => {
+      if (!(await root.trash?.keep(dir, record))) await fs.rm(dir, { recursive: true })
+    })
     forgetCounts(root, dir)
   })
 }

@@ -14,6 +14,7 @@ import {
   type Entry,
 } from './paths.js'
 import { changing, type Root } from './root.js'
+import type { Actor } from './trash.js'
 import type { BucketFile, Download } from './store.js'
 
 /**
@@ -126,15 +127,28 @@ async function* subtree(
   }
 }
 
-/** Deletes one file (`own` is what lstat found at its path). A link loses the link only. */
-export async function deleteFile(root: Root, target: Entry, own: Stats): Promise<void> {
+/**
+ * Deletes one file (`own` is what lstat found at its path): into the trash when the host keeps one
+ * (and the file is on its file system), for good otherwise. A link loses the link only.
+ */
+export async function deleteFile(root: Root, target: Entry, own: Stats, by: Actor): Promise<void> {
   await about('file', async () => {
     // A link may be removed wherever it leads inside the shared folder, even to a folder.
     const file = own.isSymbolicLink()
       ? (await statInside(root, target.path, 'file')).isFile()
       : own.isFile()
     if (!file && !own.isSymbolicLink()) throw new StoreError('no such file')
-    await changing(root, [path.dirname(target.path)], () => fs.unlink(target.path))
+    const record = {
+      kind: 'file',
+      bucket: target.bucket,
+      file: target.relative,
+      cause: 'deleted',
+      by: by.label,
+      from: by.address,
+    } as const
+    await changing(root, [path.dirname(target.path)], async () => {
+      if (!(await root.trash?.keep(target.path, record))) await fs.unlink(target.path)
+    })
   })
 }
 

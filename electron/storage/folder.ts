@@ -1,9 +1,12 @@
 import { createBucket, deleteBucket, listBuckets } from './buckets.js'
 import { listAllFiles, listFiles, openForDownload } from './files.js'
 import { createFolder, deleteEntry, renameEntry } from './folders.js'
+import type { Placement } from './placing.js'
+import { restoreBucket, restoreFile } from './restore.js'
 import { openRoot, type Root } from './root.js'
 import { beginUpload } from './staging.js'
 import type { Store } from './store.js'
+import type { Actor, TrashOptions } from './trash.js'
 import { folderVersion } from './version.js'
 
 /** The buckets as sub-folders of a folder on this computer (the functions of this folder). */
@@ -16,20 +19,31 @@ export class FolderStore implements Store {
 
   listBuckets = () => listBuckets(this.root)
   createBucket = (name: string) => createBucket(this.root, name)
-  deleteBucket = (name: string) => deleteBucket(this.root, name)
+  deleteBucket = (name: string, by: Actor) => deleteBucket(this.root, name, by)
   listFiles = (bucket: string, folder?: string) => listFiles(this.root, bucket, folder)
   listAllFiles = () => listAllFiles(this.root)
-  deleteFile = (bucket: string, file: string) => deleteEntry(this.root, bucket, file)
+  deleteFile = (bucket: string, file: string, by: Actor) => deleteEntry(this.root, bucket, file, by)
   createFolder = (bucket: string, folder: string) => createFolder(this.root, bucket, folder)
   rename = (bucket: string, from: string, to: string) => renameEntry(this.root, bucket, from, to)
   openForDownload = (bucket: string, file: string) => openForDownload(this.root, bucket, file)
-  beginUpload = (bucket: string, file: string, size: number) =>
-    beginUpload(this.root, bucket, file, size)
+  beginUpload = (bucket: string, file: string, size: number, how: Placement) =>
+    beginUpload(this.root, bucket, file, size, how)
+  get trash() {
+    return this.root.trash
+  }
+  restoreFile = (bucket: string, file: string) => restoreFile(this.root, bucket, file)
+  restoreBucket = (bucket: string) => restoreBucket(this.root, bucket)
   version = () => folderVersion(this.root)
-  close = () => Promise.resolve()
+  close = () => {
+    this.root.trash?.close()
+    return Promise.resolve()
+  }
 }
 
 /** Opens a folder to share; fails with a message fit to show a person. */
-export async function openFolderStore(dir: string): Promise<FolderStore> {
-  return new FolderStore(await openRoot(dir))
+export async function openFolderStore(
+  dir: string,
+  options: { trash?: TrashOptions } = {},
+): Promise<FolderStore> {
+  return new FolderStore(await openRoot(dir, options))
 }

@@ -7,6 +7,7 @@ import { about, StoreError } from './errors.js'
 import { deleteFile, requireBucket } from './files.js'
 import { entryPath, reachFolder, reachParent, statInside, type Entry } from './paths.js'
 import { changing, serially, type Root } from './root.js'
+import type { Actor } from './trash.js'
 import { stagingFor } from './staging.js'
 
 /**
@@ -27,28 +28,46 @@ export async function createFolder(root: Root, bucket: string, folder: string): 
   )
 }
 
-/** Deletes a file, or a folder and everything in it. A link loses the link only. */
-export async function deleteEntry(root: Root, bucket: string, name: string): Promise<void> {
+/**
+ * Deletes a file, or a folder and everything in it: into the trash when the host keeps one. A
+ * link loses the link only.
+ */
+export async function deleteEntry(
+  root: Root,
+  bucket: string,
+  name: string,
+  by: Actor,
+): Promise<void> {
   const target = entryPath(root, bucket, name)
   const { dev } = await requireBucket(root, target.dir)
   await about('file', () => reachParent(root, target))
   const own = await about('file', () => fs.lstat(target.path))
-  if (own.isDirectory()) await deleteFolder(root, target, dev)
-  else await deleteFile(root, target, own)
+  if (own.isDirectory()) await deleteFolder(root, target, dev, by)
+  else await deleteFile(root, target, own, by)
 }
 
 /**
- * A folder leaves its bucket in one rename, into the staging folder, and is emptied there: an
- * upload finishing meanwhile lands either before (and goes with it) or after (in a new folder),
- * never in a half-deleted one. What the removal leaves is cleared when the server starts next.
+ * A folder leaves its bucket in one rename, into the trash or the staging folder (to be emptied
+ * there): an upload finishing meanwhile lands either before (and goes with it) or after (in a new
+ * folder), never in a half-deleted one. What a removal leaves is cleared when the server starts
+ * next.
  */
-async function deleteFolder(root: Root, target: Entry, device: number): Promise<void> {
+async function deleteFolder(root: Root, target: Entry, device: number, by: Actor): Promise<void> {
   const staging = await stagingFor(root, target.dir, device)
   const removing = path.join(staging, `${randomUUID()}.removing`)
+  const record = {
+    kind: 'file',
+    bucket: target.bucket,
+    file: target.relative,
+    cause: 'deleted',
+    by: by.label,
+    from: by.address,
+  } as const
   const moved = await about('folder', () =>
     changing(root, [target.path], () =>
       serially(root, async () => {
         if (!(await fs.lstat(target.path)).isDirectory()) throw new StoreError('no such file')
+        if (await root.trash?.keep(target.path, record)) return false
         try {
           await fs.rename(target.path, removing)
           return true

@@ -5,6 +5,7 @@ import { DigestCache } from './digests.js'
 import { reasonFor } from '../../shared/errno.js'
 import { isInside } from './paths.js'
 import { noteChange } from './version.js'
+import { Trash, type TrashOptions } from './trash.js'
 
 /** The shared folder: every bucket is a folder directly inside it. */
 export interface Root {
@@ -34,6 +35,8 @@ export interface Root {
   readonly digests: DigestCache
   /** The last change to the tree of folders queued (see `serially`). */
   readonly tree: { tail: Promise<unknown> }
+  /** Where deleted and replaced files go, when the host keeps a trash. */
+  readonly trash: Trash | undefined
 }
 
 export interface FolderCount {
@@ -109,7 +112,7 @@ export function serially<T>(root: Root, work: () => Promise<T>): Promise<T> {
  * Checks that `dir` is a folder, and prepares its staging folder, emptied of the leftovers of
  * uploads cut short by an earlier run. Fails with a message fit to show a person.
  */
-export async function openRoot(dir: string): Promise<Root> {
+export async function openRoot(dir: string, options: { trash?: TrashOptions } = {}): Promise<Root> {
   const given = path.resolve(dir)
   const stats = await fs.stat(given).catch((err: NodeJS.ErrnoException) => {
     throw new Error(`Cannot share "${given}": ${reasonFor(err.code ?? '', 'folder')}`)
@@ -127,6 +130,13 @@ export async function openRoot(dir: string): Promise<Root> {
     const reason = reasonFor((err as NodeJS.ErrnoException).code ?? '', 'folder')
     throw new Error(`Cannot prepare "${staging}": ${reason}`)
   }
+  const trashDir = path.join(reserved, 'trash')
+  const trash =
+    options.trash && options.trash.days > 0
+      ? await Trash.open(trashDir, options.trash).catch((err: NodeJS.ErrnoException) => {
+          throw new Error(`Cannot prepare "${trashDir}": ${reasonFor(err.code ?? '', 'folder')}`)
+        })
+      : undefined
   return {
     path: given,
     real,
@@ -138,6 +148,7 @@ export async function openRoot(dir: string): Promise<Root> {
     listing: { generation: 0 },
     digests: new DigestCache(),
     tree: { tail: Promise.resolve() },
+    trash,
   }
 }
 

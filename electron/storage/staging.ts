@@ -8,6 +8,7 @@ import { worthRemembering } from './digests.js'
 import { about, StoreError, toStoreError } from './errors.js'
 import { requireBucket } from './files.js'
 import { entryPath, reachParent, type Entry } from './paths.js'
+import { place, type Placement } from './placing.js'
 import { RESERVED_NAME } from '../../shared/protocol/index.js'
 import { changing, emptyStaging, isNotFolder, serially, type Root } from './root.js'
 import type { Upload } from './store.js'
@@ -29,12 +30,13 @@ export async function beginUpload(
   bucket: string,
   file: string,
   size: number,
+  how: Placement,
 ): Promise<StagedUpload> {
   const target = entryPath(root, bucket, file)
   const { dev } = await requireBucket(root, target.dir)
   // Folders missing on the way are made when the upload completes, so a failed one leaves none.
   await about('file', () => reachParent(root, target, 'stop'))
-  await refuseFolder(target.path)
+  if (how.replace) await refuseFolder(target.path)
   const staging = await stagingFor(root, target.dir, dev)
   const space = await fs.statfs(staging).catch(() => undefined)
   if (space && space.bavail * space.bsize < size) throw new StoreError('disk full')
@@ -42,7 +44,7 @@ export async function beginUpload(
   const handle = await createStagingFile(staging, temp)
   // The file stays open after the last write: it is synced, renamed, then stat'ed through it.
   const stream = handle.createWriteStream({ highWaterMark: WRITE_BUFFER_BYTES, autoClose: false })
-  return new StagedUpload(root, target, size, temp, handle, stream)
+  return new StagedUpload(root, target, how, size, temp, handle, stream)
 }
 
 /**
@@ -66,6 +68,7 @@ export class StagedUpload implements Upload {
   constructor(
     private readonly root: Root,
     private readonly target: Entry,
+    private readonly how: Placement,
     readonly size: number,
     private readonly temp: string,
     private readonly handle: FileHandle,
@@ -104,10 +107,11 @@ export class StagedUpload implements Upload {
 
   /**
    * Checks the size, writes everything to disk (fsync) and moves the file into its bucket in one
-   * rename, replacing any file of that name. Returns the sha256 of the bytes, in hex. On failure the
-   * staging file is removed and a StoreError says why.
+   * rename (see place(): replacing a file of that name, or beside it). Returns the sha256 of the
+   * bytes, in hex, and the name the file took. On failure the staging file is removed and a
+   * StoreError says why.
    */
-  async complete(): Promise<string> {
+  async complete(): Promise<{ sha256: string; name: string }> {
     this.settled = true
     try {
       if (this.failure !== undefined) throw this.failure
@@ -121,11 +125,10 @@ export class StagedUpload implements Upload {
       await this.handle.sync()
       // The bucket may have been deleted while the bytes were arriving, its folders moved.
       await requireBucket(this.root, this.target.dir)
-      await changing(this.root, [path.dirname(this.target.path)], () =>
+      const placed = await changing(this.root, [path.dirname(this.target.path)], () =>
         serially(this.root, async () => {
           await reachParent(this.root, this.target, 'create')
-          await refuseFolder(this.target.path)
-          await fs.rename(this.temp, this.target.path)
+          return place(this.root, this.temp, this.target, this.how)
         }),
       )
       await syncFolder(path.dirname(this.target.path))
@@ -134,10 +137,10 @@ export class StagedUpload implements Upload {
         // Through the open file: another upload of the name may already have replaced it. The
         // upload is done whatever happens here; the digest is only worth keeping.
         const stats = await this.handle.stat({ bigint: true }).catch(() => undefined)
-        if (stats) this.root.digests.set(this.target.path, stats, sha256)
+        if (stats) this.root.digests.set(placed.path, stats, sha256)
       }
       await this.closeFile()
-      return sha256
+      return { sha256, name: placed.name }
     } catch (err) {
       await this.discard()
       throw toStoreError(err, 'file')

@@ -1,4 +1,6 @@
 import type { BucketEntry, ListEntry } from '../../shared/protocol/index.js'
+import type { Placement } from './placing.js'
+import type { Actor, TrashRecord } from './trash.js'
 
 /**
  * Where the buckets rest: the protocol, sessions and commands speak only to this. Two kinds exist:
@@ -11,8 +13,8 @@ export interface Store {
   /** The buckets with their number of files. */
   listBuckets(): Promise<BucketEntry[]>
   createBucket(name: string): Promise<void>
-  /** Deletes a bucket and every file in it. */
-  deleteBucket(name: string): Promise<void>
+  /** Deletes a bucket and every file in it (into the trash, when the store keeps one). */
+  deleteBucket(name: string, by: Actor): Promise<void>
   /**
    * Streams the files of one bucket's tree, named by their paths, and its empty folders; with
    * `folder`, of that folder's tree only. Fails before the first entry when the bucket or folder
@@ -21,15 +23,21 @@ export interface Store {
   listFiles(bucket: string, folder?: string): AsyncIterable<ListEntry>
   /** Streams every bucket's files and empty folders, bucket by bucket; an empty bucket appears alone. */
   listAllFiles(): AsyncIterable<BucketFile>
-  /** Deletes a file, or a folder and everything in it. */
-  deleteFile(bucket: string, file: string): Promise<void>
+  /** Deletes a file, or a folder and everything in it (into the trash, when the store keeps one). */
+  deleteFile(bucket: string, file: string, by: Actor): Promise<void>
   /** Makes a folder and the folders above it in a bucket; one that exists is fine. */
   createFolder(bucket: string, folder: string): Promise<void>
   /** Renames or moves a file or folder within a bucket, at once; never replaces anything. */
   rename(bucket: string, from: string, to: string): Promise<void>
   openForDownload(bucket: string, file: string): Promise<Download>
   /** Checks names, bucket and room, then takes `size` bytes; nothing is visible until complete. */
-  beginUpload(bucket: string, file: string, size: number): Promise<Upload>
+  beginUpload(bucket: string, file: string, size: number, how: Placement): Promise<Upload>
+  /** What was deleted or replaced, kept for a while; undefined when deletes are final. */
+  readonly trash: TrashBin | undefined
+  /** Puts back the latest version of a file from the trash; a file of its name is a clash. */
+  restoreFile(bucket: string, file: string): Promise<TrashRecord>
+  /** Puts back a deleted bucket whole; a bucket of its name is a clash. */
+  restoreBucket(bucket: string): Promise<TrashRecord>
   /** Differs from an earlier answer once a bucket or file was created, deleted or replaced. */
   version(): Promise<string>
   /** Lets go of what the store holds open (connections, timers). */
@@ -61,8 +69,19 @@ export interface Upload {
   /** Takes the next bytes; false means: wait for whenWritable() before giving more. */
   write(chunk: Uint8Array): boolean
   whenWritable(): Promise<void>
-  /** Makes the file appear whole and durable; returns the sha256 of its bytes in hex. */
-  complete(): Promise<string>
+  /**
+   * Makes the file appear whole and durable; returns the sha256 of its bytes in hex and the name
+   * it took (another one than asked when it may not replace a file of that name).
+   */
+  complete(): Promise<{ sha256: string; name: string }>
   /** Drops what was stored unless complete() succeeded; safe to call whatever happened. */
   abort(): Promise<void>
+}
+
+/** The trash as the server and the host's app see it. */
+export interface TrashBin {
+  /** Entries, newest first; only those `keep` accepts. */
+  list(keep?: (record: TrashRecord) => boolean): TrashRecord[]
+  /** Drops entries for good (the given ones, or all); returns how many went. */
+  empty(ids?: readonly string[]): Promise<number>
 }

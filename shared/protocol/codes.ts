@@ -25,9 +25,13 @@ export const CODES = {
   1150: { abbr: 'AGF', meaning: 'Access Grant Fails' },
   1200: { abbr: 'FRS', meaning: 'File Renamed Successfully' },
   1250: { abbr: 'FRF', meaning: 'File Rename Fails' },
+  1300: { abbr: 'FRES', meaning: 'File Restored Successfully' },
+  1350: { abbr: 'FREF', meaning: 'File Restore Fails' },
   1450: { abbr: 'CAF', meaning: 'Connection Acceptance Fails' },
   1600: { abbr: 'CHS', meaning: 'Changes Reported Successfully' },
   1650: { abbr: 'CHF', meaning: 'Changes Report Fails' },
+  1700: { abbr: 'TRLS', meaning: 'Trash Listed Successfully' },
+  1750: { abbr: 'TRLF', meaning: 'Trash Listing Fails' },
 } as const satisfies Record<number, { abbr: string; meaning: string }>
 
 export type Code = keyof typeof CODES

@@ -16,7 +16,7 @@ describe('the command registry', () => {
   })
 
   it('knows its verbs and nothing else', () => {
-    expect(VERBS).toHaveLength(14)
+    expect(VERBS).toHaveLength(16)
     expect(isVerb('ls_b')).toBe(true)
     expect(isVerb('LS_B')).toBe(false)
     expect(isVerb('toString')).toBe(false)
@@ -54,7 +54,32 @@ describe('access', () => {
 
   it('marks the commands that change the shared folder', () => {
     const writes = VERBS.filter((v) => (COMMANDS[v] as { writes?: true }).writes)
-    expect(writes.sort()).toEqual(['create_b', 'delete_b', 'delete_f', 'rename_f', 'upload'])
+    expect(writes.sort()).toEqual([
+      'create_b',
+      'delete_b',
+      'delete_f',
+      'rename_f',
+      'restore_f',
+      'upload',
+    ])
+  })
+
+  it('names the permission each bucket or file command needs', () => {
+    const needs = Object.fromEntries(
+      VERBS.map((v) => [v, (COMMANDS[v] as { needs?: string }).needs ?? null]),
+    )
+    expect(needs).toMatchObject({
+      ls_b: null,
+      ls_f: 'list',
+      download: 'download',
+      upload: 'upload',
+      create_b: 'create',
+      delete_b: 'delete',
+      delete_f: 'delete',
+      rename_f: 'rename',
+      ls_t: 'trash',
+      restore_f: 'trash',
+    })
   })
 })
 

@@ -1,5 +1,6 @@
 import { codeLabel, CODES, type Code } from './codes.js'
 import { formatData } from './responses.js'
+import type { Permission } from './roles.js'
 
 /**
  * The command vocabulary, defined once. The server dispatches on it, `help` and `code_r` are
@@ -21,6 +22,11 @@ export interface CommandSpec {
   failure?: Code
   /** Allowed before the access code was given (when the host asks for one). */
   open?: true
+  /**
+   * What an access code's role must allow (see roles.ts); absent: any code. A command with a
+   * `bucket` argument also needs the bucket to be within the code's grant.
+   */
+  needs?: Permission
   /** Changes the shared folder: refused by a read-only host. */
   writes?: true
   /** Its arguments are secrets: logs show `***` instead. */
@@ -64,19 +70,21 @@ export const COMMANDS = {
     success: 300,
     failure: 350,
     writes: true,
+    needs: 'create',
   },
   delete_b: {
     args: ['bucket'],
     wire: 'delete_b <name of the bucket>',
-    description: 'Delete a bucket and every file in it.',
+    description: "Delete a bucket and every file in it (kept in the host's trash when it has one).",
     success: 600,
     failure: 650,
     writes: true,
+    needs: 'delete',
   },
   ls_b: {
     args: [],
     wire: 'ls_b',
-    description: 'List the buckets, each with its number of files.',
+    description: 'List the buckets the access code reaches, each with its number of files.',
     success: 500,
     failure: 550,
   },
@@ -89,15 +97,17 @@ export const COMMANDS = {
     success: 700,
     failure: 750,
     writes: true,
+    needs: 'upload',
   },
   delete_f: {
     args: ['bucket', 'file'],
     wire: 'delete_f <name of bucket> <name of file>',
     description:
-      'Delete a file from a bucket; a path (a/b) names a file or a folder, deleted with everything in it.',
+      "Delete a file from a bucket; a path (a/b) names a file or a folder, deleted with everything in it (kept in the host's trash when it has one).",
     success: 1000,
     failure: 1050,
     writes: true,
+    needs: 'delete',
   },
   ls_f: {
     args: ['bucket?', 'folder?'],
@@ -106,6 +116,7 @@ export const COMMANDS = {
       'List the files (path, size, modified) and empty folders (path/) of a bucket, of one folder in it, or of every bucket.',
     success: 800,
     failure: 850,
+    needs: 'list',
   },
   download: {
     args: ['bucket', 'file'],
@@ -115,6 +126,7 @@ export const COMMANDS = {
       'Download a file from a bucket. The server answers "-> size <size>", then sends the raw bytes.',
     success: 900,
     failure: 950,
+    needs: 'download',
   },
   rename_f: {
     args: ['bucket', 'from', 'to'],
@@ -124,6 +136,7 @@ export const COMMANDS = {
     success: 1200,
     failure: 1250,
     writes: true,
+    needs: 'rename',
   },
   changes: {
     args: [],
@@ -142,6 +155,25 @@ export const COMMANDS = {
     failure: 1150,
     open: true,
     secret: true,
+  },
+  ls_t: {
+    args: ['bucket?'],
+    wire: 'ls_t [<name of bucket>]',
+    description:
+      'List the trash (of one bucket, or of every bucket the code reaches), newest first: what was deleted or replaced, when, by which code, from where.',
+    success: 1700,
+    failure: 1750,
+    needs: 'trash',
+  },
+  restore_f: {
+    args: ['bucket', 'file?'],
+    wire: 'restore_f <name of bucket> [<name of file>]',
+    description:
+      'Put back the latest deleted or replaced version of a file from the trash, or a deleted bucket whole when no file is named.',
+    success: 1300,
+    failure: 1350,
+    writes: true,
+    needs: 'trash',
   },
 } as const satisfies Record<string, CommandSpec>
 
@@ -177,9 +209,9 @@ export function arity(verb: Verb): { min: number; max: number } {
   return { min: args.filter((a) => !a.endsWith('?')).length, max: args.length }
 }
 
-/** Data lines of `help` (all commands, or one). */
-export function helpLines(verb?: Verb): string[] {
-  const verbs = verb ? [verb] : VERBS
+/** Data lines of `help`: one command, or every command `shown` keeps (all by default). */
+export function helpLines(verb?: Verb, shown: (verb: Verb) => boolean = () => true): string[] {
+  const verbs = verb ? [verb] : VERBS.filter(shown)
   return verbs.flatMap((v) => {
     const spec: CommandSpec = COMMANDS[v]
     const lines = [formatData(`${spec.wire.padEnd(58)} ${spec.description}`)]

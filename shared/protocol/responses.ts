@@ -127,7 +127,7 @@ export function parseBucketEntry(text: string): BucketEntry | undefined {
 export function formatListEntry(e: ListEntry, bucket?: string): string {
   const head = bucket === undefined ? '' : `${quote(bucket)} `
   if (isFolderEntry(e)) return formatData(`${head}${quote(`${e.name}/`)}`)
-  const modified = new Date(e.modified).toISOString().replace(/\.\d{3}Z$/, 'Z')
+  const modified = isoSeconds(e.modified)
   return formatData(`${head}${quote(e.name)} ${e.size} ${modified}`)
 }
 
@@ -165,4 +165,63 @@ function fileFromTokens([name, size, modified]: [string, string, string]): FileE
   const time = Date.parse(modified)
   if (bytes === undefined || Number.isNaN(time)) return undefined
   return { name, size: bytes, modified: time }
+}
+
+/** What the trash holds, as `ls_t` lists it. */
+export interface TrashEntry {
+  bucket: string
+  /** The file's name; empty for a whole deleted bucket. */
+  file: string
+  /** Bytes (of every file, for a bucket). */
+  size: number
+  /** When it was removed, milliseconds since the epoch (sent as ISO 8601 UTC). */
+  deletedAt: number
+  /** `deleted` (delete_f, delete_b) or `replaced` (an upload of the same name). */
+  cause: 'deleted' | 'replaced'
+  /** Label of the access code that removed it. */
+  by: string
+  /** Address of the client that removed it. */
+  from: string
+}
+
+function isoSeconds(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z')
+}
+
+/**
+ * `ls_t` data line: `<bucket> <file> <size> <deleted> <cause> <by> <from>`, e.g.
+ * `-> photos cat.jpg 48213 2026-11-29T10:15:00Z deleted family 192.168.1.7`; a whole bucket has
+ * `""` for its file.
+ */
+export function formatTrashEntry(e: TrashEntry): string {
+  return formatData(
+    [
+      quote(e.bucket),
+      quote(e.file),
+      e.size,
+      isoSeconds(e.deletedAt),
+      e.cause,
+      quote(e.by),
+      e.from,
+    ].join(' '),
+  )
+}
+
+export function parseTrashEntry(text: string): TrashEntry | undefined {
+  const t = tokenize(text)
+  if (!t.ok || t.tokens.length !== 7) return undefined
+  const [bucket, file, size, deleted, cause, by, from] = t.tokens as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+  ]
+  const bytes = parseSize(size)
+  const deletedAt = Date.parse(deleted)
+  if (bytes === undefined || Number.isNaN(deletedAt)) return undefined
+  if (cause !== 'deleted' && cause !== 'replaced') return undefined
+  return { bucket, file, size: bytes, deletedAt, cause, by, from }
 }

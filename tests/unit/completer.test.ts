@@ -42,7 +42,7 @@ async function candidates(line: string): Promise<string[]> {
 
 describe('Tab completion in the terminal client', () => {
   it('completes commands first', async () => {
-    expect(await candidates('ls')).toEqual(['ls_b ', 'ls_f '])
+    expect(await candidates('ls')).toEqual(['ls_b ', 'ls_f ', 'ls_t '])
     expect(await candidates('dow')).toEqual(['download '])
   })
 
@@ -92,7 +92,7 @@ describe('Tab completion in the terminal client', () => {
     expect(await candidates('ls_f ')).toEqual(['photos ', 'papers ', '"my bucket" '])
     expect(await candidates('delete_f photos m')).toEqual(['map.png '])
     expect(await candidates('rename_f photos m')).toEqual(['map.png '])
-    expect(await candidates('help ls')).toEqual(['ls_b ', 'ls_f '])
+    expect(await candidates('help ls')).toEqual(['ls_b ', 'ls_f ', 'ls_t '])
   })
 
   it('offers nothing where nothing fits, and when the server cannot list', async () => {

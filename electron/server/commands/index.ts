@@ -9,8 +9,10 @@ import { help } from './help.js'
 import { init } from './init.js'
 import { ls_b } from './ls_b.js'
 import { ls_f } from './ls_f.js'
+import { ls_t } from './ls_t.js'
 import { quit } from './quit.js'
 import { rename_f } from './rename_f.js'
+import { restore_f } from './restore_f.js'
 import type { CommandTable } from './types.js'
 import { upload } from './upload.js'
 
@@ -30,6 +32,8 @@ export const HANDLERS: CommandTable = {
   changes,
   rename_f,
   auth,
+  ls_t,
+  restore_f,
 }
 
 export { PROTOCOL_VERSION } from './init.js'

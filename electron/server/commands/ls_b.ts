@@ -1,7 +1,9 @@
-import { formatBucketEntry } from '../../../shared/protocol/index.js'
+import { formatBucketEntry, reaches } from '../../../shared/protocol/index.js'
 import type { CommandHandler } from './types.js'
 
-export const ls_b: CommandHandler<'ls_b'> = async (_args, { store, write }) => {
-  for (const bucket of await store.listBuckets()) await write(formatBucketEntry(bucket))
+/** Only the buckets the access code reaches. */
+export const ls_b: CommandHandler<'ls_b'> = async (_args, { store, write, grant }) => {
+  for (const bucket of await store.listBuckets())
+    if (reaches(grant.buckets, bucket.name)) await write(formatBucketEntry(bucket))
   return { code: 500 }
 }

@@ -1,5 +1,5 @@
-import type { COMMANDS, Code, Verb } from '../../../shared/protocol/index.js'
-import type { Store } from '../../storage/index.js'
+import type { COMMANDS, Code, Grant, Verb } from '../../../shared/protocol/index.js'
+import type { Actor, Store } from '../../storage/index.js'
 import type { AccessCheck } from '../access.js'
 
 /** How a command ends: the status line to send, and whether to close the connection after it. */
@@ -20,8 +20,18 @@ export interface ByteSink {
 export interface CommandContext {
   /** Where the buckets rest. */
   readonly store: Store
-  /** Checks an access code; on success the session may run every command. */
-  authenticate(code: string): AccessCheck
+  /** Checks an access code; on success the session may run what its grant allows. */
+  authenticate(code: string): Promise<AccessCheck>
+  /**
+   * What the session's access code may do, as the host has it for this command (the host may
+   * change it between commands). Commands and buckets outside it were refused before the handler
+   * ran; handlers use it to leave out of listings what it does not reach.
+   */
+  readonly grant: Grant
+  /** Who runs the command, as the trash records it. */
+  readonly actor: Actor
+  /** Whether `help` shows a verb: what this session may run. */
+  mayRun(verb: Verb): boolean
   /** Sends one data line (already formatted, `-> …`), waiting when the client reads slowly. */
   write(line: string): Promise<void>
   /** Answers `-> ready <size>`, then hands exactly `size` raw bytes from the client to `sink`. */

@@ -11,7 +11,9 @@ import {
 } from '../../../shared/protocol/index.js'
 import { StoreError } from '../errors.js'
 import { isAddressable } from '../paths.js'
+import type { Placement } from '../placing.js'
 import type { BucketFile, Download, Store, Upload } from '../store.js'
+import type { TrashRecord } from '../trash.js'
 import { aboutS3, s3StoreError } from './errors.js'
 import { loadSdk, type Sdk } from './sdk.js'
 import { formatS3Address, parseS3Address, type S3Location } from './location.js'
@@ -410,20 +412,32 @@ export class S3Store implements Store {
     })
   }
 
-  async beginUpload(rawBucket: string, rawFile: string, size: number): Promise<Upload> {
+  /**
+   * With `how.replace` false (a drop box), a taken name gives way to the first free
+   * `name (n).ext`, chosen now: two drops of one name at the very same moment may still meet.
+   */
+  async beginUpload(
+    rawBucket: string,
+    rawFile: string,
+    size: number,
+    how: Placement,
+  ): Promise<Upload> {
     const bucket = await this.requireBucket(rawBucket)
-    const file = checkedPath(rawFile)
-    const key = `${this.bucketKey(bucket)}${file}`
+    let file = checkedPath(rawFile)
     await aboutS3('file', async () => {
       await this.refuseFileOnTheWay(bucket, file)
-      if (await this.anyUnder(`${key}/`)) throw new StoreError('a folder has that name')
+      if (!how.replace) file = await this.freeName(bucket, file)
+      if (await this.anyUnder(`${this.bucketKey(bucket)}${file}/`))
+        throw new StoreError('a folder has that name')
     })
+    const key = `${this.bucketKey(bucket)}${file}`
     return S3Upload.begin(
       {
         sdk: this.sdk,
         s3: this.s3,
         bucket: this.where.bucket,
         key,
+        name: file,
         stagingKey: `${this.stagingPrefix}${randomUUID()}`,
         // The bucket may have been deleted while the bytes were arriving.
         beforeCommit: async () => void (await this.requireBucket(bucket)),
@@ -458,6 +472,32 @@ export class S3Store implements Store {
 
   async close(): Promise<void> {
     this.s3.destroy()
+  }
+
+  /** An object store keeps no trash: deletes are final. */
+  readonly trash = undefined
+
+  restoreFile(): Promise<TrashRecord> {
+    return Promise.reject(new StoreError('the host keeps no trash'))
+  }
+
+  restoreBucket(): Promise<TrashRecord> {
+    return Promise.reject(new StoreError('the host keeps no trash'))
+  }
+
+  /** `path`, or the first `path (n).ext` that no file or folder has. */
+  private async freeName(bucket: string, path: string): Promise<string> {
+    const slash = path.lastIndexOf(PATH_SEPARATOR)
+    const head = path.slice(0, slash + 1)
+    const leaf = path.slice(slash + 1)
+    const dot = leaf.lastIndexOf('.')
+    const [stem, ext] = dot > 0 ? [leaf.slice(0, dot), leaf.slice(dot)] : [leaf, '']
+    for (let n = 1; n <= 10_000; n++) {
+      const candidate = n === 1 ? path : `${head}${stem} (${n})${ext}`
+      const key = `${this.bucketKey(bucket)}${candidate}`
+      if (!(await this.fileAt(key)) && !(await this.anyUnder(`${key}/`))) return candidate
+    }
+    throw new StoreError('too many files of that name')
   }
 
   /**

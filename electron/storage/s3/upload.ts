@@ -25,6 +25,8 @@ export interface UploadTarget {
   bucket: string
   /** The object's final key. */
   key: string
+  /** The file's path in its bucket, as complete() reports it. */
+  name: string
   /** Where a large upload is assembled, invisible to listings, until it is complete. */
   stagingKey: string
   /** Checked just before the object appears (the bucket may have been deleted meanwhile). */
@@ -159,7 +161,7 @@ export class S3Upload implements Upload {
     this.current = undefined
   }
 
-  async complete(): Promise<string> {
+  async complete(): Promise<{ sha256: string; name: string }> {
     try {
       if (this.failure !== undefined) throw this.failure
       if (this.received !== this.size) throw new StoreError('upload incomplete')
@@ -192,7 +194,7 @@ export class S3Upload implements Upload {
       }
       this.stored = true
       this.target.committed()
-      return sha256
+      return { sha256, name: this.target.name }
     } catch (err) {
       throw s3StoreError(err, 'file')
     } finally {

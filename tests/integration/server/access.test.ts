@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { BucketClient, streamSource } from '../../../electron/client/index.js'
-import { AccessGate, generateAccessCode } from '../../../electron/server/index.js'
+import { AccessGate, generateAccessCode, GrantTable } from '../../../electron/server/index.js'
 import { eventually, startTestServer, upload, type TestServer } from './helpers.js'
 
 let t: TestServer
@@ -90,15 +90,21 @@ describe('access code', () => {
     for (const code of codes) expect(code).toMatch(/^[a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4}$/)
   })
 
-  it('lets the wait grow with each failure and forgets it after a success', () => {
-    const gate = new AccessGate('right')
-    for (let i = 0; i < 5; i++) gate.check('1.2.3.4', 'wrong', 0)
-    expect(gate.check('1.2.3.4', 'right', 500)).toEqual({
+  it('lets the wait grow with each failure and forgets it after a success', async () => {
+    const grants = await GrantTable.fromCodes([
+      { code: 'right', label: 'access code', role: 'full', buckets: 'all' },
+    ])
+    const gate = new AccessGate(grants)
+    for (let i = 0; i < 5; i++) await gate.check('1.2.3.4', 'wrong', 0)
+    expect(await gate.check('1.2.3.4', 'right', 500)).toEqual({
       ok: false,
       reason: 'too many wrong codes; try again in 1 s',
     })
-    expect(gate.check('1.2.3.4', 'right', 1_000)).toEqual({ ok: true })
-    expect(gate.check('5.6.7.8', 'right', 0)).toEqual({ ok: true })
+    expect(await gate.check('1.2.3.4', 'right', 1_000)).toMatchObject({ ok: true })
+    expect(await gate.check('5.6.7.8', 'right', 0)).toMatchObject({
+      ok: true,
+      grant: { label: 'access code', role: 'full' },
+    })
   })
 })
 

@@ -24,9 +24,12 @@ beforeEach(async () => {
 afterEach(() => fs.rm(dir, { recursive: true, force: true }))
 
 async function uploadBytes(name: string, content: Uint8Array): Promise<string> {
-  const staged = await beginUpload(root, 'b', name, content.length)
+  const staged = await beginUpload(root, 'b', name, content.length, {
+    by: { label: 'test', address: '127.0.0.1' },
+    replace: true,
+  })
   staged.write(content)
-  return staged.complete()
+  return (await staged.complete()).sha256
 }
 
 /** What a download of the file would send as its sha256 without hashing. */
