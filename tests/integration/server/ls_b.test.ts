@@ -153,7 +153,8 @@ describe('ls_b while a change is being made', () => {
   })
 
   it('counts a deletion once', async () => {
-    t = await startTestServer()
+    // Deleted for good (no trash), so the file goes by unlink, where the test holds it.
+    t = await startTestServer({ trashDays: 0 })
     const [a, b] = [await t.connect(), await t.connect()]
     await a.command('create_b b')
     await upload(a, 'b', 'f', 'hello')
