@@ -11,6 +11,7 @@ import {
   type BucketServer,
   type Identity,
 } from '../../../electron/server/index.js'
+import { verificationString } from '../../../shared/fingerprint.js'
 import { formatInvite } from '../../../shared/invite.js'
 
 /** `npm run client -- "<invite>"` (the launcher, as a person runs it) against a TLS server with an access code, on loopback. */
@@ -38,13 +39,17 @@ afterAll(async () => {
 
 let runs = 0
 /** The client CLI with `args`, `input` on its standard input, a data folder of its own. */
-function client(args: string[], input = 'ls_b\n'): Promise<{ out: string; code: number | null }> {
+function client(
+  args: string[],
+  input = 'ls_b\n',
+  dataDir = path.join(base, `client-data-${runs++}`),
+): Promise<{ out: string; code: number | null }> {
   const child = spawn(process.execPath, [
     path.resolve('scripts/cli.mjs'),
     'client',
     ...args,
     '--data-dir',
-    path.join(base, `client-data-${runs++}`),
+    dataDir,
   ])
   let out = ''
   child.stdout.on('data', (c: Buffer) => (out += c.toString()))
@@ -120,6 +125,23 @@ describe('npm run client -- "<invite>"', () => {
     const { out: given, code } = await client([noCode, '--access-code', 'k7wq-3mzp-tr9d'])
     expect(given).toContain('500 BLS')
     expect(code).toBe(0)
+  })
+
+  it('without an invite: a verification string on first contact, then known by certificate', async () => {
+    const dataDir = path.join(base, 'known-by-certificate')
+    const args = (host: string): string[] => [
+      host,
+      String(server.port),
+      '--access-code',
+      'k7wq-3mzp-tr9d',
+    ]
+    const first = await client(args('127.0.0.1'), 'ls_b\n', dataDir)
+    expect(first.out).toContain(`Verification: ${verificationString(identity.fingerprint)}`)
+    // The same host at another address: recognised by its certificate, no question.
+    const moved = await client(args('localhost'), 'ls_b\n', dataDir)
+    expect(moved.out).toContain(`Same certificate as 127.0.0.1:${server.port}`)
+    expect(moved.out).not.toContain('Verification:')
+    expect(moved.code).toBe(0)
   })
 
   it.each([
