@@ -19,10 +19,25 @@ export const PROGRAMS = {
   ui: 'electron/web/cli.ts',
 }
 
-/** What the Node side's bundles are made of: a change in any of these rebuilds them. */
-const NODE_SOURCES = ['electron', 'shared', 'package.json', 'scripts/build-cli.mjs']
+/**
+ * What the Node side's bundles are made of: a change in any of these rebuilds them. The lock file
+ * stands for the dependencies bundled in (npm install rebuilds anyway).
+ */
+const NODE_SOURCES = [
+  'electron',
+  'shared',
+  'package.json',
+  'package-lock.json',
+  'scripts/build-cli.mjs',
+]
 /** What the interface served by browser mode is made of. */
-const RENDERER_SOURCES = ['renderer', 'shared', 'package.json', 'electron.vite.config.ts']
+const RENDERER_SOURCES = [
+  'renderer',
+  'shared',
+  'package.json',
+  'package-lock.json',
+  'electron.vite.config.ts',
+]
 const RENDERER_OUTPUT = path.join(ROOT, 'out/renderer/index.html')
 
 /** The bundle of a program. */
@@ -62,11 +77,13 @@ function stale(output, sources) {
 }
 
 /**
- * Bundles the programs that are missing or stale. Each bundle is written to a temporary file and
- * renamed into place, so two launchers building at once never run a half-written file.
+ * Bundles the programs that are missing or stale, or all of them with `force` (after an install,
+ * which may have changed a dependency without touching a file we watch). Each bundle is written
+ * to a temporary file and renamed into place, so two launchers building at once never run a
+ * half-written file.
  */
-export async function buildPrograms(names = Object.keys(PROGRAMS)) {
-  const wanted = names.filter((name) => stale(bundlePath(name), NODE_SOURCES))
+export async function buildPrograms(names = Object.keys(PROGRAMS), { force = false } = {}) {
+  const wanted = names.filter((name) => force || stale(bundlePath(name), NODE_SOURCES))
   if (wanted.length === 0) return
   const { build } = await import('esbuild')
   for (const name of wanted) {
@@ -100,8 +117,8 @@ export async function buildPrograms(names = Object.keys(PROGRAMS)) {
  * Builds the interface browser mode serves when it is missing or stale, saying so unless `quiet`
  * (during npm install, which has its own progress); returns false on failure.
  */
-export function buildRenderer({ quiet = false } = {}) {
-  if (!stale(RENDERER_OUTPUT, RENDERER_SOURCES)) return true
+export function buildRenderer({ quiet = false, force = false } = {}) {
+  if (!force && !stale(RENDERER_OUTPUT, RENDERER_SOURCES)) return true
   if (!quiet) console.log('Building the interface (once after each change)…')
   const run = spawnSync(
     process.execPath,

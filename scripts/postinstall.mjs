@@ -11,6 +11,7 @@ if (missing)
   console.log(
     `BucketShare: Electron's binary could not be downloaded (${missing}); everything works but the desktop window, and npm start opens the interface in your browser instead (npm run postinstall tries the download again).`,
   )
-await buildPrograms()
+// Always: the install may have brought other versions of the dependencies bundled in.
+await buildPrograms(undefined, { force: true })
 // Browser mode will serve the interface: build it now rather than on the first start.
-if (missing && !buildRenderer({ quiet: true })) process.exitCode = 1
+if (missing && !buildRenderer({ quiet: true, force: true })) process.exitCode = 1
