@@ -16,8 +16,36 @@ const localPath = text(4096)
 export const Exposure = z.enum(['loopback', 'network'])
 export type Exposure = z.infer<typeof Exposure>
 
+/** An S3-compatible object store to host instead of a folder (docs/storage.md). */
+export const S3Host = z.strictObject({
+  /** Absent: AWS itself. */
+  endpoint: z
+    .string()
+    .max(2048)
+    .regex(/^https?:\/\/[^\s/]+(\/\S*)?$/, 'the endpoint is an http:// or https:// address')
+    .optional(),
+  /** S3's own bucket-name rules. */
+  bucket: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name is 3 to 63 of a-z 0-9 . -'),
+  prefix: z.string().max(1024).default(''),
+  region: z.string().min(1).max(64).optional(),
+  pathStyle: z.boolean().default(false),
+  /**
+   * Keys typed in the app, kept sealed by the system's secret storage (the desktop app only);
+   * absent: the environment's (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_PROFILE), or the
+   * ones kept from the last start.
+   */
+  accessKeyId: z.string().min(1).max(256).optional(),
+  secretAccessKey: z.string().min(1).max(256).optional(),
+})
+export type S3Host = z.input<typeof S3Host>
+
 export const HostOptions = z.strictObject({
+  /** The folder to share; ignored when `s3` is given. */
   root: localPath,
+  /** Share an object store instead of the folder. */
+  s3: S3Host.optional(),
   port,
   exposure: Exposure,
   /** TLS with the app's own certificate; plain TCP otherwise (for `nc` on this computer). */
@@ -225,6 +253,10 @@ export interface Settings {
   readOnly: boolean
   /** How people nearby see this host; the computer's name until changed. */
   displayName: string
+  /** The object store last hosted, without its keys (those are kept sealed, apart). */
+  lastS3: Omit<z.output<typeof S3Host>, 'accessKeyId' | 'secretAccessKey'> | null
+  /** Whether the host shared the object store rather than the folder. */
+  storage: 'folder' | 's3'
 }
 
 /** What the Node side can do for the renderer. */
@@ -232,6 +264,11 @@ export interface AppInfo {
   version: string
   /** True in the desktop app (native folder dialog, local paths of dropped files). */
   nativeDialogs: boolean
+  /**
+   * Whether keys typed for an object store can be kept sealed (the desktop app, with the system's
+   * secret storage); otherwise they come from the environment only.
+   */
+  sealedKeys: boolean
 }
 
 /** One folder of this computer for the browser mode's folder browser: its real path and sub-folders. */

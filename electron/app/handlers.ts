@@ -11,7 +11,11 @@ export type Handlers = {
 export function createHandlers(s: Services): Handlers {
   const client = (): ReturnType<typeof s.connection.require> => s.connection.require()
   return {
-    'app:info': () => ({ version: s.version, nativeDialogs: s.chooseFolder !== undefined }),
+    'app:info': () => ({
+      version: s.version,
+      nativeDialogs: s.chooseFolder !== undefined,
+      sealedKeys: s.host.keepsKeys,
+    }),
     'app:history': () => s.history.snapshot(),
     'settings:get': () => s.settings.get(),
     'dialog:chooseFolder': async () => (s.chooseFolder ? s.chooseFolder() : null),

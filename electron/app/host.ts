@@ -1,4 +1,12 @@
-import { STOPPED_HOST, type HostStatus, type RequestArgs } from '../../shared/ipc.js'
+import {
+  S3Host,
+  STOPPED_HOST,
+  type HostStatus,
+  type RequestArgs,
+  type Settings,
+} from '../../shared/ipc.js'
+import { formatS3Address } from '../storage/s3/location.js'
+import type { S3Options } from '../storage/s3/store.js'
 import { Announcer, discoveryOff, hostInvite } from '../discovery/index.js'
 import {
   generateAccessCode,
@@ -10,7 +18,10 @@ import {
 } from '../server/index.js'
 import { AppError } from './errors.js'
 import type { Emit } from './events.js'
+import type { Secrets } from './secrets.js'
 import type { SettingsStore } from './settings.js'
+
+type S3Credentials = NonNullable<S3Options['credentials']>
 
 /** Hosting a folder: at most one server, started and stopped from the app. */
 export class HostService {
@@ -26,7 +37,38 @@ export class HostService {
     private readonly settings: SettingsStore,
     /** Where the TLS certificate is kept (the app's data folder). */
     private readonly dataDir: string,
+    /** Seals an object store's keys; without it (browser mode) they come from the environment. */
+    private readonly secrets?: Secrets,
   ) {}
+
+  /** Whether keys typed for an object store can be kept here. */
+  get keepsKeys(): boolean {
+    return this.secrets !== undefined
+  }
+
+  /**
+   * Where an object store's keys come from: those typed now (sealed and kept for the next start),
+   * else those kept before, else the environment. Typed keys are refused where they cannot be kept
+   * safely, rather than kept in clear.
+   */
+  private s3Credentials(s3: S3Host): S3Options['credentials'] {
+    const { accessKeyId, secretAccessKey } = s3
+    if (accessKeyId === undefined && secretAccessKey === undefined) {
+      const sealed = this.settings.sealedS3Keys
+      return sealed && this.secrets
+        ? (JSON.parse(this.secrets.open(sealed)) as S3Credentials)
+        : undefined
+    }
+    if (!accessKeyId || !secretAccessKey)
+      throw new AppError('INVALID_ARGUMENT', 'Give both keys of the object store, or neither.')
+    if (!this.secrets)
+      throw new AppError(
+        'INVALID_ARGUMENT',
+        "Here the object store's keys come from the environment only (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY of the BucketShare process, or AWS_PROFILE): browser mode cannot keep them safely.",
+      )
+    this.settings.sealedS3Keys = this.secrets.seal(JSON.stringify({ accessKeyId, secretAccessKey }))
+    return { accessKeyId, secretAccessKey }
+  }
 
   status(): HostStatus {
     const server = this.server
@@ -65,10 +107,13 @@ export class HostService {
       ? (options.accessCode ?? this.settings.get().accessCode ?? generateAccessCode())
       : null
     const displayName = options.displayName ?? this.settings.get().displayName
+    const s3 = options.s3 ? S3Host.parse(options.s3) : undefined
     try {
+      const credentials = s3 ? this.s3Credentials(s3) : undefined
+      const root = s3 ? formatS3Address({ bucket: s3.bucket, prefix: s3.prefix }) : options.root
       const identity = options.encrypted ? await loadOrCreateIdentity(this.dataDir) : undefined
       this.last = {
-        root: options.root,
+        root,
         port: options.port,
         exposure: options.exposure,
         encrypted: options.encrypted,
@@ -78,7 +123,17 @@ export class HostService {
         displayName,
       }
       const server = await startServer({
-        root: options.root,
+        root,
+        ...(s3
+          ? {
+              s3: {
+                ...(s3.endpoint ? { endpoint: s3.endpoint } : {}),
+                ...(s3.region ? { region: s3.region } : {}),
+                pathStyle: s3.pathStyle,
+                ...(credentials ? { credentials } : {}),
+              },
+            }
+          : {}),
         port: options.port,
         host,
         readOnly: options.readOnly,
@@ -101,8 +156,11 @@ export class HostService {
         })
         this.announcer.start()
       }
+      const { accessKeyId, secretAccessKey, ...lastS3 } = s3 ?? {}
       this.settings.rememberHost({
-        lastFolder: server.root,
+        lastFolder: s3 ? this.settings.get().lastFolder : server.root,
+        lastS3: s3 ? (lastS3 as Settings['lastS3']) : this.settings.get().lastS3,
+        storage: s3 ? 's3' : 'folder',
         lastPort: options.port,
         exposure: options.exposure,
         encrypted: options.encrypted,
@@ -113,6 +171,7 @@ export class HostService {
         displayName,
       })
     } catch (err) {
+      if (err instanceof AppError) throw err
       this.error = (err as Error).message
       this.publish()
       throw new AppError('INVALID_ARGUMENT', this.error)

@@ -7,6 +7,7 @@ import { DiscoveryService } from './discovery.js'
 import type { Emit } from './events.js'
 import { History } from './history.js'
 import { HostService } from './host.js'
+import type { Secrets } from './secrets.js'
 import { SettingsStore } from './settings.js'
 import { Transcript } from './transcript.js'
 import { TransfersService } from './transfers.js'
@@ -19,6 +20,8 @@ export interface ServicesOptions {
   chooseFolder?: () => Promise<string | null>
   /** Where relative paths typed in the Console tab start; the home folder when omitted. */
   cwd?: string
+  /** Seals an object store's keys (Electron's safeStorage); without it keys come from the environment. */
+  secrets?: Secrets
 }
 
 /** Every service of the app, wired once. */
@@ -44,7 +47,7 @@ export function createServices(options: ServicesOptions, published: Emit): Servi
   const transcript = new Transcript(emit)
   const connection = new ConnectionService(emit, settings, knownHosts, transcript)
   const transfers = new TransfersService(emit, connection)
-  const host = new HostService(emit, settings, dataDir)
+  const host = new HostService(emit, settings, dataDir, options.secrets)
   return {
     version: options.version,
     ...(options.chooseFolder ? { chooseFolder: options.chooseFolder } : {}),

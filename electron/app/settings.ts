@@ -12,29 +12,35 @@ const DEFAULTS: Settings = {
   accessCode: null,
   readOnly: false,
   displayName: os.hostname(),
+  lastS3: null,
+  storage: 'folder',
 }
+
+/** The settings, and what is kept beside them but never shown. */
+type Stored = Settings & { sealedS3Keys: string | null }
 
 /** Peers remembered, most recent first. */
 const MAX_PEERS = 8
 
 /** What the app remembers between launches, kept as JSON in the app's data folder by `conf`. */
 export class SettingsStore {
-  private readonly conf: Conf<Settings>
+  private readonly conf: Conf<Stored>
 
   /** `dir`: where the settings file lives (the app's data folder; a temporary one in tests). */
   constructor(dir?: string) {
-    this.conf = new Conf<Settings>({
+    this.conf = new Conf<Stored>({
       projectName: 'bucketshare',
       projectSuffix: '',
       ...(dir ? { cwd: dir } : {}),
-      defaults: DEFAULTS,
+      defaults: { ...DEFAULTS, sealedS3Keys: null },
       // A settings file edited by hand into nonsense must not stop the app from starting.
       clearInvalidConfig: true,
     })
   }
 
   get(): Settings {
-    return { ...DEFAULTS, ...this.conf.store }
+    const { sealedS3Keys, ...settings } = { ...DEFAULTS, ...this.conf.store }
+    return settings
   }
 
   rememberHost(
@@ -48,9 +54,20 @@ export class SettingsStore {
       | 'accessCode'
       | 'readOnly'
       | 'displayName'
+      | 'lastS3'
+      | 'storage'
     >,
   ): void {
-    this.conf.set({ ...this.get(), ...host })
+    this.conf.set({ ...this.get(), ...host, sealedS3Keys: this.sealedS3Keys })
+  }
+
+  /** An object store's keys, sealed (see secrets.ts); never sent to the renderer. */
+  get sealedS3Keys(): string | null {
+    return this.conf.get('sealedS3Keys') ?? null
+  }
+
+  set sealedS3Keys(sealed: string | null) {
+    this.conf.set('sealedS3Keys', sealed)
   }
 
   /** Remembers a peer; one known by its certificate replaces its entry at an old address. */

@@ -4,7 +4,7 @@
  */
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { app, BrowserWindow, dialog, ipcMain, session } from 'electron'
+import { app, BrowserWindow, dialog, ipcMain, safeStorage, session } from 'electron'
 import { EVENT_CHANNELS, eventChannel, INVOKE_CHANNEL } from '../../shared/channels.js'
 import { INVITE_SCHEME, isInviteLink } from '../../shared/invite.js'
 import type { Envelope } from '../../shared/ipc.js'
@@ -109,6 +109,15 @@ void app.whenReady().then(() => {
 
   const appCore = new AppCore({
     version: app.getVersion(),
+    // An object store's keys are kept sealed by the system's keychain, or not kept at all.
+    ...(safeStorage.isEncryptionAvailable()
+      ? {
+          secrets: {
+            seal: (text: string) => safeStorage.encryptString(text).toString('base64'),
+            open: (sealed: string) => safeStorage.decryptString(Buffer.from(sealed, 'base64')),
+          },
+        }
+      : {}),
     settingsDir: app.getPath('userData'),
     cwd: app.getPath('home'),
     chooseFolder: async () => {

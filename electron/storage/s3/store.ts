@@ -19,7 +19,7 @@ import { loadSdk, type Sdk } from './sdk.js'
 import { formatS3Address, parseS3Address, type S3Location } from './location.js'
 import { copySource, S3Upload } from './upload.js'
 
-/** How to reach the object store; credentials come from the SDK's standard chain only. */
+/** How to reach the object store. */
 export interface S3Options {
   /** E.g. `http://127.0.0.1:3900` for a self-hosted store; AWS's own endpoint when absent. */
   endpoint?: string
@@ -27,6 +27,8 @@ export interface S3Options {
   region?: string
   /** `endpoint/bucket/key` addressing, which most self-hosted stores want. */
   pathStyle?: boolean
+  /** Keys the app kept for this store; the SDK's standard chain (the environment) when absent. */
+  credentials?: { accessKeyId: string; secretAccessKey: string }
 }
 
 /** A page of a listing: ListObjects (version 1) with markers works on every S3 implementation. */
@@ -84,6 +86,7 @@ export class S3Store implements Store {
       region:
         options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
       forcePathStyle: options.pathStyle ?? false,
+      ...(options.credentials ? { credentials: options.credentials } : {}),
       // Self-hosted stores do not all take the checksums AWS added in 2025; ours is SHA-256 anyway.
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',

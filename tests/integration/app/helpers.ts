@@ -2,6 +2,7 @@ import fs from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { AppCore } from '../../../electron/app/index.js'
+import type { Secrets } from '../../../electron/app/secrets.js'
 import type { EventChannel, Events } from '../../../shared/ipc.js'
 
 /** An AppCore with its own settings, a folder to host and a local folder, recording every event. */
@@ -18,7 +19,7 @@ export interface AppFixture {
   stop(): Promise<void>
 }
 
-export async function appFixture(): Promise<AppFixture> {
+export async function appFixture(options: { secrets?: Secrets } = {}): Promise<AppFixture> {
   const base = await fs.realpath(await fs.mkdtemp(path.join(os.tmpdir(), 'bucketshare-app-')))
   const shared = path.join(base, 'shared')
   const local = path.join(base, 'local')
@@ -27,6 +28,7 @@ export async function appFixture(): Promise<AppFixture> {
     version: '0.0.0-test',
     settingsDir: path.join(base, 'settings'),
     cwd: local,
+    ...options,
   })
   const events = {
     'host:status': [],
