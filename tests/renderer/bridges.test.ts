@@ -203,12 +203,16 @@ describe('electron bridge', () => {
   })
 
   it('is the one picked when the preload is there', async () => {
-    const api = preload().handle('app:info', () => ({ version: '9', nativeDialogs: true }))
+    const api = preload().handle('app:info', () => ({
+      version: '9',
+      nativeDialogs: true,
+      sealedKeys: true,
+    }))
     window.bucketshare = api
     try {
       await expect(pickBridge().invoke('app:info')).resolves.toEqual({
         ok: true,
-        value: { version: '9', nativeDialogs: true },
+        value: { version: '9', nativeDialogs: true, sealedKeys: true },
       })
       expect(api.called('app:info')).toHaveLength(1)
     } finally {

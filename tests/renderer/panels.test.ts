@@ -146,6 +146,52 @@ describe('what a host hands to its peers', () => {
   })
 })
 
+describe('host panel, S3-compatible storage', () => {
+  it('shares an object store: its fields, what keeps it from starting, and the request sent', async () => {
+    bridge.handle('host:start', () => ({ ...hosting, root: 's3://team-share/photos' }))
+    const host = useHostStore()
+    host.sealedKeys = true
+    const w = mount(HostPanel)
+    await w.get('[data-testid="host-storage-s3"]').setValue(true)
+    expect(w.find('[data-testid="host-folder"]').exists()).toBe(false)
+    await w.get('[data-testid="host-s3-bucket"]').setValue('Team_Share')
+    expect(w.get('[data-testid="host-problem"]').text()).toBe(
+      'Name the S3 bucket: 3 to 63 of a-z, 0-9, dots and hyphens.',
+    )
+    await w.get('[data-testid="host-s3-bucket"]').setValue('team-share')
+    await w.get('[data-testid="host-s3-prefix"]').setValue('photos')
+    await w.get('[data-testid="host-s3-endpoint"]').setValue('http://10.0.0.9:3900')
+    await w.get('[data-testid="host-s3-key-id"]').setValue('AKID')
+    expect(w.get('[data-testid="host-problem"]').text()).toBe('Give both keys, or neither.')
+    await w.get('[data-testid="host-s3-secret"]').setValue('s3cret')
+    await w.get('form').trigger('submit')
+    await flush()
+    expect(bridge.called('host:start')).toEqual([
+      expect.objectContaining({
+        root: 's3://team-share/photos',
+        s3: {
+          bucket: 'team-share',
+          prefix: 'photos',
+          pathStyle: true,
+          endpoint: 'http://10.0.0.9:3900',
+          accessKeyId: 'AKID',
+          secretAccessKey: 's3cret',
+        },
+      }),
+    ])
+    // The keys were handed over to be sealed; the page keeps none.
+    expect(host.s3.secretAccessKey).toBe('')
+  })
+
+  it('in browser mode says the keys come from the environment, and asks for none', async () => {
+    const host = useHostStore()
+    host.storage = 's3'
+    const w = mount(HostPanel)
+    expect(w.find('[data-testid="host-s3-secret"]').exists()).toBe(false)
+    expect(w.get('[data-testid="host-s3-env"]').text()).toContain('AWS_ACCESS_KEY_ID')
+  })
+})
+
 describe('connect panel', () => {
   it('connects to a recent peer in one click and shows a refusal', async () => {
     bridge.handle('connection:connect', () => ({

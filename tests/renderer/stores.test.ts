@@ -141,7 +141,7 @@ describe('transfers store', () => {
 describe('wiring', () => {
   it('loads settings and follows connection events, clearing buckets on disconnect', async () => {
     bridge
-      .handle('app:info', () => ({ version: '1', nativeDialogs: true }))
+      .handle('app:info', () => ({ version: '1', nativeDialogs: true, sealedKeys: true }))
       .handle('settings:get', () => ({
         lastFolder: '/srv/share',
         lastPort: 5000,
@@ -152,6 +152,8 @@ describe('wiring', () => {
         accessCode: 'abcd-efgh-jkmn',
         readOnly: false,
         displayName: 'Studio',
+        storage: 's3',
+        lastS3: { endpoint: 'http://10.0.0.9:3900', bucket: 'team', prefix: 'x', pathStyle: true },
       }))
       .handle('host:status', () => STOPPED_HOST)
       .handle('connection:state', () => ({ status: 'disconnected' }))
@@ -160,6 +162,9 @@ describe('wiring', () => {
     const connection = useConnectionStore()
     expect(connection.recent).toEqual([{ host: '10.0.0.2', port: 4567 }])
     expect(useHostStore().displayName).toBe('Studio')
+    expect(useHostStore().storage).toBe('s3')
+    expect(useHostStore().s3).toMatchObject({ endpoint: 'http://10.0.0.9:3900', bucket: 'team' })
+    expect(useHostStore().sealedKeys).toBe(true)
     bridge.emit('connection:state', {
       status: 'connected',
       host: '10.0.0.2',
@@ -211,7 +216,7 @@ describe('one conversation', () => {
   it('lists buckets again after a change typed in the Console tab', async () => {
     let lists = 0
     bridge
-      .handle('app:info', () => ({ version: '1', nativeDialogs: false }))
+      .handle('app:info', () => ({ version: '1', nativeDialogs: false, sealedKeys: false }))
       .handle('connection:state', () => CONNECTED)
       .handle('buckets:list', () => {
         lists++

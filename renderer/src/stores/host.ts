@@ -22,6 +22,20 @@ export const useHostStore = defineStore('host', () => {
   const readOnly = ref(false)
   /** How people nearby see this host. */
   const displayName = ref('')
+  /** Where the buckets rest: a folder of this computer, or an S3-compatible object store. */
+  const storage = ref<'folder' | 's3'>('folder')
+  /** The object store to share; empty fields are left to their defaults. */
+  const s3 = ref({
+    endpoint: '',
+    bucket: '',
+    prefix: '',
+    region: '',
+    pathStyle: true,
+    accessKeyId: '',
+    secretAccessKey: '',
+  })
+  /** Whether keys typed here can be kept sealed (the desktop app); else the environment's are used. */
+  const sealedKeys = ref(false)
   /** Ids keep each line's element in place as old lines drop off the top. */
   const log = shallowRef<(LogLine & { id: number })[]>([])
   let nextLogId = 0
@@ -34,13 +48,38 @@ export const useHostStore = defineStore('host', () => {
   const running = computed(() => status.value.running)
   /** What keeps the form from starting, said to the person (null when it can start). */
   const problem = computed(() => {
-    if (folder.value.trim() === '') return 'Choose the folder to share.'
+    if (storage.value === 's3') {
+      const { bucket, endpoint, accessKeyId, secretAccessKey } = s3.value
+      if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket.trim()))
+        return 'Name the S3 bucket: 3 to 63 of a-z, 0-9, dots and hyphens.'
+      if (endpoint.trim() && !/^https?:\/\/\S+$/.test(endpoint.trim()))
+        return 'The endpoint is an address such as http://192.168.1.10:3900.'
+      if (Boolean(accessKeyId.trim()) !== Boolean(secretAccessKey.trim()))
+        return 'Give both keys, or neither.'
+    } else if (folder.value.trim() === '') return 'Choose the folder to share.'
     if (!Number.isInteger(port.value) || port.value < 1 || port.value > 65535)
       return 'The port must be a whole number from 1 to 65535.'
     return null
   })
   const canStart = computed(() => problem.value === null)
-  watch([folder, port], () => (error.value = null))
+  watch([folder, port, storage, s3], () => (error.value = null), { deep: true })
+
+  /** The object store as host:start takes it: fields left empty are left out. */
+  function objectStore() {
+    const given = Object.fromEntries(
+      Object.entries(s3.value).map(([k, v]) => [k, typeof v === 'string' ? v.trim() : v]),
+    )
+    const { endpoint, bucket, prefix, region, pathStyle, accessKeyId, secretAccessKey } =
+      given as typeof s3.value
+    return {
+      bucket,
+      prefix,
+      pathStyle,
+      ...(endpoint ? { endpoint } : {}),
+      ...(region ? { region } : {}),
+      ...(accessKeyId ? { accessKeyId, secretAccessKey } : {}),
+    }
+  }
 
   async function start(): Promise<void> {
     if (!canStart.value) return
@@ -48,8 +87,12 @@ export const useHostStore = defineStore('host', () => {
     error.value = null
     notices.dismiss()
     try {
+      const store = storage.value === 's3' ? objectStore() : undefined
       const result = await bridge().invoke('host:start', {
-        root: folder.value.trim(),
+        root: store
+          ? `s3://${store.bucket}${store.prefix ? `/${store.prefix}` : ''}`
+          : folder.value.trim(),
+        ...(store ? { s3: store } : {}),
         port: port.value,
         exposure: exposure.value,
         encrypted: encrypted.value,
@@ -60,6 +103,9 @@ export const useHostStore = defineStore('host', () => {
       })
       if (result.ok) {
         status.value = result.value
+        // Sealed and kept by the Node side: not kept in this page.
+        s3.value.accessKeyId = ''
+        s3.value.secretAccessKey = ''
         if (result.value.accessCode) accessCode.value = result.value.accessCode
       } else error.value = describeError(result.error)
     } finally {
@@ -94,6 +140,9 @@ export const useHostStore = defineStore('host', () => {
     accessCode,
     readOnly,
     displayName,
+    storage,
+    s3,
+    sealedKeys,
     log,
     nativeDialogs,
     starting,

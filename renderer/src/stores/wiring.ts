@@ -66,7 +66,10 @@ export async function wireStores(): Promise<() => void> {
     api.invoke('host:status'),
     api.invoke('connection:state'),
   ])
-  if (info.ok) host.nativeDialogs = info.value.nativeDialogs
+  if (info.ok) {
+    host.nativeDialogs = info.value.nativeDialogs
+    host.sealedKeys = info.value.sealedKeys
+  }
   if (settings.ok) {
     host.folder = settings.value.lastFolder ?? ''
     host.port = settings.value.lastPort
@@ -75,6 +78,16 @@ export async function wireStores(): Promise<() => void> {
     host.accessCode = settings.value.accessCode ?? ''
     host.readOnly = settings.value.readOnly
     host.displayName = settings.value.displayName
+    host.storage = settings.value.storage
+    const last = settings.value.lastS3
+    if (last)
+      Object.assign(host.s3, {
+        endpoint: last.endpoint ?? '',
+        bucket: last.bucket,
+        prefix: last.prefix,
+        region: last.region ?? '',
+        pathStyle: last.pathStyle,
+      })
     connection.recent = settings.value.recentPeers
   }
   if (hostStatus.ok) host.status = hostStatus.value

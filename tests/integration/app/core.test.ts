@@ -41,7 +41,11 @@ describe('the request contract', () => {
 
   it('tells the renderer what it may offer', async () => {
     f = await appFixture()
-    expect(await f.ok('app:info')).toEqual({ version: '0.0.0-test', nativeDialogs: false })
+    expect(await f.ok('app:info')).toEqual({
+      version: '0.0.0-test',
+      nativeDialogs: false,
+      sealedKeys: false,
+    })
     expect(await f.ok('dialog:chooseFolder')).toBeNull()
   })
 })
@@ -81,6 +85,8 @@ describe('hosting and connecting', () => {
       accessCode: null,
       readOnly: false,
       displayName: os.hostname(),
+      storage: 'folder',
+      lastS3: null,
     })
   })
 
