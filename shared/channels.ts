@@ -15,6 +15,7 @@ export const EVENT_CHANNELS = [
   'console:entry',
   'transfer:update',
   'discovery:state',
+  'transfer:send',
 ] as const satisfies readonly EventChannel[]
 
 /** The IPC channel an event travels on. */

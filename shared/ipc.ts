@@ -317,17 +317,30 @@ export const requestSchemas = {
   'files:rename': z.strictObject({ bucket: name, from: name, to: name }),
   /** Makes a folder, and those above it (`create_b <bucket> <folder>`). */
   'files:mkdir': z.strictObject({ bucket: name, folder: name }),
-  'transfers:upload': z.strictObject({
-    bucket: name,
-    paths: z.array(localPath).min(1).max(10_000),
-    /** The name each file gets in the bucket, in the order of `paths` (default: its own name). */
-    names: z.array(name).max(10_000).optional(),
-  }),
+  /** Local paths (the desktop app), or files whose bytes the page sends once asked (browser mode). */
+  'transfers:upload': z.union([
+    z.strictObject({
+      bucket: name,
+      /** Files or folders; a folder is uploaded whole, as one transfer of its tree. */
+      paths: z.array(localPath).min(1).max(10_000),
+      /** The name each file gets in the bucket, in the order of `paths` (default: its own name). */
+      names: z.array(name).max(10_000).optional(),
+    }),
+    z.strictObject({
+      bucket: name,
+      /** Each file's name in the bucket and its size. */
+      files: z
+        .array(z.strictObject({ name, size: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER) }))
+        .min(1)
+        .max(10_000),
+    }),
+  ]),
+  /** Into a local folder (the desktop app), or, without `dir`, to the page (browser mode). */
   'transfers:download': z.strictObject({
     bucket: name,
     names: z.array(name).min(1).max(10_000),
-    dir: localPath,
-    /** Which of `names` are folders: each is downloaded as one tree. */
+    dir: localPath.optional(),
+    /** Which of `names` are folders: each is downloaded as one tree (into `dir` only). */
     folders: z.array(name).max(10_000).optional(),
   }),
   'transfers:cancel': z.strictObject({ id: text(64) }),
@@ -391,6 +404,8 @@ export interface Events {
   'console:entry': ConsoleEntry
   'transfer:update': TransferInfo
   'discovery:state': DiscoveryState
+  /** Browser mode: transfer `id` has its connection; the page sends or fetches its bytes now. */
+  'transfer:send': { id: string }
 }
 
 export type EventChannel = keyof Events
@@ -405,6 +420,8 @@ export type BridgeErrorCode =
   | 'INVALID_ARGUMENT'
   | 'NOT_CONNECTED'
   | 'TRANSPORT'
+  /** A local file or folder cannot be read or written (not the peer's fault). */
+  | 'LOCAL_FILE'
   | 'UNSUPPORTED'
   | 'FORBIDDEN'
   | 'INTERNAL'

@@ -1,7 +1,13 @@
 import type { ConsoleEntry } from '../../shared/ipc.js'
-import { formatStatus } from '../../shared/protocol/index.js'
-import { runConsoleLine, transferOf, type ConsoleResult } from '../client/index.js'
+import {
+  CONSOLE_ORIGIN,
+  runConsoleLine,
+  transferOfLine,
+  transferResultOf,
+  type ConsoleResult,
+} from '../client/index.js'
 import type { ConnectionService } from './connection.js'
+import { bridgeErrorOf } from './errors.js'
 import type { Transcript } from './transcript.js'
 import type { TransfersService } from './transfers.js'
 
@@ -15,35 +21,11 @@ export class ConsoleService {
     private readonly cwd: string,
   ) {}
 
+  /** Runs a line; resolves with its transcript entry once it has been answered. */
   async run(line: string): Promise<ConsoleEntry> {
-    const client = this.connection.connected
-    if (!client)
-      return this.transcript.add({
-        source: 'console',
-        command: line,
-        lines: [],
-        status: null,
-        error: 'Not connected: connect to a server first',
-      })
-    const transfer = transferOf(line)
-    let result: ConsoleResult = { lines: [], status: null, error: 'not run' }
-    if (transfer) {
-      // Shown in the transfer panel with its progress, and cancellable there.
-      await this.transfers.follow(
-        transfer.direction,
-        transfer.bucket,
-        transfer.name,
-        async (signal, onProgress) => {
-          result = await runConsoleLine(client, line, { cwd: this.cwd, signal, onProgress })
-          if (result.transfer) return result.transfer
-          if (result.tree) return { size: result.tree.bytes }
-          throw new Error(
-            result.error ??
-              (result.status ? formatStatus(result.status.code, result.status.detail) : 'failed'),
-          )
-        },
-      )
-    } else result = await runConsoleLine(client, line, { cwd: this.cwd })
+    const result = this.connection.connected
+      ? await this.answer(line)
+      : { lines: [], status: null, error: 'Not connected: connect to a server first' }
     return this.transcript.add({
       source: 'console',
       command: line,
@@ -51,5 +33,18 @@ export class ConsoleService {
       status: result.status,
       ...(result.error ? { error: result.error } : {}),
     })
+  }
+
+  private async answer(line: string): Promise<ConsoleResult> {
+    const transfer = transferOfLine(line, this.cwd)
+    if (!transfer) return runConsoleLine(this.connection.require(), line, { cwd: this.cwd })
+    if ('refused' in transfer) return transfer.refused
+    // A transfer like any other: in the transfer panel with its progress, cancellable there.
+    let sent: string | undefined
+    const { settled } = this.transfers.start(transfer.spec, {
+      origin: CONSOLE_ORIGIN,
+      onCommand: (l) => (sent = l),
+    })
+    return transferResultOf(transfer.spec, sent, await settled, (err) => bridgeErrorOf(err).message)
   }
 }

@@ -5,8 +5,7 @@ import {
   type Envelope,
   type RequestChannel,
 } from '../../shared/ipc.js'
-import { LocalFileError, ProtocolError, TransportError } from '../client/index.js'
-import { AppError } from './errors.js'
+import { bridgeErrorOf } from './errors.js'
 import type { Handlers } from './handlers.js'
 
 /**
@@ -41,15 +40,4 @@ export async function dispatch(
 
 function failure(error: BridgeError): Envelope<never> {
   return { ok: false, error }
-}
-
-/** What the renderer may learn of a failure: a code and a sentence, nothing internal. */
-export function bridgeErrorOf(err: unknown): BridgeError {
-  if (err instanceof ProtocolError)
-    return { code: err.code, message: err.detail ? `${err.meaning}: ${err.detail}` : err.meaning }
-  if (err instanceof TransportError) return { code: 'TRANSPORT', message: err.message }
-  if (err instanceof AppError) return { code: err.code, message: err.message }
-  if (err instanceof LocalFileError) return { code: 'INVALID_ARGUMENT', message: err.message }
-  console.error(err)
-  return { code: 'INTERNAL', message: 'Something went wrong inside BucketShare' }
 }

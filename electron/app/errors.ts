@@ -1,4 +1,5 @@
-import type { BridgeErrorCode } from '../../shared/ipc.js'
+import type { BridgeError, BridgeErrorCode } from '../../shared/ipc.js'
+import { LocalFileError, ProtocolError, TransportError } from '../client/index.js'
 
 /** A failure of the app itself (not of the protocol), with a message fit to show a person. */
 export class AppError extends Error {
@@ -10,4 +11,18 @@ export class AppError extends Error {
   ) {
     super(message)
   }
+}
+
+/**
+ * The one mapper from any failure to what the renderer may learn of it: a code and a sentence,
+ * nothing internal. Requests, transfer rows and console entries all go through it.
+ */
+export function bridgeErrorOf(err: unknown): BridgeError {
+  if (err instanceof ProtocolError)
+    return { code: err.code, message: err.detail ? `${err.meaning}: ${err.detail}` : err.meaning }
+  if (err instanceof TransportError) return { code: 'TRANSPORT', message: err.message }
+  if (err instanceof AppError) return { code: err.code, message: err.message }
+  if (err instanceof LocalFileError) return { code: 'LOCAL_FILE', message: err.message }
+  console.error(err)
+  return { code: 'INTERNAL', message: 'Something went wrong inside BucketShare' }
 }

@@ -1,5 +1,14 @@
-import type { RequestArgs, RequestChannel, RequestResult } from '../../shared/ipc.js'
-import { ProtocolError } from '../client/index.js'
+import { randomUUID } from 'node:crypto'
+import path from 'node:path'
+import type { RequestArgs, RequestChannel, RequestResult, TransferInfo } from '../../shared/ipc.js'
+import {
+  fileTarget,
+  ProtocolError,
+  type DownloadTarget,
+  type UploadSource,
+} from '../client/index.js'
+import type { BrowserBytes } from './browser-bytes.js'
+import { AppError } from './errors.js'
 import { listFolder } from './folders.js'
 import type { Services } from './services.js'
 
@@ -10,6 +19,28 @@ export type Handlers = {
 /** The one table implementing the contract; arguments arrive already validated. */
 export function createHandlers(s: Services): Handlers {
   const client = (): ReturnType<typeof s.connection.require> => s.connection.require()
+  const browser = (): BrowserBytes => {
+    if (!s.browserBytes)
+      throw new AppError('UNSUPPORTED', 'File bytes come from a page only in browser mode')
+    return s.browserBytes
+  }
+  const upload = (
+    bucket: string,
+    name: string,
+    source: (id: string) => UploadSource,
+  ): TransferInfo => {
+    const id = randomUUID()
+    return s.transfers.start({ direction: 'upload', bucket, name, source: source(id) }, { id }).info
+  }
+  const download = (
+    bucket: string,
+    name: string,
+    target: (id: string) => DownloadTarget,
+  ): TransferInfo => {
+    const id = randomUUID()
+    return s.transfers.start({ direction: 'download', bucket, name, target: target(id) }, { id })
+      .info
+  }
   return {
     'app:info': () => ({
       version: s.version,
@@ -50,9 +81,26 @@ export function createHandlers(s: Services): Handlers {
       }
       return result
     },
-    'transfers:upload': ({ bucket, paths, names }) => s.transfers.upload(bucket, paths, names),
-    'transfers:download': ({ bucket, names, dir, folders }) =>
-      s.transfers.download(bucket, names, dir, folders),
+    'transfers:upload': (args) =>
+      'paths' in args
+        ? args.paths.map((p, i) => {
+            const name = args.names?.[i] ?? path.basename(p)
+            return s.transfers.start({ direction: 'upload', bucket: args.bucket, name, local: p })
+              .info
+          })
+        : args.files.map((f) =>
+            upload(args.bucket, f.name, (id) => browser().source(id, f.name, f.size)),
+          ),
+    'transfers:download': ({ bucket, names, dir, folders = [] }) =>
+      names.map((name) =>
+        dir === undefined
+          ? download(bucket, name, (id) => browser().target(id))
+          : s.transfers.start(
+              folders.includes(name)
+                ? { direction: 'download', bucket, name, local: dir, tree: true }
+                : { direction: 'download', bucket, name, target: fileTarget(dir) },
+            ).info,
+      ),
     'transfers:cancel': ({ id }) => s.transfers.cancel(id),
     'discovery:start': () => s.discovery.start(),
     'discovery:stop': () => s.discovery.stop(),

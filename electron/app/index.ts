@@ -1,4 +1,5 @@
-import type { Envelope, EventChannel, Events } from '../../shared/ipc.js'
+import type { Envelope, EventChannel, Events, TransferInfo } from '../../shared/ipc.js'
+import type { Handover } from './browser-bytes.js'
 import { dispatch } from './dispatch.js'
 import { AppEvents } from './events.js'
 import { createHandlers, type Handlers } from './handlers.js'
@@ -32,6 +33,16 @@ export class AppCore {
     return () => this.events.off(event, typed as never)
   }
 
+  /**
+   * Browser mode: gives transfer `id` the page's request carrying its bytes. Resolves with the
+   * transfer's final row; undefined when no transfer waits for this request (any more).
+   */
+  handOver(id: string, handover: Handover): Promise<TransferInfo> | undefined {
+    const settled = this.services.transfers.settled(id)
+    if (!settled || !this.services.browserBytes?.hand(id, handover)) return undefined
+    return settled.then((end) => end.info)
+  }
+
   /** Cancels transfers, says goodbye to the peer and stops hosting. */
   async shutdown(): Promise<void> {
     this.services.transfers.cancelAll()
@@ -41,5 +52,6 @@ export class AppCore {
   }
 }
 
-export { bridgeErrorOf } from './dispatch.js'
+export { bridgeErrorOf } from './errors.js'
 export type { ServicesOptions } from './services.js'
+export type { Handover } from './browser-bytes.js'

@@ -1,6 +1,7 @@
 import os from 'node:os'
 import path from 'node:path'
 import { KnownHosts } from '../client/index.js'
+import { BrowserBytes } from './browser-bytes.js'
 import { ConnectionService } from './connection.js'
 import { ConsoleService } from './console.js'
 import { DiscoveryService } from './discovery.js'
@@ -22,6 +23,8 @@ export interface ServicesOptions {
   cwd?: string
   /** Seals an object store's keys (Electron's safeStorage); without it keys come from the environment. */
   secrets?: Secrets
+  /** Browser mode: transfer bytes travel over the page's HTTP requests. */
+  browserBytes?: boolean
 }
 
 /** Every service of the app, wired once. */
@@ -36,6 +39,8 @@ export interface Services {
   discovery: DiscoveryService
   /** The session so far, for a page that reloads. */
   history: History
+  /** In browser mode only. */
+  browserBytes?: BrowserBytes
 }
 
 export function createServices(options: ServicesOptions, published: Emit): Services {
@@ -58,5 +63,6 @@ export function createServices(options: ServicesOptions, published: Emit): Servi
     transfers,
     discovery: new DiscoveryService(emit, knownHosts, () => host.port),
     history,
+    ...(options.browserBytes ? { browserBytes: new BrowserBytes(emit) } : {}),
   }
 }

@@ -16,7 +16,9 @@ import {
   download,
   upload,
   type DownloadOptions,
+  type TransferOptions,
   type TransferResult,
+  type TransferSpec,
   type UploadOptions,
 } from './transfers.js'
 
@@ -217,12 +219,23 @@ export class BucketClient extends EventEmitter<ClientEvents> {
 
   /** Uploads on a connection of its own; resolves once the server confirmed the sha256. */
   upload(options: UploadOptions): Promise<TransferResult> {
-    return this.transfer(options, (c, onCommand) => upload(c, { ...options, onCommand }))
+    return this.onTransferConnection(options, (c, onCommand) =>
+      upload(c, { ...options, onCommand }),
+    )
   }
 
   /** Downloads on a connection of its own; the content's sha256 is verified before it is kept. */
   download(options: DownloadOptions): Promise<TransferResult> {
-    return this.transfer(options, (c, onCommand) => download(c, { ...options, onCommand }))
+    return this.onTransferConnection(options, (c, onCommand) =>
+      download(c, { ...options, onCommand }),
+    )
+  }
+
+  /** Uploads or downloads, as the spec says. */
+  transfer(spec: TransferSpec, options: TransferOptions = {}): Promise<TransferResult> {
+    return spec.direction === 'upload'
+      ? this.upload({ ...options, ...spec })
+      : this.download({ ...options, ...spec })
   }
 
   /**
@@ -265,7 +278,7 @@ export class BucketClient extends EventEmitter<ClientEvents> {
     return run
   }
 
-  private async transfer(
+  private async onTransferConnection(
     options: UploadOptions | DownloadOptions,
     work: (connection: Connection, onCommand: (line: string) => void) => Promise<TransferResult>,
   ): Promise<TransferResult> {

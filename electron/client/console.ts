@@ -1,4 +1,3 @@
-import fs from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import {
@@ -12,8 +11,8 @@ import {
   type Status,
 } from '../../shared/protocol/index.js'
 import type { BucketClient } from './client.js'
-import { fileSource, fileTarget, LocalFileError } from './endpoints.js'
-import { downloadTree, uploadTree, type TreeProgress, type TreeResult } from './trees.js'
+import { isFileResult, runTransfer, type AnyResult, type LocalTransfer } from './run-transfer.js'
+import type { TreeProgress, TreeResult } from './trees.js'
 import type { Progress } from './progress.js'
 import type { TransferResult } from './transfers.js'
 
@@ -42,13 +41,48 @@ function consoleTransfer(tokens: readonly string[]): ConsoleTransfer | undefined
   return undefined
 }
 
-/** The transfer a console line asks for, if it is one: to show its progress. */
-export function transferOf(
-  line: string,
-): { direction: 'upload' | 'download'; bucket: string; name: string } | undefined {
+/** A console line's transfer, or the usage answer when its arguments are wrong. */
+export type LineTransfer = { spec: LocalTransfer } | { refused: ConsoleResult }
+
+/**
+ * The transfer a console line asks for, undefined for any other command. `upload` and `download`
+ * name a local file or folder (relative to `cwd`) that the client reads or writes.
+ */
+export function transferOfLine(line: string, cwd: string): LineTransfer | undefined {
   const parsed = tokenize(line)
-  const transfer = parsed.ok ? consoleTransfer(parsed.tokens) : undefined
-  return transfer && { direction: transfer.verb, bucket: transfer.bucket, name: transfer.name }
+  const verb = parsed.ok ? parsed.tokens[0] : undefined
+  if (!parsed.ok || (verb !== 'upload' && verb !== 'download')) return undefined
+  const transfer = consoleTransfer(parsed.tokens)
+  if (!transfer) return { refused: local(400, `usage: ${COMMANDS[verb].console}`) }
+  const at = localPath(cwd, transfer.local)
+  // Typed with a trailing separator (`photos/`, `.`), a destination names a folder, which must
+  // exist: otherwise the download would become a file named like the folder.
+  const folder = transfer.verb === 'download' && /[\\/]$|^\.{1,2}$|^~$/.test(transfer.local)
+  return {
+    spec: {
+      direction: transfer.verb,
+      bucket: transfer.bucket,
+      name: transfer.name,
+      local: folder ? `${at}${path.sep}` : at,
+    },
+  }
+}
+
+/** How a transfer typed in a console ended, as the console shows it. */
+export function transferResultOf(
+  spec: LocalTransfer,
+  sent: string | undefined,
+  outcome: { result: AnyResult } | { error: unknown },
+  describe: (err: unknown) => string = (err) => (err as Error).message,
+): ConsoleResult {
+  if ('result' in outcome) {
+    const { result } = outcome
+    if (isFileResult(result)) return { sent, ...result.response, transfer: result }
+    return treeResult(spec.direction === 'upload' ? 700 : 900, result)
+  }
+  const { error } = outcome
+  if (error instanceof ProtocolError) return { sent, ...local(error.code, error.detail) }
+  return { sent, lines: [], status: null, error: describe(error) }
 }
 
 /** What a console line did: the response lines and status, or why there was none. */
@@ -75,82 +109,34 @@ export interface ConsoleOptions {
 
 /**
  * Runs one line typed in a console (the CLI's or the app's) in the vocabulary users know. Every
- * command goes to the server as typed, except `upload` and `download`, which name a local path:
- * the client reads or writes that path and the wire carries the bytes. Never throws.
+ * command goes to the server as typed, except `upload` and `download` (see transferOfLine).
+ * Never throws.
  */
 export async function runConsoleLine(
   client: BucketClient,
   line: string,
   options: ConsoleOptions,
 ): Promise<ConsoleResult> {
-  const parsed = tokenize(line)
-  const verb = parsed.ok ? parsed.tokens[0] : undefined
+  const transfer = transferOfLine(line, options.cwd)
+  if (transfer && 'refused' in transfer) return transfer.refused
   try {
-    if (parsed.ok && (verb === 'upload' || verb === 'download')) {
-      const transfer = consoleTransfer(parsed.tokens)
-      if (!transfer) return local(400, `usage: ${COMMANDS[verb].console}`)
+    if (transfer) {
       let sent: string | undefined
-      const common = {
+      const outcome = await runTransfer(client, transfer.spec, {
         signal: options.signal,
         onProgress: options.onProgress,
-        onCommand: (l: string) => (sent = l),
+        onCommand: (l) => (sent = l),
         origin: CONSOLE_ORIGIN,
-      }
-      try {
-        const at = localPath(options.cwd, transfer.local)
-        if (transfer.verb === 'download') {
-          await checkFolder(transfer.local, at)
-          const got = await downloadFileOrTree(client, { ...common, ...transfer, local: at })
-          if ('tree' in got) return treeResult(900, got.tree)
-          return { sent, ...got.file.response, transfer: got.file }
-        }
-        if (await isFolder(at))
-          return treeResult(700, await uploadTree(client, { ...common, ...transfer, local: at }))
-        const result = await client.upload({
-          ...common,
-          source: fileSource(at),
-          name: transfer.name,
-          bucket: transfer.bucket,
-        })
-        return { sent, ...result.response, transfer: result }
-      } catch (err) {
-        if (err instanceof ProtocolError) return { sent, ...local(err.code, err.detail) }
-        return { sent, lines: [], status: null, error: (err as Error).message }
-      }
+      }).then(
+        (result) => ({ result }),
+        (error: unknown) => ({ error }),
+      )
+      return transferResultOf(transfer.spec, sent, outcome)
     }
     const response = await client.send(line, { origin: CONSOLE_ORIGIN })
     return { sent: line, ...response }
   } catch (err) {
     return { lines: [], status: null, error: (err as Error).message }
-  }
-}
-
-/**
- * A download names a file or a folder; only the server knows which. A file is asked for first, as
- * most are; a folder's tree is downloaded when no file has the name.
- */
-async function downloadFileOrTree(
-  client: BucketClient,
-  options: {
-    bucket: string
-    name: string
-    local: string
-    signal?: AbortSignal
-    onProgress?: (progress: Progress) => void
-    onCommand: (line: string) => void
-    origin: string
-  },
-): Promise<{ file: TransferResult } | { tree: TreeResult }> {
-  try {
-    return { file: await client.download({ ...options, target: fileTarget(options.local) }) }
-  } catch (err) {
-    if (!(err instanceof ProtocolError && err.code === 950 && err.detail === 'no such file'))
-      throw err
-    const tree = await downloadTree(client, options).catch((failure: unknown) => {
-      // Neither a file nor a folder: the file's answer says it best.
-      throw failure instanceof ProtocolError && failure.code === 850 ? err : failure
-    })
-    return { tree }
   }
 }
 
@@ -164,24 +150,9 @@ function treeResult(code: 700 | 900, tree: TreeResult): ConsoleResult {
   }
 }
 
-async function isFolder(local: string): Promise<boolean> {
-  return (await fs.stat(local).catch(() => undefined))?.isDirectory() ?? false
-}
-
 function local(code: Code, detail: string): ConsoleResult {
   const parsed = parseResponseLine(formatStatus(code, detail))
   return { lines: [], status: parsed.kind === 'status' ? parsed.status : null }
-}
-
-/**
- * A destination typed with a trailing separator (`photos/`, `.`) names a folder: it must exist.
- * Otherwise the download would become a file named like the folder.
- */
-async function checkFolder(typed: string, resolved: string): Promise<void> {
-  if (!/[\\/]$|^\.{1,2}$|^~$/.test(typed)) return
-  const stats = await fs.stat(resolved).catch(() => undefined)
-  if (!stats?.isDirectory())
-    throw new LocalFileError(`cannot write into "${resolved}": no such folder`)
 }
 
 /** A path as a person types it: relative to the working folder, `~` for the home folder. */

@@ -28,7 +28,8 @@ export function localError(err: unknown, what: string, subject: Subject = 'file'
 export interface UploadSource {
   /** Names the source in messages: a path, or the file's name. */
   readonly label: string
-  open(): Promise<{ size: number; stream: Readable }>
+  /** `signal` is the transfer's cancel, for a source that waits for its bytes. */
+  open(signal?: AbortSignal): Promise<{ size: number; stream: Readable }>
 }
 
 /** What the server is about to send. */
@@ -42,12 +43,12 @@ export interface IncomingFile {
  * (the chunk stays valid until `release` is called, and a returned promise holds the connection
  * until the target can take more); `commit` runs once every byte arrived and the sha256 matched,
  * and returns the local path written, if any; `discard` undoes everything after any failure,
- * whether or not `open` ran.
+ * whether or not `open` ran. `signal` is the transfer's cancel, for a target that waits.
  */
 export interface DownloadTarget {
   /** Fails (LocalFileError) before the server is asked when the target cannot take any file. */
   check?(): Promise<void>
-  open(file: IncomingFile): Promise<void>
+  open(file: IncomingFile, signal?: AbortSignal): Promise<void>
   write(chunk: Buffer, release: () => void): void | Promise<void>
   commit(): Promise<string | undefined>
   discard(): Promise<void>
@@ -79,7 +80,8 @@ export function streamSource(size: number, stream: Readable, label = 'the upload
 }
 
 /**
- * Downloads to a local path: a folder (the file keeps its name) or a file path. Bytes go to a
+ * Downloads to a local path: a folder (the file keeps its name; end it with a separator when it
+ * must be one) or a file path. Bytes go to a
  * temporary file beside it, renamed into place only once the sha256 matched.
  */
 export function fileTarget(destination: string): DownloadTarget {
@@ -143,10 +145,15 @@ export function streamTarget(start: (file: IncomingFile) => Writable): DownloadT
   }
 }
 
-/** A folder keeps the file's name; anything else is the file path to write. */
+/**
+ * A folder keeps the file's name; anything else is the file path to write. A destination ending
+ * in a separator names a folder, which must exist (never a file named like it).
+ */
 async function resolvePath(destination: string, name: string): Promise<string> {
   const stats = await fs.stat(destination).catch(() => undefined)
   if (stats?.isDirectory()) return path.join(destination, name)
+  if (/[\\/]$/.test(destination))
+    throw new LocalFileError(`cannot write into "${path.resolve(destination)}": no such folder`)
   const parent = await fs.stat(path.dirname(destination)).catch(() => undefined)
   if (!parent?.isDirectory())
     throw new LocalFileError(`cannot write "${destination}": no such folder`)

@@ -18,7 +18,13 @@ export {
   type TransportReason,
 } from './errors.js'
 export { PROGRESS_INTERVAL_MS, type Progress } from './progress.js'
-export { type DownloadOptions, type TransferResult, type UploadOptions } from './transfers.js'
+export type {
+  DownloadOptions,
+  TransferOptions,
+  TransferResult,
+  TransferSpec,
+  UploadOptions,
+} from './transfers.js'
 export {
   fileSource,
   fileTarget,
@@ -29,7 +35,14 @@ export {
   type IncomingFile,
   type UploadSource,
 } from './endpoints.js'
-export { CONSOLE_ORIGIN, runConsoleLine, transferOf, type ConsoleResult } from './console.js'
+export {
+  CONSOLE_ORIGIN,
+  runConsoleLine,
+  transferOfLine,
+  transferResultOf,
+  type ConsoleResult,
+  type LineTransfer,
+} from './console.js'
 export { KnownHosts } from './known-hosts.js'
 export {
   downloadTree,
@@ -39,3 +52,10 @@ export {
   type TreeProgress,
   type TreeResult,
 } from './trees.js'
+export {
+  isFileResult,
+  runTransfer,
+  type AnyResult,
+  type AnyTransfer,
+  type LocalTransfer,
+} from './run-transfer.js'

@@ -35,6 +35,11 @@ export interface DownloadOptions extends TransferOptions {
   target: DownloadTarget
 }
 
+/** One transfer, whichever way it goes: what the app queues and the console types. */
+export type TransferSpec =
+  | { direction: 'upload'; bucket: string; name: string; source: UploadSource }
+  | { direction: 'download'; bucket: string; name: string; target: DownloadTarget }
+
 /** A finished transfer: the whole response, the content's sha256, and where it went. */
 export interface TransferResult {
   response: RawResponse
@@ -49,7 +54,7 @@ export async function upload(
   options: UploadOptions,
 ): Promise<TransferResult> {
   const { bucket, name, source } = options
-  const { size, stream } = await source.open()
+  const { size, stream } = await source.open(options.signal)
   const stopWatching = watchAbort(connection, options.signal, stream)
   let meter: ProgressMeter | undefined
   const lines: string[] = []
@@ -96,7 +101,10 @@ async function send(
     }
   } catch (err) {
     if (err instanceof TransportError) throw err
-    throw cut(connection, localError(err, `reading "${source.label}" failed`))
+    throw cut(
+      connection,
+      err instanceof LocalFileError ? err : localError(err, `reading "${source.label}" failed`),
+    )
   }
   if (sent < size)
     throw cut(connection, new LocalFileError('the file shrank while it was being sent'))
@@ -119,7 +127,7 @@ export async function download(
     const first = await firstAnswer(connection, lines)
     const size = parseMarker(first, 'size')
     if (size === undefined) throw unexpected(connection, `expected "size <n>", got "${first}"`)
-    await target.open({ name, size })
+    await target.open({ name, size }, options.signal)
     const counter = (meter = new ProgressMeter(size, options.onProgress))
     const hash = createHash('sha256')
     await connection.readBytes(size, (chunk, release) => {

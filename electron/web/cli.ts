@@ -48,6 +48,7 @@ function canOpenBrowser(): boolean {
 const core = new AppCore({
   version,
   cwd: options.cwd,
+  browserBytes: true,
   ...(options.settingsDir ? { settingsDir: options.settingsDir } : {}),
 })
 const ui = await startWebUi({

@@ -2,8 +2,9 @@ import { randomBytes, timingSafeEqual } from 'node:crypto'
 import http, { type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import path from 'node:path'
+import { PassThrough } from 'node:stream'
 import { WebSocketServer, type WebSocket } from 'ws'
-import { EVENT_CHANNELS, type Envelope } from '../../shared/ipc.js'
+import { EVENT_CHANNELS } from '../../shared/ipc.js'
 import {
   BRIDGE_PATH,
   DOWNLOAD_PATH,
@@ -13,6 +14,7 @@ import {
   type BridgeServerMessage,
 } from '../../shared/web-bridge.js'
 import { bridgeErrorOf, type AppCore } from '../app/index.js'
+import { LocalFileError } from '../client/index.js'
 import { noTokenPage } from './no-token.js'
 import { plain, serveStatic } from './static.js'
 
@@ -131,13 +133,17 @@ function reply(res: ServerResponse, status: number, body: unknown): void {
   res.end(JSON.stringify(body))
 }
 
-function fileParams(url: URL): { bucket: string; name: string } | undefined {
-  const bucket = url.searchParams.get('bucket') ?? ''
-  const name = url.searchParams.get('name') ?? ''
-  if (!bucket || !name || bucket.length > 1024 || name.length > 1024) return undefined
-  return { bucket, name }
-}
+/** The browser transfer a request carries the bytes of (see BrowserBytes). */
+const transferId = (url: URL): string => url.searchParams.get('id') ?? ''
 
+/** Bytes of a request body held before reading from the browser pauses. */
+const BODY_BUFFER_BYTES = 1024 * 1024
+
+/**
+ * POST: the bytes of a browser upload that asked for them. The answer waits until the body has
+ * been read to its end even when the transfer ended first (refused, cancelled): a browser whose
+ * request body is cut off sees a reset connection, and sends the whole body again.
+ */
 async function upload(
   core: AppCore,
   req: IncomingMessage,
@@ -145,45 +151,69 @@ async function upload(
   url: URL,
   sameOrigin: boolean,
 ): Promise<void> {
-  const params = fileParams(url)
-  const size = Number(req.headers['content-length'])
-  const bad = (message: string): void =>
-    reply(res, 400, {
-      ok: false,
-      error: { code: 'INVALID_ARGUMENT', message },
-    } satisfies Envelope<never>)
   if (req.method !== 'POST' || !sameOrigin) return plain(res, 403, 'forbidden')
-  if (!params) return bad('bucket and name are required')
-  if (!Number.isSafeInteger(size) || size < 0) return bad('the upload needs a Content-Length')
-  const info = await core.services.transfers.uploadStream(params.bucket, params.name, size, req)
-  reply(res, info.state === 'done' ? 200 : 422, info)
+  const size = Number(req.headers['content-length'])
+  if (!Number.isSafeInteger(size) || size < 0)
+    return refuse(req, res, 411, 'the upload needs a Content-Length')
+  const body = new PassThrough({ highWaterMark: BODY_BUFFER_BYTES })
+  const settled = core.handOver(transferId(url), { direction: 'upload', size, body })
+  if (!settled) return refuse(req, res, 409, 'no upload waits for these bytes')
+  // A page that stops sending (closed, or it gave up) ends the transfer instead of stalling it.
+  req.once('close', () => {
+    if (!req.complete) body.destroy(new LocalFileError('the browser stopped sending the file'))
+  })
+  req.pipe(body)
+  const info = await settled
+  req.unpipe(body)
+  await drained(req)
+  reply(res, 200, info)
 }
 
+/** Refuses a request once its body has been read (see `upload`). */
+async function refuse(
+  req: IncomingMessage,
+  res: ServerResponse,
+  status: number,
+  text: string,
+): Promise<void> {
+  await drained(req)
+  plain(res, status, text)
+}
+
+/** Reads and drops what is left of a request body; resolves at its end or when the page left. */
+function drained(req: IncomingMessage): Promise<void> {
+  if (req.complete || req.destroyed) return Promise.resolve()
+  return new Promise((resolve) => {
+    req.once('end', resolve).once('close', resolve)
+    req.resume()
+  })
+}
+
+/** GET: a browser download that asked for its bytes; answered as an attachment. */
 async function download(
   core: AppCore,
   req: IncomingMessage,
   res: ServerResponse,
   url: URL,
 ): Promise<void> {
-  const params = fileParams(url)
   if (req.method !== 'GET') return plain(res, 405, 'method not allowed')
-  if (!params) return plain(res, 400, 'bucket and name are required')
-  const gone = new AbortController()
-  res.on('close', () => {
-    if (!res.writableFinished) gone.abort()
-  })
-  const info = await core.services.transfers.downloadStream(
-    params.bucket,
-    params.name,
-    ({ size }) => {
+  const id = transferId(url)
+  const settled = core.handOver(id, {
+    direction: 'download',
+    start: ({ name, size }) => {
       res.writeHead(200, {
         'Content-Type': 'application/octet-stream',
         'Content-Length': size,
-        'Content-Disposition': `attachment; filename*=UTF-8''${encodeURIComponent(params.name)}`,
+        'Content-Disposition': `attachment; filename*=UTF-8''${encodeURIComponent(name)}`,
       })
       return res
     },
-    gone.signal,
-  )
+  })
+  if (!settled) return plain(res, 404, 'no download waits for this request')
+  // The person cancelled the download in the browser.
+  res.on('close', () => {
+    if (!res.writableFinished) void core.invoke('transfers:cancel', { id })
+  })
+  const info = await settled
   if (info.state !== 'done' && !res.headersSent) plain(res, 404, info.error ?? info.state)
 }

@@ -3,6 +3,7 @@ import type { ConnectionState, HostStatus, TransferInfo } from '../../shared/ipc
 import type { BridgeRequestMessage, BridgeServerMessage } from '../../shared/web-bridge.js'
 import { electronBridge } from '../../renderer/src/bridge/electron.js'
 import { pickBridge } from '../../renderer/src/bridge/index.js'
+import type { Bridge } from '../../renderer/src/bridge/index.js'
 import { LOST_MESSAGE, UNREACHABLE_MESSAGE, webBridge } from '../../renderer/src/bridge/web.js'
 import { FakeBridge } from './fakeBridge.js'
 
@@ -116,60 +117,106 @@ describe('web bridge', () => {
     })
   })
 
-  it('uploads the bytes of each file, at most four at a time', async () => {
-    let running = 0
-    let most = 0
-    const urls: string[] = []
+  /** A bridge on an open socket; `start` answers its transfers:upload / download request. */
+  async function transfersBridge(): Promise<{ bridge: Bridge; socket: FakeSocket }> {
+    const bridge = webBridge(page)
+    const socket = FakeSocket.last
+    socket.open()
+    await flush()
+    return { bridge, socket }
+  }
+  const running = (id: string, direction: TransferInfo['direction']): TransferInfo => ({
+    ...transfer(id),
+    direction,
+    state: 'running',
+  })
+
+  it('starts uploads over the socket and sends each file only when its transfer asks', async () => {
+    const posts: { url: string; init: RequestInit }[] = []
     vi.stubGlobal(
       'fetch',
-      vi.fn(async (url: string, init: RequestInit) => {
-        urls.push(url)
-        running++
-        most = Math.max(most, running)
-        await flush()
-        running--
-        const name = new URL(url, 'http://x').searchParams.get('name')!
-        expect(init).toMatchObject({ method: 'POST', body: expect.any(File) })
-        return new Response(JSON.stringify(transfer(name)), { status: 200 })
+      vi.fn((url: string, init: RequestInit) => {
+        posts.push({ url, init })
+        return new Promise<Response>(() => undefined)
       }),
     )
-    const files = Array.from({ length: 10 }, (_, i) => new File(['x'], `f ${i}.txt`))
-    const result = await webBridge(page).upload('my bucket', files)
-    expect(most).toBe(4)
-    expect(urls[0]).toBe('/upload?token=s3cret&bucket=my+bucket&name=f+0.txt')
-    expect(result.ok && result.value.map((t) => t.name).sort()).toEqual(files.map((f) => f.name))
-  })
-
-  it('reports a refused upload: an error envelope, or a status without one', async () => {
-    const refusal = { ok: false, error: { code: 'INVALID_ARGUMENT', message: 'bad name' } }
-    vi.stubGlobal(
-      'fetch',
-      vi.fn(async () => new Response(JSON.stringify(refusal), { status: 400 })),
-    )
-    await expect(webBridge(page).upload('b', [new File(['x'], 'a')])).resolves.toEqual(refusal)
-    vi.stubGlobal(
-      'fetch',
-      vi.fn(async () => new Response('forbidden', { status: 403 })),
-    )
-    await expect(webBridge(page).upload('b', [new File(['x'], 'a')])).resolves.toEqual({
-      ok: false,
-      error: { code: 'FORBIDDEN', message: 'Uploading “a” was refused (HTTP 403)' },
+    const { bridge, socket } = await transfersBridge()
+    const files = [new File(['x'], 'f 1.txt'), new File(['yy'], 'f 2.txt')]
+    const result = bridge.upload('my bucket', files)
+    await flush()
+    expect(socket.sent.at(-1)).toMatchObject({
+      channel: 'transfers:upload',
+      args: {
+        bucket: 'my bucket',
+        files: [
+          { name: 'f 1.txt', size: 1 },
+          { name: 'f 2.txt', size: 2 },
+        ],
+      },
     })
+    // The second transfer asks before the page has learnt its id: it is remembered.
+    socket.receive({ type: 'event', event: 'transfer:send', payload: { id: 't2' } })
+    const started = [running('t1', 'upload'), running('t2', 'upload')]
+    socket.receive({
+      type: 'result',
+      id: socket.sent.at(-1)!.id,
+      envelope: { ok: true, value: started },
+    })
+    await expect(result).resolves.toEqual({ ok: true, value: started })
+    expect(posts.map((p) => [p.url, p.init.body])).toEqual([
+      ['/upload?token=s3cret&id=t2', files[1]],
+    ])
+    socket.receive({ type: 'event', event: 'transfer:send', payload: { id: 't1' } })
+    expect(posts.map((p) => p.url)).toEqual([
+      '/upload?token=s3cret&id=t2',
+      '/upload?token=s3cret&id=t1',
+    ])
+    // A transfer that ends first (refused, cancelled) stops its request: the bytes are not sent again.
+    socket.receive({
+      type: 'event',
+      event: 'transfer:update',
+      payload: { ...started[0]!, state: 'cancelled' },
+    })
+    expect(posts[1]!.init.signal?.aborted).toBe(true)
+    expect(posts[0]!.init.signal?.aborted).toBe(false)
   })
 
-  it('downloads each file through the browser, with the token in the link', async () => {
-    const clicked: { href: string; download: string }[] = []
+  it('passes a refusal to start on as it came', async () => {
+    const { bridge, socket } = await transfersBridge()
+    const result = bridge.upload('b', [new File(['x'], 'a')])
+    await flush()
+    const refusal = {
+      ok: false,
+      error: { code: 'NOT_CONNECTED', message: 'Not connected' },
+    } as const
+    socket.receive({ type: 'result', id: socket.sent.at(-1)!.id, envelope: refusal })
+    await expect(result).resolves.toEqual(refusal)
+  })
+
+  it('downloads each file through the browser when its transfer asks, with the token in the link', async () => {
+    const clicked: string[] = []
     vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (
       this: HTMLAnchorElement,
     ) {
-      clicked.push({ href: this.getAttribute('href')!, download: this.download })
+      clicked.push(this.getAttribute('href')!)
     })
-    const result = await webBridge(page).download('b', ['a.txt', 'c d.txt'])
-    expect(result).toEqual({ ok: true, value: [] })
-    expect(clicked).toEqual([
-      { href: '/download?token=s3cret&bucket=b&name=a.txt', download: 'a.txt' },
-      { href: '/download?token=s3cret&bucket=b&name=c+d.txt', download: 'c d.txt' },
-    ])
+    const { bridge, socket } = await transfersBridge()
+    const result = bridge.download('b', ['a.txt', 'c d.txt'])
+    await flush()
+    expect(socket.sent.at(-1)).toMatchObject({
+      channel: 'transfers:download',
+      args: { bucket: 'b', names: ['a.txt', 'c d.txt'] },
+    })
+    const started = [running('d1', 'download'), running('d2', 'download')]
+    socket.receive({
+      type: 'result',
+      id: socket.sent.at(-1)!.id,
+      envelope: { ok: true, value: started },
+    })
+    await expect(result).resolves.toEqual({ ok: true, value: started })
+    expect(clicked).toEqual([])
+    socket.receive({ type: 'event', event: 'transfer:send', payload: { id: 'd2' } })
+    expect(clicked).toEqual(['/download?token=s3cret&id=d2'])
   })
 })
 

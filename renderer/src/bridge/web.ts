@@ -15,9 +15,6 @@ import {
 } from '../../../shared/web-bridge.js'
 import type { Bridge } from './types.js'
 
-/** Uploads from a browser run this many at a time. */
-export const UPLOAD_CONCURRENCY = 4
-
 export const LOST_MESSAGE =
   'Lost the connection to the BucketShare process: start it again and open the address it prints'
 export const UNREACHABLE_MESSAGE =
@@ -30,8 +27,9 @@ const failure = (code: 'TRANSPORT' | 'FORBIDDEN', message: string): Envelope<nev
 })
 
 /**
- * Browser mode: the contract over a WebSocket to `npm run ui`, file bytes over HTTP. Every URL
- * carries the token the page was opened with. When the socket closes, pending and later requests
+ * Browser mode: the contract over a WebSocket to `npm run ui`, file bytes over HTTP requests made
+ * when a transfer asks for them (the same transfers, concurrency and cancel as the desktop app).
+ * Every URL carries the token the page was opened with. When the socket closes, pending and later requests
  * fail with TRANSPORT and the connection and host show why.
  */
 export function webBridge(location: Location): Bridge {
@@ -62,7 +60,11 @@ export function webBridge(location: Location): Bridge {
     if (message.type === 'result') {
       pending.get(message.id)?.(message.envelope)
       pending.delete(message.id)
-    } else emit(message.event, message.payload)
+    } else {
+      if (message.event === 'transfer:send') send(message.payload.id)
+      if (message.event === 'transfer:update') ended(message.payload)
+      emit(message.event, message.payload)
+    }
   })
   socket.addEventListener('close', () => {
     const message = wasOpen ? LOST_MESSAGE : UNREACHABLE_MESSAGE
@@ -79,36 +81,61 @@ export function webBridge(location: Location): Bridge {
       emit(event as EventChannel, payload as never)
   })
 
-  async function uploadOne(
-    bucket: string,
-    file: File,
-    name: string,
-  ): Promise<Envelope<TransferInfo>> {
-    const response = await fetch(`${UPLOAD_PATH}?${query({ bucket, name })}`, {
-      method: 'POST',
-      body: file,
-    }).catch(() => undefined)
-    if (!response) return failure('TRANSPORT', gone?.message ?? LOST_MESSAGE)
-    // A TransferInfo (also for a failed transfer), an error envelope, or a plain-text refusal.
-    const body = (await response.json().catch(() => undefined)) as
-      TransferInfo | Envelope<never> | undefined
-    if (body && 'ok' in body) return body
-    if (body && 'id' in body) return { ok: true, value: body }
-    const code = response.status === 403 ? 'FORBIDDEN' : 'TRANSPORT'
-    return failure(code, `Uploading “${name}” was refused (HTTP ${response.status})`)
+  /**
+   * This page's browser transfers not yet ended: a file to send, or a download to fetch, once the
+   * transfer asks for its bytes (`transfer:send`), and the request to stop when it ends first.
+   */
+  const transfers = new Map<string, { file?: File; request?: AbortController }>()
+  /** Asks that came before the page learnt the transfer's id. */
+  const early = new Set<string>()
+
+  function send(id: string): void {
+    const transfer = transfers.get(id)
+    if (!transfer) return void early.add(id)
+    const url = `${transfer.file ? UPLOAD_PATH : DOWNLOAD_PATH}?${query({ id })}`
+    if (!transfer.file) {
+      // The browser's own download; its progress still arrives as events.
+      const link = document.createElement('a')
+      link.href = url
+      link.click()
+      return
+    }
+    transfer.request = new AbortController()
+    // How it ends arrives as a transfer:update event; this request only carries the bytes.
+    fetch(url, { method: 'POST', body: transfer.file, signal: transfer.request.signal }).catch(
+      () => undefined,
+    )
+  }
+
+  function track(started: Envelope<TransferInfo[]>, files?: File[]): Envelope<TransferInfo[]> {
+    if (!started.ok) return started
+    started.value.forEach((info, i) => {
+      transfers.set(info.id, files ? { file: files[i]! } : {})
+      if (early.delete(info.id)) send(info.id)
+    })
+    return started
+  }
+
+  function ended(info: TransferInfo): void {
+    if (info.state === 'running') return
+    transfers.get(info.id)?.request?.abort()
+    transfers.delete(info.id)
+    early.delete(info.id)
+  }
+
+  const invoke: Bridge['invoke'] = async (channel, ...args) => {
+    if (!(await opened) || socket.readyState !== WebSocket.OPEN)
+      return failure('TRANSPORT', gone?.message ?? LOST_MESSAGE)
+    const id = nextId++
+    const message: BridgeRequestMessage = { type: 'invoke', id, channel, args: args[0] }
+    return new Promise((resolve) => {
+      pending.set(id, resolve as (envelope: Envelope<unknown>) => void)
+      socket.send(JSON.stringify(message))
+    })
   }
 
   return {
-    async invoke(channel, ...args) {
-      if (!(await opened) || socket.readyState !== WebSocket.OPEN)
-        return failure('TRANSPORT', gone?.message ?? LOST_MESSAGE)
-      const id = nextId++
-      const message: BridgeRequestMessage = { type: 'invoke', id, channel, args: args[0] }
-      return new Promise((resolve) => {
-        pending.set(id, resolve as (envelope: Envelope<unknown>) => void)
-        socket.send(JSON.stringify(message))
-      })
-    },
+    invoke,
     on<E extends EventChannel>(event: E, listener: (payload: Events[E]) => void) {
       const set = listeners.get(event) ?? new Set()
       listeners.set(event, set)
@@ -118,26 +145,14 @@ export function webBridge(location: Location): Bridge {
       return () => void set.delete(listener as Listener)
     },
     async upload(bucket, files, names) {
-      const started: TransferInfo[] = []
-      let refused: Envelope<never> | undefined
-      let next = 0
-      const worker = async (): Promise<void> => {
-        while (next < files.length) {
-          const i = next++
-          const outcome = await uploadOne(bucket, files[i]!, names?.[i] ?? files[i]!.name)
-          if (outcome.ok) started.push(outcome.value)
-          else refused ??= outcome
-        }
-      }
-      const workers = Math.min(UPLOAD_CONCURRENCY, files.length)
-      await Promise.all(Array.from({ length: workers }, worker))
-      return refused ?? { ok: true, value: started }
+      const list = files.map((f, i) => ({ name: names?.[i] ?? f.name, size: f.size }))
+      return track(await invoke('transfers:upload', { bucket, files: list }), files)
     },
     async download(bucket, names, folders = []) {
       // A browser cannot write a folder: a folder's files are downloaded one by one.
       let all = names
       if (folders.length > 0) {
-        const listing = await this.invoke('files:list', { bucket })
+        const listing = await invoke('files:list', { bucket })
         if (!listing.ok) return listing
         const trees = new Set(folders)
         const under = (name: string): boolean => folders.some((f) => name.startsWith(`${f}/`))
@@ -146,14 +161,7 @@ export function webBridge(location: Location): Bridge {
           ...listing.value.filter((e) => !('folder' in e) && under(e.name)).map((e) => e.name),
         ]
       }
-      // Each file is a download of the browser's own; progress still arrives as events.
-      for (const name of all) {
-        const link = document.createElement('a')
-        link.href = `${DOWNLOAD_PATH}?${query({ bucket, name })}`
-        link.download = name.slice(name.lastIndexOf('/') + 1)
-        link.click()
-      }
-      return { ok: true, value: [] }
+      return track(await invoke('transfers:download', { bucket, names: all }))
     },
   }
 }

@@ -390,7 +390,7 @@ describe('transfers from the GUI', () => {
     expect(f.events['transfer:update'].at(-1)).toMatchObject({
       direction: 'download',
       state: 'failed',
-      error: '950 FDFBF no such bucket',
+      error: 'File Download From Bucket Fails: no such bucket',
     })
   })
 

@@ -19,7 +19,9 @@ export interface AppFixture {
   stop(): Promise<void>
 }
 
-export async function appFixture(options: { secrets?: Secrets } = {}): Promise<AppFixture> {
+export async function appFixture(
+  options: { secrets?: Secrets; browserBytes?: boolean } = {},
+): Promise<AppFixture> {
   const base = await fs.realpath(await fs.mkdtemp(path.join(os.tmpdir(), 'bucketshare-app-')))
   const shared = path.join(base, 'shared')
   const local = path.join(base, 'local')
@@ -37,6 +39,7 @@ export async function appFixture(options: { secrets?: Secrets } = {}): Promise<A
     'console:entry': [],
     'transfer:update': [],
     'discovery:state': [],
+    'transfer:send': [],
   } as AppFixture['events']
   for (const name of Object.keys(events) as EventChannel[])
     core.on(name, (payload) => (events[name] as unknown[]).push(payload))

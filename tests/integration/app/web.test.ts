@@ -3,6 +3,7 @@ import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import { startWebUi, type WebUi } from '../../../electron/web/server.js'
+import type { TransferInfo } from '../../../shared/ipc.js'
 import type { BridgeServerMessage } from '../../../shared/web-bridge.js'
 import { appFixture, hostAndConnect, type AppFixture } from './helpers.js'
 
@@ -14,7 +15,7 @@ afterEach(async () => {
 })
 
 async function start(): Promise<{ origin: string; token: string }> {
-  f = await appFixture()
+  f = await appFixture({ browserBytes: true })
   const site = path.join(f.base, 'site')
   await fs.mkdir(site)
   await fs.writeFile(path.join(site, 'index.html'), '<!doctype html><title>BucketShare</title>')
@@ -111,37 +112,155 @@ describe('browser mode', () => {
     ws.close()
   })
 
-  it('uploads a request body and downloads a file as an attachment', async () => {
+  /** Starts browser transfers as the page does, and sends or fetches their bytes when asked. */
+  async function browserUpload(
+    origin: string,
+    token: string,
+    bucket: string,
+    name: string,
+    body: Buffer | ReadableStream<Uint8Array>,
+    size: number,
+  ): Promise<{ info: TransferInfo; response: Promise<Response> }> {
+    const [info] = await f.ok<TransferInfo[]>('transfers:upload', {
+      bucket,
+      files: [{ name, size }],
+    })
+    await expect.poll(() => f.events['transfer:send'].some((e) => e.id === info!.id)).toBe(true)
+    const response = fetch(`${origin}/upload?token=${token}&id=${info!.id}`, {
+      method: 'POST',
+      body,
+      headers: { origin, 'content-length': String(size) },
+      duplex: 'half',
+    } as RequestInit)
+    return { info: info!, response }
+  }
+
+  const final = (id: string): TransferInfo | undefined =>
+    f.events['transfer:update'].find((t) => t.id === id && t.state !== 'running')
+
+  /** The host log's lines for uploads of `name`. */
+  const uploadLines = (name: string): string[] =>
+    f.events['host:log'].map((l) => l.text).filter((t) => t.includes(`upload b ${name}`))
+
+  it('sends the bytes of an upload when asked and fetches a download as an attachment', async () => {
     const { origin, token } = await start()
     await hostAndConnect(f)
     await f.ok('buckets:create', { name: 'b' })
-    const query = (name: string): string =>
-      `token=${token}&bucket=b&name=${encodeURIComponent(name)}`
     const bytes = Buffer.from('bytes from a browser — ünïcode')
-    const up = await fetch(`${origin}/upload?${query('from browser.txt')}`, {
+    const { info, response } = await browserUpload(
+      origin,
+      token,
+      'b',
+      'from browser.txt',
+      bytes,
+      bytes.length,
+    )
+    const up = await response
+    expect(up.status).toBe(200)
+    expect(await up.json()).toMatchObject({ id: info.id, state: 'done', total: bytes.length })
+    expect(await fs.readFile(path.join(f.shared, 'b', 'from browser.txt'))).toEqual(bytes)
+    // The same bytes again find no upload waiting for them.
+    const again = await fetch(`${origin}/upload?token=${token}&id=${info.id}`, {
       method: 'POST',
       body: bytes,
       headers: { origin },
     })
-    expect(up.status).toBe(200)
-    expect(await up.json()).toMatchObject({ state: 'done', total: bytes.length })
-    expect(await fs.readFile(path.join(f.shared, 'b', 'from browser.txt'))).toEqual(bytes)
-    const down = await fetch(`${origin}/download?${query('from browser.txt')}`)
-    expect(down.status).toBe(200)
-    expect(down.headers.get('content-disposition')).toBe(
+    expect(again.status).toBe(409)
+
+    const [down] = await f.ok<TransferInfo[]>('transfers:download', {
+      bucket: 'b',
+      names: ['from browser.txt'],
+    })
+    await expect.poll(() => f.events['transfer:send'].some((e) => e.id === down!.id)).toBe(true)
+    const got = await fetch(`${origin}/download?token=${token}&id=${down!.id}`)
+    expect(got.status).toBe(200)
+    expect(got.headers.get('content-disposition')).toBe(
       `attachment; filename*=UTF-8''${encodeURIComponent('from browser.txt')}`,
     )
-    expect(Buffer.from(await down.arrayBuffer())).toEqual(bytes)
-    expect((await fetch(`${origin}/download?token=wrong&bucket=b&name=x`)).status).toBe(403)
-    expect((await fetch(`${origin}/download?${query('missing')}`)).status).toBe(404)
+    expect(Buffer.from(await got.arrayBuffer())).toEqual(bytes)
+    await expect.poll(() => final(down!.id)).toMatchObject({ state: 'done' })
+    expect((await fetch(`${origin}/download?token=wrong&id=${down!.id}`)).status).toBe(403)
+    expect((await fetch(`${origin}/download?token=${token}&id=nothing`)).status).toBe(404)
     expect(
       (
-        await fetch(`${origin}/upload?${query('x')}`, {
+        await fetch(`${origin}/upload?token=${token}&id=nothing`, {
           method: 'POST',
           body: 'x',
           headers: { origin: 'http://evil.example' },
         })
       ).status,
     ).toBe(403)
+  })
+
+  it('answers a refused upload once its body is read: one failed transfer, sent once', async () => {
+    const { origin, token } = await start()
+    await hostAndConnect(f)
+    const size = 8 * 1024 * 1024
+    const { info, response } = await browserUpload(
+      origin,
+      token,
+      'ghost',
+      'x.bin',
+      Buffer.alloc(size, 1),
+      size,
+    )
+    const answer = await response
+    expect(answer.status).toBe(200)
+    expect(await answer.json()).toMatchObject({ id: info.id, state: 'failed' })
+    expect(final(info.id)).toMatchObject({
+      state: 'failed',
+      error: expect.stringContaining('no such bucket') as unknown,
+    })
+    expect(f.events['host:log'].filter((l) => l.text.includes('upload ghost x.bin'))).toHaveLength(
+      1,
+    )
+  })
+
+  it('cancels an upload under way: nothing stored, the body read to its end, bytes sent once', async () => {
+    const { origin, token } = await start()
+    await hostAndConnect(f)
+    await f.ok('buckets:create', { name: 'b' })
+    const chunk = Buffer.alloc(1024 * 1024, 7)
+    const size = 16 * chunk.length
+    let sent = 0
+    let cancelled: () => void = () => undefined
+    const halfway = new Promise<void>((resolve) => (cancelled = resolve))
+    let reachedHalf: () => void = () => undefined
+    const half = new Promise<void>((resolve) => (reachedHalf = resolve))
+    const body = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        if (sent === size / 2) {
+          reachedHalf()
+          await halfway
+        }
+        controller.enqueue(chunk)
+        sent += chunk.length
+        if (sent === size) controller.close()
+      },
+    })
+    const { info, response } = await browserUpload(
+      origin,
+      token,
+      'b',
+      'cancel-me.bin',
+      body as never,
+      size,
+    )
+    await half
+    await expect
+      .poll(() => f.events['transfer:update'].some((t) => t.id === info.id && t.bytes > 0))
+      .toBe(true)
+    await f.ok('transfers:cancel', { id: info.id })
+    await expect.poll(() => final(info.id)).toMatchObject({ state: 'cancelled' })
+    cancelled()
+    const answer = await response
+    expect(answer.status).toBe(200)
+    expect(await answer.json()).toMatchObject({ state: 'cancelled' })
+    expect(sent).toBe(size)
+    expect(await fs.readdir(path.join(f.shared, 'b'))).toEqual([])
+    await expect
+      .poll(() => uploadLines('cancel-me.bin'))
+      .toEqual([expect.stringContaining('no answer') as unknown])
+    expect(f.events['transfer:update'].filter((t) => t.id !== info.id)).toEqual([])
   })
 })

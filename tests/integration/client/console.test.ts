@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { runConsoleLine, transferOf } from '../../../electron/client/index.js'
+import { runConsoleLine, transferOfLine } from '../../../electron/client/index.js'
 import { fixture, type Fixture } from './helpers.js'
 
 let f: Fixture
@@ -90,10 +90,8 @@ describe('runConsoleLine', () => {
     await fs.writeFile(path.join(f.local, 'sub', 'notes.txt'), 'hi')
     const result = await runConsoleLine(c, 'upload sub/notes.txt b', { cwd: f.local })
     expect(result).toMatchObject({ sent: 'upload b notes.txt 2', status: { code: 700 } })
-    expect(transferOf('upload sub/notes.txt b')).toEqual({
-      direction: 'upload',
-      bucket: 'b',
-      name: 'notes.txt',
+    expect(transferOfLine('upload sub/notes.txt b', f.local)).toMatchObject({
+      spec: { direction: 'upload', bucket: 'b', name: 'notes.txt' },
     })
     expect(await fs.readFile(path.join(f.root, 'b', 'notes.txt'), 'utf8')).toBe('hi')
   })
