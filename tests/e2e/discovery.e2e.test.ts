@@ -83,13 +83,17 @@ beforeAll(async () => {
 })
 
 afterAll(async () => {
-  await browser?.close()
-  for (const p of [ui, server].filter(Boolean)) {
-    p.child.kill('SIGTERM')
-    await p.exited
+  try {
+    await browser?.close()
+    for (const p of [ui, server].filter(Boolean)) {
+      p.child.kill('SIGTERM')
+      // Bounded: what is left is ended with the namespaces.
+      await Promise.race([p.exited, new Promise((r) => setTimeout(r, 5_000))])
+    }
+  } finally {
+    await ns?.remove()
+    if (base) await fs.rm(base, { recursive: true, force: true })
   }
-  await ns?.remove()
-  if (base) await fs.rm(base, { recursive: true, force: true })
 })
 
 describe('finding hosts nearby', () => {

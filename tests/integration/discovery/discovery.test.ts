@@ -25,7 +25,8 @@ beforeAll(async () => {
 afterEach(async () => {
   for (const p of running) {
     p.child.kill('SIGTERM')
-    await p.exited
+    // Bounded: whatever is left is ended with the namespaces after the suite.
+    await Promise.race([p.exited, new Promise((r) => setTimeout(r, 5_000))])
   }
   running.clear()
 })

@@ -59,9 +59,23 @@ export async function makeNamespaces(): Promise<Namespaces> {
   const [a, b] = [`${id}a`, `${id}b`]
   const prefix = `10.213.${process.pid % 250}`
   const remove = async (): Promise<void> => {
-    // Removing a namespace removes the veth end inside it, and with it the pair. One at a time:
-    // `ip netns` changes a shared mount table. A name that is not there is no error here.
-    for (const name of [a, b]) await ip('netns', 'del', name).catch(() => undefined)
+    for (const name of [a, b]) {
+      // Whatever the test started in it and is still there (a helper's helper) ends with it.
+      const pids = await exec('ip', ['netns', 'pids', name]).then(
+        (r) => r.stdout.split('\n').filter((p) => /^\d+$/.test(p)),
+        () => [],
+      )
+      for (const pid of pids) {
+        try {
+          process.kill(Number(pid), 'SIGKILL')
+        } catch {
+          // Already gone.
+        }
+      }
+      // Removing a namespace removes the veth end inside it, and with it the pair. One at a
+      // time: `ip netns` changes a shared mount table. A name that is not there is no error.
+      await ip('netns', 'del', name).catch(() => undefined)
+    }
   }
   await remove()
   try {
