@@ -8,8 +8,8 @@ import type {
 } from '../../shared/ipc.js'
 import type { Emit } from './events.js'
 
-/** Kept per kind: as much as the page itself keeps on screen. */
-export const KEPT = { console: 2_000, hostLog: 500, transfers: 1_000 } as const
+/** Kept per kind: about as much as the page itself keeps on screen. */
+export const KEPT = { console: 2_000, housekeeping: 200, hostLog: 500, transfers: 1_000 } as const
 
 /**
  * The session so far, kept in the app's process: the Console's conversation, the server log and
@@ -18,6 +18,8 @@ export const KEPT = { console: 2_000, hostLog: 500, transfers: 1_000 } as const
  */
 export class History {
   private console: ConsoleEntry[] = []
+  /** The app's own listings, kept apart: polled every second, they would push out real history. */
+  private housekeeping: ConsoleEntry[] = []
   private hostLog: LogLine[] = []
   private readonly transfers = new Map<string, TransferInfo>()
 
@@ -31,16 +33,19 @@ export class History {
 
   snapshot(): SessionHistory {
     return {
-      console: [...this.console],
+      console: [...this.console, ...this.housekeeping].sort((a, b) => a.id - b.id),
       hostLog: [...this.hostLog],
       transfers: [...this.transfers.values()],
     }
   }
 
   private note<E extends EventChannel>(event: E, payload: Events[E]): void {
-    if (event === 'console:entry')
-      this.console = keep(this.console, payload as ConsoleEntry, KEPT.console)
-    else if (event === 'host:log')
+    if (event === 'console:entry') {
+      const entry = payload as ConsoleEntry
+      if (entry.source === 'auto')
+        this.housekeeping = keep(this.housekeeping, entry, KEPT.housekeeping)
+      else this.console = keep(this.console, entry, KEPT.console)
+    } else if (event === 'host:log')
       this.hostLog = keep(this.hostLog, payload as LogLine, KEPT.hostLog)
     else if (event === 'transfer:update') {
       const info = payload as TransferInfo

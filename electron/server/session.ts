@@ -272,7 +272,8 @@ export class Session {
     } catch {
       return this.log(`${request.label} -> no answer, connection closed`)
     }
-    this.log(`${request.label} -> ${status}`)
+    // A poll that found its answer is not news: the log keeps what people and changes did.
+    if (!(spec?.quiet && outcome.code === spec.success)) this.log(`${request.label} -> ${status}`)
     if (outcome.close) return this.close('quit')
     this.next()
   }

@@ -31,6 +31,8 @@ export interface CommandSpec {
   writes?: true
   /** Its arguments are secrets: logs show `***` instead. */
   secret?: true
+  /** Polled by clients: the server log leaves out its successful answers. */
+  quiet?: true
 }
 
 export const COMMANDS = {
@@ -145,6 +147,7 @@ export const COMMANDS = {
       'Report the version of the shared folder; it differs from an earlier one once a bucket or file was created, deleted or replaced.',
     success: 1600,
     failure: 1650,
+    quiet: true,
   },
   auth: {
     args: ['code'],

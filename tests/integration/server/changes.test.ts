@@ -69,6 +69,19 @@ describe('changes', () => {
     expect(await c.command('changes')).toEqual({ data: [], status: '1650 CHF no such folder' })
   })
 
+  it('leaves its successful answers out of the server log, since clients poll it', async () => {
+    t = await startTestServer()
+    const c = await t.connect()
+    await version(c)
+    await c.command('ls_b')
+    expect(t.logs.filter((l) => l.includes('changes'))).toEqual([])
+    expect(t.logs.filter((l) => l.includes('ls_b -> 500 BLS'))).toHaveLength(1)
+    // A failure is news: once the folder is gone (and the shared reading expired), it is logged.
+    await fs.rm(t.root, { recursive: true })
+    await eventually(async () => (await c.command('changes')).status.startsWith('1650'))
+    expect(t.logs.filter((l) => l.includes('changes -> 1650 CHF'))).toHaveLength(1)
+  })
+
   it('takes no arguments', async () => {
     t = await startTestServer()
     const c = await t.connect()
