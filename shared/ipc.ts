@@ -1,5 +1,15 @@
 import { z } from 'zod'
-import type { BucketEntry, ListEntry, Status } from './protocol/index.js'
+import {
+  MAX_CODE_CHARS,
+  MIN_CODE_CHARS,
+  ROLE_NAMES,
+  type BucketEntry,
+  type Grant,
+  type ListEntry,
+  type Role,
+  type Status,
+  type TrashEntry,
+} from './protocol/index.js'
 
 /**
  * The one contract between the renderer and the Node side. Every request names its argument schema
@@ -14,6 +24,33 @@ const name = text(1024)
 const localPath = text(4096)
 
 export const Exposure = z.enum(['loopback', 'network'])
+
+/** A grant as the Host panel edits it: a further access code with its role and buckets. */
+export const GrantEdit = z.strictObject({
+  /** Absent for a new grant. */
+  id: z
+    .string()
+    .regex(/^[0-9a-f]{16}$/)
+    .optional(),
+  label: text(64),
+  role: z.enum(ROLE_NAMES as [Role, ...Role[]]),
+  buckets: z.union([z.literal('all'), z.array(text(255)).min(1).max(1000)]),
+  /** A code chosen by the host; a new grant without one gets a generated code. */
+  code: z.string().min(MIN_CODE_CHARS).max(MAX_CODE_CHARS).optional(),
+})
+export type GrantEdit = z.input<typeof GrantEdit>
+
+/** A grant as the Host panel shows it. */
+export interface GrantView extends Grant {
+  id: string
+  /** The code in clear while this run of the app knows it (made or typed since it started). */
+  code: string | null
+}
+
+/** An entry of the host's trash. */
+export interface TrashView extends TrashEntry {
+  id: string
+}
 export type Exposure = z.infer<typeof Exposure>
 
 /** An S3-compatible object store to host instead of a folder (docs/storage.md). */
@@ -114,6 +151,10 @@ export interface HostStatus {
   announced: boolean
   /** The invite link (bucketshare://…), while hosting over TLS. */
   invite: string | null
+  /** Further access codes, each with its role and buckets (kept hashed in the settings). */
+  grants: GrantView[]
+  /** What deleted and replaced files the host keeps, newest first (while it runs). */
+  trash: TrashView[]
   error?: string
 }
 
@@ -132,6 +173,8 @@ export const STOPPED_HOST: HostStatus = {
   displayName: '',
   announced: false,
   invite: null,
+  grants: [],
+  trash: [],
 }
 
 /** A BucketShare host heard on the network. */
@@ -257,6 +300,16 @@ export interface Settings {
   lastS3: Omit<z.output<typeof S3Host>, 'accessKeyId' | 'secretAccessKey'> | null
   /** Whether the host shared the object store rather than the folder. */
   storage: 'folder' | 's3'
+  /** The Host panel's grants, their codes hashed with `grantSalt` (never in clear). */
+  grants: SavedGrant[]
+  grantSalt: string | null
+}
+
+/** A grant as the settings keep it. */
+export interface SavedGrant extends Grant {
+  id: string
+  /** scrypt of the code with the settings' `grantSalt`, in hex. */
+  hash: string
 }
 
 /** What the Node side can do for the renderer. */
@@ -297,6 +350,14 @@ export const requestSchemas = {
   'host:start': HostOptions,
   'host:stop': z.undefined(),
   'host:status': z.undefined(),
+  /** Replaces the grants (applied at once to connected clients' next command) and keeps them. */
+  'host:grants': z.strictObject({ grants: z.array(GrantEdit).max(100) }),
+  /** Gives a grant a new generated code; the old one stops working. */
+  'host:regenerate': z.strictObject({ id: z.string().regex(/^[0-9a-f]{16}$/) }),
+  /** Puts a trash entry back where it was. */
+  'host:restore': z.strictObject({ id: text(64) }),
+  /** Drops trash entries for good: the given ones, or all. */
+  'host:emptyTrash': z.strictObject({ ids: z.array(text(64)).max(100_000).optional() }),
   'dialog:chooseFolder': z.undefined(),
   /** Without a path: the home folder. */
   'dialog:listFolder': z.strictObject({ path: localPath.optional() }),
@@ -356,6 +417,10 @@ export interface RequestResults {
   'host:start': HostStatus
   'host:stop': HostStatus
   'host:status': HostStatus
+  'host:grants': HostStatus
+  'host:regenerate': HostStatus
+  'host:restore': HostStatus
+  'host:emptyTrash': HostStatus
   /** The chosen folder, or null when the person cancelled. */
   'dialog:chooseFolder': string | null
   'dialog:listFolder': FolderListing

@@ -1,8 +1,11 @@
+import { randomBytes } from 'node:crypto'
 import {
   S3Host,
   STOPPED_HOST,
+  type GrantEdit,
   type HostStatus,
   type RequestArgs,
+  type SavedGrant,
   type Settings,
 } from '../../shared/ipc.js'
 import { formatS3Address } from '../storage/s3/location.js'
@@ -10,7 +13,11 @@ import type { S3Options } from '../storage/s3/store.js'
 import { Announcer, discoveryOff, hostInvite } from '../discovery/index.js'
 import {
   generateAccessCode,
+  hashAll,
+  hashCode,
   loadOrCreateIdentity,
+  newSalt,
+  type StoredGrant,
   PROTOCOL_VERSION,
   reachableAddresses,
   startServer,
@@ -31,6 +38,10 @@ export class HostService {
   /** The settings of the last start, shown while running and after a stop or a failure. */
   private last: Partial<HostStatus> = {}
   private error: string | undefined
+  /** Codes of grants made or typed since the app started, by grant id: shown, never stored. */
+  private readonly codes = new Map<string, string>()
+  /** The grant of the host's own access code, when it has one (in the server's table, not saved). */
+  private base: StoredGrant[] = []
 
   constructor(
     private readonly emit: Emit,
@@ -81,6 +92,11 @@ export class HostService {
       addresses: server ? reachableAddresses(server.host, server.port) : [],
       clients: server?.clients() ?? [],
       announced: this.announcer !== undefined,
+      grants: this.settings.get().grants.map(({ hash: _hash, ...grant }) => ({
+        ...grant,
+        code: this.codes.get(grant.id) ?? null,
+      })),
+      trash: server?.trash?.list() ?? [],
       invite:
         server && fingerprint
           ? hostInvite({
@@ -122,6 +138,13 @@ export class HostService {
         readOnly: options.readOnly,
         displayName,
       }
+      const salt = this.salt()
+      this.base = accessCode
+        ? await hashAll(
+            [{ code: accessCode, label: 'access code', role: 'full', buckets: 'all' }],
+            salt,
+          )
+        : []
       const server = await startServer({
         root,
         ...(s3
@@ -137,7 +160,7 @@ export class HostService {
         port: options.port,
         host,
         readOnly: options.readOnly,
-        ...(accessCode ? { accessCode } : {}),
+        storedGrants: { salt, grants: [...this.base, ...this.saved()] },
         ...(identity ? { tls: identity } : {}),
       })
       server.on('log', (line) => this.emit('host:log', line))
@@ -151,7 +174,7 @@ export class HostService {
           displayName,
           port: server.port,
           fingerprint: identity?.fingerprint ?? null,
-          codeRequired: accessCode !== null,
+          codeRequired: server.protected,
           protocolVersion: PROTOCOL_VERSION,
         })
         this.announcer.start()
@@ -190,6 +213,97 @@ export class HostService {
       await server.close()
     }
     return this.publish()
+  }
+
+  /**
+   * Replaces the grants: kept hashed in the settings, and applied to the running host at once
+   * (connected clients' next command sees the change).
+   */
+  async saveGrants(edits: RequestArgs<'host:grants'>['grants']): Promise<HostStatus> {
+    const salt = this.salt()
+    const old = new Map(this.settings.get().grants.map((g) => [g.id, g]))
+    const grants: SavedGrant[] = []
+    for (const edit of edits) {
+      const previous = edit.id === undefined ? undefined : old.get(edit.id)
+      if (edit.id !== undefined && !previous)
+        throw new AppError('INVALID_ARGUMENT', `no grant ${edit.id}`)
+      const id = previous?.id ?? randomBytes(8).toString('hex')
+      grants.push({ ...this.grantOf(edit), id, hash: await this.hashFor(id, edit, previous, salt) })
+    }
+    this.keep(grants, salt)
+    return this.publish()
+  }
+
+  /** A new generated code for a grant; the old one stops working at once. */
+  async regenerate(id: string): Promise<HostStatus> {
+    const salt = this.salt()
+    const grants = this.settings.get().grants
+    const grant = grants.find((g) => g.id === id)
+    if (!grant) throw new AppError('INVALID_ARGUMENT', `no grant ${id}`)
+    const code = generateAccessCode()
+    this.codes.set(id, code)
+    const hash = await hashCode(code, salt)
+    this.keep(
+      grants.map((g) => (g.id === id ? { ...g, hash } : g)),
+      salt,
+    )
+    return this.publish()
+  }
+
+  async restore(id: string): Promise<HostStatus> {
+    const server = this.running()
+    try {
+      await server.restore(id)
+    } catch (err) {
+      throw new AppError('INVALID_ARGUMENT', (err as Error).message)
+    }
+    return this.publish()
+  }
+
+  async emptyTrash(ids?: string[]): Promise<HostStatus> {
+    await this.running().trash?.empty(ids)
+    return this.publish()
+  }
+
+  private running(): BucketServer {
+    if (!this.server) throw new AppError('INVALID_ARGUMENT', 'the host is not running')
+    return this.server
+  }
+
+  /** The salt of every hash in the settings, made once. */
+  private salt(): string {
+    const salt = this.settings.get().grantSalt ?? newSalt()
+    if (this.settings.get().grantSalt === null)
+      this.settings.rememberGrants(this.settings.get().grants, salt)
+    return salt
+  }
+
+  private saved(): StoredGrant[] {
+    return this.settings.get().grants.map(({ id: _id, ...grant }) => grant)
+  }
+
+  private grantOf(edit: GrantEdit): Omit<SavedGrant, 'id' | 'hash'> {
+    const buckets = edit.buckets === 'all' ? 'all' : edit.buckets.map((b) => b.normalize('NFC'))
+    return { label: edit.label, role: edit.role, buckets }
+  }
+
+  /** The hash of a grant's code: a typed one, the one it had, or a new generated one. */
+  private async hashFor(
+    id: string,
+    edit: GrantEdit,
+    previous: SavedGrant | undefined,
+    salt: string,
+  ): Promise<string> {
+    if (edit.code === undefined && previous) return previous.hash
+    const code = edit.code ?? generateAccessCode()
+    this.codes.set(id, code)
+    return hashCode(code, salt)
+  }
+
+  private keep(grants: SavedGrant[], salt: string): void {
+    this.settings.rememberGrants(grants, salt)
+    for (const id of this.codes.keys()) if (!grants.some((g) => g.id === id)) this.codes.delete(id)
+    this.server?.grants.replace([...this.base, ...this.saved()])
   }
 
   private publish(): HostStatus {

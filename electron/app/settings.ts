@@ -1,6 +1,6 @@
 import os from 'node:os'
 import Conf from 'conf'
-import type { Peer, Settings } from '../../shared/ipc.js'
+import type { Peer, SavedGrant, Settings } from '../../shared/ipc.js'
 
 const DEFAULTS: Settings = {
   lastFolder: null,
@@ -14,6 +14,8 @@ const DEFAULTS: Settings = {
   displayName: os.hostname(),
   lastS3: null,
   storage: 'folder',
+  grants: [],
+  grantSalt: null,
 }
 
 /** The settings, and what is kept beside them but never shown. */
@@ -68,6 +70,12 @@ export class SettingsStore {
 
   set sealedS3Keys(sealed: string | null) {
     this.conf.set('sealedS3Keys', sealed)
+  }
+
+  /** Keeps the Host panel's grants, hashed with `salt`. */
+  rememberGrants(grants: SavedGrant[], salt: string): void {
+    this.conf.set('grants', grants)
+    this.conf.set('grantSalt', salt)
   }
 
   /** Remembers a peer; one known by its certificate replaces its entry at an old address. */

@@ -3,7 +3,13 @@ import net from 'node:net'
 import tls from 'node:tls'
 import type { ConnectedClient, LogLine } from '../../shared/ipc.js'
 import { formatStatus } from '../../shared/protocol/index.js'
-import { DEFAULT_TRASH, openFolderStore, type Store, type TrashBin } from '../storage/index.js'
+import {
+  DEFAULT_TRASH,
+  openFolderStore,
+  StoreError,
+  type Store,
+  type TrashBin,
+} from '../storage/index.js'
 import { isS3Address } from '../storage/s3/location.js'
 import { S3Store, type S3Options } from '../storage/s3/store.js'
 import { AccessGate } from './access.js'
@@ -215,6 +221,14 @@ export class BucketServer extends EventEmitter<BucketServerEvents> {
   /** The trash, when the host keeps one. */
   get trash(): TrashBin | undefined {
     return this.store.trash
+  }
+
+  /** Puts a trash entry back where it was (a clash is a StoreError, as for restore_f). */
+  async restore(id: string): Promise<void> {
+    const [record] = this.store.trash?.list((r) => r.id === id) ?? []
+    if (!record) throw new StoreError('no such entry in the trash')
+    if (record.kind === 'bucket') await this.store.restoreBucket(record.bucket)
+    else await this.store.restoreFile(record.bucket, record.file)
   }
 
   get readOnly(): boolean {

@@ -154,6 +154,8 @@ describe('wiring', () => {
         displayName: 'Studio',
         storage: 's3',
         lastS3: { endpoint: 'http://10.0.0.9:3900', bucket: 'team', prefix: 'x', pathStyle: true },
+        grants: [],
+        grantSalt: null,
       }))
       .handle('host:status', () => STOPPED_HOST)
       .handle('connection:state', () => ({ status: 'disconnected' }))

@@ -87,6 +87,8 @@ describe('hosting and connecting', () => {
       displayName: os.hostname(),
       storage: 'folder',
       lastS3: null,
+      grants: [],
+      grantSalt: expect.stringMatching(/^[0-9a-f]{32}$/),
     })
   })
 
