@@ -16,7 +16,7 @@ export {
 } from './server.js'
 export { reachableAddresses } from './addresses.js'
 export { PROTOCOL_VERSION } from './commands/index.js'
-export { AccessGate, generateAccessCode } from './access.js'
+export { AccessGate, generateAccessCode, HOST_WRONG_CODES_PER_MINUTE } from './access.js'
 export {
   GrantTable,
   hashAll,

@@ -15,7 +15,7 @@ import { S3Store, type S3Options } from '../storage/s3/store.js'
 import { AccessGate } from './access.js'
 import { ConnectionBudget, type ConnectionLimits, type Slot } from './budget.js'
 import { GrantTable, hashAll, newSalt, type GrantWithCode, type StoredGrant } from './grants.js'
-import { remoteOf, Session } from './session.js'
+import { addressOf, remoteOf, Session } from './session.js'
 
 export const DEFAULT_PORT = 4567
 export const DEFAULT_HOST = '127.0.0.1'
@@ -364,11 +364,6 @@ export async function startServer(options: ServerOptions): Promise<BucketServer>
 /** The refusal of a connection over a limit. */
 function refusalLine(reason: string): string {
   return `${formatStatus(1450, `${reason}; try again later`)}\n`
-}
-
-/** The remote IP address, the same for IPv4 whether or not it arrives IPv4-mapped. */
-function addressOf(socket: net.Socket): string {
-  return (socket.remoteAddress ?? '').replace(/^::ffff:(?=\d+\.)/, '')
 }
 
 /** Tells a live TCP connection from every other one, through TLS wrapping. */

@@ -104,7 +104,7 @@ export class Session {
     private readonly options: SessionOptions,
   ) {
     this.client = { id, remote: remoteOf(socket), connectedAt: Date.now() }
-    this.address = socket.remoteAddress ?? ''
+    this.address = addressOf(socket)
     this.out = new SocketWriter(socket)
     if (!options.gate.grants.protected) options.proven()
     const address = this.address.replace(/^::ffff:(?=\d+\.)/, '')
@@ -381,7 +381,7 @@ export class Session {
   }
 
   private async authenticate(code: string): Promise<AccessCheck> {
-    const check = await this.options.gate.check(this.socket.remoteAddress ?? '', code)
+    const check = await this.options.gate.check(this.address, code)
     if (check.ok) {
       this.grantKey = check.grant?.hash
       this.label = check.grant?.label ?? ''
@@ -418,9 +418,14 @@ export class Session {
   }
 }
 
+/** The remote IP address, the same for an IPv4 client whether or not it arrives IPv4-mapped. */
+export function addressOf(socket: Socket): string {
+  return (socket.remoteAddress ?? '').replace(/^::ffff:(?=\d+\.)/, '')
+}
+
 /** "ip:port" of the client, with brackets for IPv6 and without the IPv4-mapped prefix. */
 export function remoteOf(socket: Socket): string {
-  const address = (socket.remoteAddress ?? 'unknown').replace(/^::ffff:(?=\d+\.)/, '')
+  const address = addressOf(socket) || 'unknown'
   return `${address.includes(':') ? `[${address}]` : address}:${socket.remotePort ?? 0}`
 }
 

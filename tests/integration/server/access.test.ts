@@ -1,6 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { BucketClient, streamSource } from '../../../electron/client/index.js'
-import { AccessGate, generateAccessCode, GrantTable } from '../../../electron/server/index.js'
+import {
+  AccessGate,
+  generateAccessCode,
+  GrantTable,
+  HOST_WRONG_CODES_PER_MINUTE,
+} from '../../../electron/server/index.js'
 import { eventually, startTestServer, upload, type TestServer } from './helpers.js'
 
 let t: TestServer
@@ -107,6 +112,75 @@ describe('access code', () => {
     })
   })
 })
+
+describe('guessing the code from many addresses', () => {
+  it('costs everyone a wait once the host-wide budget is spent, never those with the code', async () => {
+    t = await startTestServer({ accessCode: 'right' })
+    // Someone with the code, in before the flood, and their address.
+    const insider = await t.connect({ localAddress: '127.0.0.20' })
+    expect((await insider.command('auth right')).status).toBe('1100 AGS')
+    // 16 addresses, 4 wrong codes each: under the per-address limit, over the host's.
+    const guessers = await Promise.all(
+      Array.from({ length: 16 }, (_, i) => t.connect({ localAddress: `127.0.0.${i + 2}` })),
+    )
+    const answers: string[] = []
+    for (let round = 0; round < 4; round++)
+      for (const g of guessers) answers.push((await g.command(`auth guess-${round}`)).status)
+    const wrong = answers.filter((a) => a === '1150 AGF wrong access code')
+    expect(wrong).toHaveLength(HOST_WRONG_CODES_PER_MINUTE)
+    expect(answers.slice(HOST_WRONG_CODES_PER_MINUTE)).toEqual(
+      Array.from({ length: 64 - HOST_WRONG_CODES_PER_MINUTE }, () =>
+        expect.stringMatching(/^1150 AGF too many wrong codes on this host; try again in \d+ s$/),
+      ),
+    )
+    // A newcomer waits too, even with the right code…
+    const newcomer = await t.connect({ localAddress: '127.0.0.30' })
+    expect((await newcomer.command('auth right')).status).toMatch(/on this host; try again/)
+    // …while a session in keeps working and its address may open more connections.
+    expect((await insider.command('ls_b')).status).toBe('500 BLS')
+    const transfer = await t.connect({ localAddress: '127.0.0.20' })
+    expect((await transfer.command('auth right')).status).toBe('1100 AGS')
+  })
+
+  it('lets the host-wide wait end a minute after the budget was spent', async () => {
+    const gate = new AccessGate(await grantsFor('right'))
+    for (let i = 0; i < HOST_WRONG_CODES_PER_MINUTE; i++)
+      await gate.check(`10.0.0.${i}`, 'wrong', 1_000)
+    expect(await gate.check('10.0.1.1', 'right', 30_000)).toEqual({
+      ok: false,
+      reason: 'too many wrong codes on this host; try again in 31 s',
+    })
+    expect(await gate.check('10.0.1.1', 'right', 61_000)).toMatchObject({ ok: true })
+  })
+
+  it('counts attempts made at once before comparing them', async () => {
+    const gate = new AccessGate(await grantsFor('right'))
+    // Each comparison is slow (scrypt): all these are in flight together.
+    const checks = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => gate.check(`10.0.0.${i}`, 'wrong', 1_000)),
+    )
+    expect(checks.filter((c) => !c.ok && c.reason === 'wrong access code')).toHaveLength(
+      HOST_WRONG_CODES_PER_MINUTE,
+    )
+  })
+
+  it('forgets old records, and never keeps more than it can afford', async () => {
+    const gate = new AccessGate(await grantsFor('right'), 20)
+    // A wrong code every 3 s, each from another address: within the host's budget.
+    for (let i = 0; i < 30; i++) await gate.check(`fd00::${i}`, 'wrong', i * 3_000)
+    expect(gate.tracked).toBe(20)
+    // Two hours later, with no more guesses, the records are gone at the next check.
+    await gate.check('10.9.9.9', 'right', 2 * 3_600_000)
+    expect(gate.tracked).toBe(1)
+    // Addresses that gave the right code are remembered too, up to the bound.
+    for (let i = 0; i < 30; i++) await gate.check(`fd01::${i}`, 'right', 3 * 3_600_000)
+    expect(gate.tracked).toBe(20)
+  })
+})
+
+function grantsFor(code: string): Promise<GrantTable> {
+  return GrantTable.fromCodes([{ code, label: 'access code', role: 'full', buckets: 'all' }])
+}
 
 describe('read-only host', () => {
   it('lists and downloads, and refuses every change with its command code', async () => {
