@@ -198,6 +198,7 @@ export class Session {
     if (this.state.kind !== 'waiting') return
     if (this.draining) return this.close('server closing')
     for (let skipped = 0; ; skipped++) {
+      this.reader.skipBlankLines()
       const event = this.reader.next()
       if (!event) break
       clearTimeout(this.lineTimer)

@@ -17,6 +17,8 @@ export type LineEvent =
 
 const LF = 0x0a
 const CR = 0x0d
+const SPACE = 0x20
+const TAB = 0x09
 const EMPTY = new Uint8Array(0)
 
 export class LineReader {
@@ -74,6 +76,21 @@ export class LineReader {
         return { kind: 'invalid' }
       }
     }
+  }
+
+  /**
+   * Drops the blank lines (nothing but spaces, tabs and a CR before the LF) at the front of what
+   * is buffered, in one scan: a flood of them costs a pass over its bytes, not a line event each.
+   */
+  skipBlankLines(): void {
+    if (this.discarding) return
+    let end = 0
+    for (let i = 0; i < this.buffer.length; i++) {
+      const byte = this.buffer[i]
+      if (byte === LF) end = i + 1
+      else if (byte === CR ? this.buffer[i + 1] !== LF : byte !== SPACE && byte !== TAB) break
+    }
+    if (end > 0) this.buffer = this.buffer.subarray(end)
   }
 
   /** Takes back every byte not yet returned as a line (for a switch to raw transfer bytes). */
