@@ -301,8 +301,12 @@ export class BucketClient extends EventEmitter<ClientEvents> {
     }
   }
 
+  /** The command connection's first cause of failure: a timeout stays a timeout. */
   private failure(): TransportError {
-    return new TransportError('closed', `${this.connection.where} closed the connection`)
+    return (
+      this.connection.cause ??
+      new TransportError('closed', `${this.connection.where} closed the connection`)
+    )
   }
 }
 

@@ -69,6 +69,8 @@ export class Connection {
   private wake: (() => void) | undefined
   /** True while a reader waits for the server: the response timeout applies. */
   private awaiting = false
+  /** Writes waiting for the socket to drain: a stalled write times out like a silent server. */
+  private stalledWrites = 0
   /** Whether anything was written, and whether the server ever sent a byte back. */
   private spoke = false
   private heard = false
@@ -84,6 +86,9 @@ export class Connection {
   ) {
     socket.setTimeout(responseTimeoutMs, () => {
       if (this.awaiting) this.fail(new TransportError('timeout', `${where} stopped answering`))
+      else if (this.stalledWrites > 0)
+        // The socket is cut so the waiting writes learn it (their bytes cannot go anywhere).
+        this.destroy(new TransportError('timeout', `${where} stopped taking data`))
     })
     socket.on('error', (err: NodeJS.ErrnoException) => this.fail(transportErrorOf(err, where)))
     socket.on('end', () => this.fail(this.closedError()))
@@ -190,6 +195,11 @@ export class Connection {
     return this.failure === undefined
   }
 
+  /** Why the connection failed or closed (its first cause), once it has. */
+  get cause(): TransportError | undefined {
+    return this.failure
+  }
+
   /** Writes a command line. */
   sendLine(line: string): Promise<void> {
     return this.write(`${line}\n`)
@@ -213,8 +223,10 @@ export class Connection {
     if (this.failure) return Promise.reject(this.failure)
     this.spoke = true
     if (this.socket.write(data)) return Promise.resolve()
+    this.stalledWrites++
     return new Promise((resolve, reject) => {
       const settle = (): void => {
+        this.stalledWrites--
         this.socket.off('drain', settle).off('close', settle)
         if (this.failure) reject(this.failure)
         else resolve()
