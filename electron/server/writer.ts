@@ -3,6 +3,8 @@ import { ConnectionLost } from './failures.js'
 
 /** Lines are sent in batches of about this many characters: one system call for many lines. */
 const BATCH_CHARS = 64 * 1024
+/** The first batch of a response is small, so a long listing's first lines show at once. */
+const FIRST_BATCH_CHARS = 2 * 1024
 
 /**
  * Writes lines and raw bytes to a socket, in order, with backpressure: a write that fills the
@@ -14,6 +16,8 @@ export class SocketWriter {
   private batch: string[] = []
   /** Characters in `batch`. */
   private batchChars = 0
+  /** When the batch is sent: small at the start of a response, then large. */
+  private limit = FIRST_BATCH_CHARS
   /** True while a write waits for the socket to drain: the server is waiting on the client. */
   private waiting = false
 
@@ -27,11 +31,19 @@ export class SocketWriter {
   async line(text: string): Promise<void> {
     this.batch.push(text)
     this.batchChars += text.length + 1
-    if (this.batchChars >= BATCH_CHARS) await this.flush()
+    if (this.batchChars >= this.limit) {
+      await this.sendBatch()
+      this.limit = BATCH_CHARS
+    }
   }
 
-  /** Sends the queued lines. */
+  /** Sends the queued lines: the end of a response, so the next one starts with a small batch. */
   async flush(): Promise<void> {
+    this.limit = FIRST_BATCH_CHARS
+    await this.sendBatch()
+  }
+
+  private async sendBatch(): Promise<void> {
     if (this.batch.length === 0) return
     const text = `${this.batch.join('\n')}\n`
     this.batch = []
