@@ -107,7 +107,8 @@ describe('BucketShare, end to end', () => {
     await page.screenshot({ path: path.join(ARTIFACTS, 'folders.png'), animations: 'disabled' })
     await app.id('folder-up').click()
     await app.file('folder 0').waitFor()
-  })
+    // Making 100,000 files on disk takes most of the time, more on a busy machine.
+  }, 240_000)
 
   it('runs the vocabulary in the Console tab, showing each code with its meaning', async () => {
     await app.openConsole()
