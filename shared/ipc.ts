@@ -282,6 +282,16 @@ export interface TransferInfo {
   /** For a folder's tree: whole files done, of how many. */
   files?: number
   filesTotal?: number
+  /** For a folder's tree: its files as they ended, the latest 200 (failures always kept). */
+  items?: TransferItem[]
+}
+
+/** One file of a tree transfer, once it ended. */
+export interface TransferItem {
+  name: string
+  size: number
+  state: 'done' | 'failed'
+  error?: string
 }
 
 export interface Settings {

@@ -1,9 +1,12 @@
 import { randomUUID } from 'node:crypto'
-import type { TransferInfo } from '../../shared/ipc.js'
+import type { TransferInfo, TransferItem } from '../../shared/ipc.js'
 import { isFileResult, runTransfer, type AnyResult, type AnyTransfer } from '../client/index.js'
 import type { ConnectionService } from './connection.js'
 import { bridgeErrorOf } from './errors.js'
 import type { Emit } from './events.js'
+
+/** Files of a tree listed with its transfer: enough to see what moved, never 100,000 over IPC. */
+const MAX_ITEMS = 200
 
 /** How a transfer ended: its final row, and the client's result or the error behind a failure. */
 export type Settled = { info: TransferInfo } & ({ result: AnyResult } | { error: unknown })
@@ -51,15 +54,24 @@ export class TransfersService {
     }
     const controller = new AbortController()
     this.emit('transfer:update', info)
-    // A tree's progress also counts whole files.
+    // A tree's progress also counts whole files, and lists the latest of them as they end.
     let files: Pick<TransferInfo, 'files' | 'filesTotal'> = {}
+    let items: TransferItem[] = []
+    const tree = (): Pick<TransferInfo, 'items'> => (items.length > 0 ? { items } : {})
     const settled = runTransfer(client, spec, {
       signal: controller.signal,
+      onFile: (item) => {
+        items = [...items, item]
+        if (items.length <= MAX_ITEMS) return
+        const dropped = items.findIndex((i) => i.state === 'done')
+        items = items.filter((_, n) => n !== (dropped < 0 ? 0 : dropped))
+      },
       onProgress: (p) => {
         if ('files' in p) files = { files: p.files, filesTotal: p.filesTotal }
         this.emit('transfer:update', {
           ...info,
           ...files,
+          ...tree(),
           bytes: p.bytes,
           total: p.total,
           rate: p.rate,
@@ -73,14 +85,28 @@ export class TransfersService {
           const size = isFileResult(result) ? result.size : result.bytes
           const sha256 = isFileResult(result) ? { sha256: result.sha256 } : {}
           return {
-            info: { ...info, ...files, bytes: size, total: size, state: 'done', ...sha256 },
+            info: {
+              ...info,
+              ...files,
+              ...tree(),
+              bytes: size,
+              total: size,
+              state: 'done',
+              ...sha256,
+            },
             result,
           }
         },
         (error: unknown): Settled => ({
           info: controller.signal.aborted
-            ? { ...info, state: 'cancelled' }
-            : { ...info, state: 'failed', error: bridgeErrorOf(error).message },
+            ? { ...info, ...files, ...tree(), state: 'cancelled' }
+            : {
+                ...info,
+                ...files,
+                ...tree(),
+                state: 'failed',
+                error: bridgeErrorOf(error).message,
+              },
           error,
         }),
       )

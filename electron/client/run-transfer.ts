@@ -2,7 +2,7 @@ import fs from 'node:fs/promises'
 import { ProtocolError } from '../../shared/protocol/index.js'
 import type { BucketClient } from './client.js'
 import { fileSource, fileTarget } from './endpoints.js'
-import type { TreeProgress } from './trees.js'
+import type { TreeFileOutcome, TreeProgress } from './trees.js'
 import { downloadTree, uploadTree, type TreeResult } from './trees.js'
 import type { TransferOptions, TransferResult, TransferSpec } from './transfers.js'
 
@@ -27,6 +27,8 @@ export interface AnyTransferOptions extends TransferOptions {
   onProgress?: (
     progress: TreeProgress | Parameters<NonNullable<TransferOptions['onProgress']>>[0],
   ) => void
+  /** A tree tells each of its files as it ends. */
+  onFile?: (file: TreeFileOutcome) => void
 }
 
 /** One file's result, or a tree's summary. */

@@ -373,6 +373,50 @@ describe('transfers from the GUI', () => {
     expect(f.events['console:entry'].map((e) => e.command)).toContain('upload b hello.txt 11')
   })
 
+  it('moves a folder as one transfer of its tree: files done of total, its files listed', async () => {
+    f = await appFixture()
+    await hostAndConnect(f)
+    await f.ok('buckets:create', { name: 'b' })
+    const source = path.join(f.local, 'album')
+    await fs.mkdir(path.join(source, 'day one'), { recursive: true })
+    await fs.mkdir(path.join(source, 'empty'))
+    await fs.writeFile(path.join(source, 'day one', 'a.jpg'), 'aaa')
+    await fs.writeFile(path.join(source, 'b.jpg'), 'bb')
+    const [up] = await f.ok<TransferInfo[]>('transfers:upload', { bucket: 'b', paths: [source] })
+    const ended = (id: string) => () =>
+      f.events['transfer:update'].find((t) => t.id === id && t.state !== 'running')
+    await expect.poll(ended(up!.id)).toMatchObject({
+      name: 'album',
+      state: 'done',
+      bytes: 5,
+      files: 2,
+      filesTotal: 2,
+    })
+    expect(
+      ended(up!.id)()!
+        .items!.map((i) => i.name)
+        .sort(),
+    ).toEqual(['album/b.jpg', 'album/day one/a.jpg'])
+    expect(await f.ok('files:list', { bucket: 'b' })).toContainEqual({
+      name: 'album/empty',
+      folder: true,
+    })
+    await f.ok('files:rename', { bucket: 'b', from: 'album', to: 'trip/album' })
+    await f.ok('files:mkdir', { bucket: 'b', folder: 'trip/new' })
+    const out = path.join(f.local, 'out')
+    await fs.mkdir(out)
+    const [down] = await f.ok<TransferInfo[]>('transfers:download', {
+      bucket: 'b',
+      names: ['trip'],
+      dir: out,
+      folders: ['trip'],
+    })
+    await expect.poll(ended(down!.id)).toMatchObject({ state: 'done', files: 2, filesTotal: 2 })
+    expect(await fs.readFile(path.join(out, 'trip/album/day one/a.jpg'), 'utf8')).toBe('aaa')
+    expect(await fs.readdir(path.join(out, 'trip/album/empty'))).toEqual([])
+    expect(await fs.readdir(path.join(out, 'trip/new'))).toEqual([])
+  })
+
   it('shows transfers typed in the Console tab in the transfer panel too', async () => {
     f = await appFixture()
     await hostAndConnect(f)
