@@ -6,6 +6,7 @@
  *     [--plain] [--data-dir <folder>] [--name <display name>] [--no-announce]
  *   npm run server -- "s3://<bucket>[/<prefix>]" --s3-endpoint <url> [--s3-region <r>]
  *     [--s3-path-style] [every other option]: the buckets on an S3-compatible object store
+ *   Cut uploads are kept to be continued: [--keep-partials <hours>] [--max-partials <GiB>]
  * Prints where it listens and, over TLS, an invite (`Invite: bucketshare://…`, with a QR code on a
  * terminal); beyond loopback it announces itself over mDNS. Then one log line per connection and
  * per command. Ctrl-C closes it
@@ -32,6 +33,7 @@ import {
   reachableAddresses,
   startServer,
 } from '../server/index.js'
+import { DEFAULT_KEEP_PARTIALS_MS, DEFAULT_MAX_PARTIAL_BYTES } from '../storage/index.js'
 
 interface Options {
   port: number
@@ -51,6 +53,8 @@ interface Options {
   s3Endpoint?: string
   s3Region?: string
   s3PathStyle: boolean
+  keepPartials: number
+  maxPartials: number
 }
 
 function parsePort(text: string): number {
@@ -85,6 +89,12 @@ function collectGrant(text: string, earlier: GrantWithCode[]): GrantWithCode[] {
 function parseWhole(text: string): number {
   if (!/^\d{1,9}$/.test(text)) throw new InvalidArgumentError('a whole number, 0 or more')
   return Number(text)
+}
+
+function parseAmount(text: string): number {
+  const n = Number(text)
+  if (!/^\d+(\.\d+)?$/.test(text)) throw new InvalidArgumentError('a number, 0 or more')
+  return n
 }
 
 /** A problem with what was asked, not with how: the message alone, no usage text. */
@@ -165,6 +175,18 @@ async function main(): Promise<void> {
     )
     .option('--s3-region <region>', 'its region (default: AWS_REGION, else us-east-1)')
     .option('--s3-path-style', 'path-style addressing, which most self-hosted stores need', false)
+    .option(
+      '--keep-partials <hours>',
+      'keep the bytes of a cut upload this long, for the client to continue it',
+      parseAmount,
+      DEFAULT_KEEP_PARTIALS_MS / 3_600_000,
+    )
+    .option(
+      '--max-partials <GiB>',
+      'kept cut uploads take at most this much disk together, the oldest dropped first',
+      parseAmount,
+      DEFAULT_MAX_PARTIAL_BYTES / 1024 ** 3,
+    )
     .showHelpAfterError()
     .parse()
   const [folder = ''] = program.args
@@ -198,6 +220,8 @@ async function main(): Promise<void> {
     grants,
     trashDays: options.trashDays,
     trashMaxBytes: options.trashSize * 1024 ** 2,
+    keepPartialsMs: Math.round(options.keepPartials * 3_600_000),
+    maxPartialBytes: Math.round(options.maxPartials * 1024 ** 3),
     ...(accessCode ? { accessCode } : {}),
     ...(identity ? { tls: identity } : {}),
   }).catch((err: Error) => fail(err.message))

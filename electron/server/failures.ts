@@ -5,7 +5,7 @@ import {
   type CommandSpec,
   type Verb,
 } from '../../shared/protocol/index.js'
-import { StoreError } from '../storage/index.js'
+import { ResumeRefused, StoreError } from '../storage/index.js'
 
 /**
  * The connection ended (closed by the client, timed out, or cut because a download could not be
@@ -30,6 +30,8 @@ export interface Failure {
  */
 export function failureOf(verb: Verb, err: unknown): Failure {
   if (err instanceof ProtocolError) return { code: err.code, detail: err.detail }
+  // Whatever the verb: the client should start its transfer from 0.
+  if (err instanceof ResumeRefused) return { code: 1550, detail: err.reason }
   const spec: CommandSpec = COMMANDS[verb]
   const code = spec.failure ?? 400
   if (err instanceof StoreError) return { code, detail: err.reason }

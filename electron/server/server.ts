@@ -77,6 +77,10 @@ export interface ServerOptions {
   lineTimeoutMs?: number
   /** Speak TLS with this identity (see identity.ts); plain TCP without it. */
   tls?: { key: string; cert: string }
+  /** How long a cut upload's bytes are kept for a later upload to continue (default 24 h). */
+  keepPartialsMs?: number
+  /** Kept uploads take at most this many bytes together, the oldest dropped first (64 GiB). */
+  maxPartialBytes?: number
 }
 
 /** The options a running server applies to each connection. */
@@ -322,6 +326,10 @@ export async function startServer(options: ServerOptions): Promise<BucketServer>
         trash: {
           days: options.trashDays ?? DEFAULT_TRASH.days,
           maxBytes: options.trashMaxBytes ?? DEFAULT_TRASH.maxBytes,
+        },
+        keep: {
+          ...(options.keepPartialsMs === undefined ? {} : { keepMs: options.keepPartialsMs }),
+          ...(options.maxPartialBytes === undefined ? {} : { maxBytes: options.maxPartialBytes }),
         },
       })
   const salt = options.storedGrants?.salt ?? newSalt()

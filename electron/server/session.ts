@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { createHash, type Hash } from 'node:crypto'
 import type { Socket } from 'node:net'
 import type { ConnectedClient } from '../../shared/ipc.js'
 import {
@@ -120,6 +120,7 @@ export class Session {
         return { label: grant().label, address }
       },
       mayRun: (verb) => mayRun(verb, this.grant(), options.readOnly),
+      log: (text) => this.log(text),
       write: (line) => this.out.line(line),
       receive: (size, sink) => this.receive(size, sink),
       transmit: (source, size, known) => this.transmit(source, size, known),
@@ -274,7 +275,8 @@ export class Session {
       return this.log(`${request.label} -> no answer, connection closed`)
     }
     // A poll that found its answer is not news: the log keeps what people and changes did.
-    if (!(spec?.quiet && outcome.code === spec.success)) this.log(`${request.label} -> ${status}`)
+    if (!(spec?.quiet && outcome.code === spec.success))
+      this.log(`${request.label} -> ${status}${outcome.note ? `, ${outcome.note}` : ''}`)
     if (outcome.close) return this.close('quit')
     this.next()
   }
@@ -339,18 +341,19 @@ export class Session {
   private async transmit(
     source: AsyncIterable<Uint8Array>,
     size: number,
-    known?: string,
+    known?: string | Hash,
   ): Promise<string> {
     await this.out.line(formatSize(size))
     await this.out.flush()
     if (this.state.kind !== 'running') throw new ConnectionLost()
     this.state = { kind: 'sending' }
-    const hash = createHash('sha256')
+    const hash = typeof known === 'object' ? known : createHash('sha256')
+    const digest = typeof known === 'string' ? known : undefined
     let left = size
     try {
       for await (const chunk of source) {
         const part = chunk.length > left ? chunk.subarray(0, left) : chunk
-        if (known === undefined) hash.update(part)
+        if (digest === undefined) hash.update(part)
         left -= part.length
         await this.out.bytes(part)
         if (left === 0) break
@@ -363,7 +366,7 @@ export class Session {
     if (left > 0) throw this.cut('file shrank while being sent')
     if (this.state.kind !== 'sending') throw new ConnectionLost()
     this.state = { kind: 'running' }
-    return known ?? hash.digest('hex')
+    return digest ?? hash.digest('hex')
   }
 
   /** A download that cannot deliver its announced bytes: closing is the only honest signal left. */

@@ -20,6 +20,9 @@ export class StoreError extends Error {
   }
 }
 
+/** A transfer cannot go on from the point the client named: it should start from 0. */
+export class ResumeRefused extends StoreError {}
+
 /**
  * Turns a file-system error into a StoreError about `subject`. Anything else (a StoreError already,
  * or a programming error) passes through unchanged.

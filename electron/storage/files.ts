@@ -3,7 +3,7 @@ import fs, { type FileHandle } from 'node:fs/promises'
 import path from 'node:path'
 import type { FileEntry, ListEntry } from '../../shared/protocol/index.js'
 import { sameVersion, worthRemembering } from './digests.js'
-import { about, StoreError, toStoreError } from './errors.js'
+import { about, ResumeRefused, StoreError, toStoreError } from './errors.js'
 import { visibleEntries, visibleNames, type VisibleEntry } from './entries.js'
 import {
   bucketPath,
@@ -16,6 +16,7 @@ import {
 import { changing, type Root } from './root.js'
 import type { Actor } from './trash.js'
 import type { BucketFile, Download } from './store.js'
+import { hashPrefix } from './hashing.js'
 
 /**
  * Streams the files of one bucket's whole tree, each named by its path in the bucket, and each
@@ -163,7 +164,12 @@ function refuseSpecial(stats: { isFile(): boolean; isDirectory(): boolean }): vo
   throw new StoreError(stats.isDirectory() ? 'no such file' : 'not a regular file')
 }
 
-export async function openForDownload(root: Root, bucket: string, file: string): Promise<Download> {
+export async function openForDownload(
+  root: Root,
+  bucket: string,
+  file: string,
+  from = 0,
+): Promise<Download> {
   const target = entryPath(root, bucket, file)
   await requireBucket(root, target.dir)
   return about('file', async () => {
@@ -177,9 +183,14 @@ export async function openForDownload(root: Root, bucket: string, file: string):
       const stats = await handle.stat({ bigint: true })
       refuseSpecial(stats)
       const sha256 = root.digests.get(target.path, stats)
+      const total = Number(stats.size)
+      if (from > total) throw new ResumeRefused('the file is shorter than that; start from 0')
       return {
-        ...fileChunks(handle, Number(stats.size)),
+        ...fileChunks(handle, total, from),
+        total,
+        version: `${stats.size}.${stats.mtimeNs}.${stats.ino}`,
         ...(sha256 ? { sha256 } : {}),
+        prefix: () => hashPrefix(handle, from),
         async sent(digest: string) {
           if (!worthRemembering(stats.size)) return
           const now = await handle.stat({ bigint: true }).catch(() => undefined)
@@ -195,22 +206,27 @@ export async function openForDownload(root: Root, bucket: string, file: string):
 }
 
 /**
- * Reads exactly `size` bytes (fewer if the file shrank), a file growing meanwhile notwithstanding,
- * into two buffers that take turns: sending a file of any size allocates nothing per chunk.
+ * Reads the bytes from `from` to exactly `total` (fewer if the file shrank), a file growing
+ * meanwhile notwithstanding.
  */
-function fileChunks(handle: FileHandle, size: number): Omit<Download, 'sent'> {
+function fileChunks(
+  handle: FileHandle,
+  total: number,
+  from: number,
+): Pick<Download, 'size' | 'chunks' | 'close'> {
+  const size = total - from
   const buffers = [0, 1].map(() => Buffer.allocUnsafe(Math.min(READ_BUFFER_BYTES, size)))
   let pending: Promise<{ bytesRead: number }> | undefined
   let closing: Promise<void> | undefined
   const read = (turn: number, offset: number): Promise<{ bytesRead: number }> =>
-    handle.read(buffers[turn]!, 0, Math.min(READ_BUFFER_BYTES, size - offset), offset)
+    handle.read(buffers[turn]!, 0, Math.min(READ_BUFFER_BYTES, total - offset), offset)
   return {
     size,
     chunks: {
       async *[Symbol.asyncIterator]() {
-        let offset = 0
+        let offset = from
         let turn = 0
-        pending = size > 0 ? read(0, 0) : undefined
+        pending = size > 0 ? read(0, from) : undefined
         while (pending) {
           const { bytesRead } = await pending
           if (bytesRead === 0) return
@@ -219,7 +235,7 @@ function fileChunks(handle: FileHandle, size: number): Omit<Download, 'sent'> {
           turn ^= 1
           // The other buffer was handed out before the previous chunk: asking for this one means
           // the consumer is done with it.
-          pending = offset < size ? read(turn, offset) : undefined
+          pending = offset < total ? read(turn, offset) : undefined
           yield chunk
         }
       },

@@ -3,8 +3,10 @@ import { listAllFiles, listFiles, openForDownload } from './files.js'
 import { createFolder, deleteEntry, renameEntry } from './folders.js'
 import type { Placement } from './placing.js'
 import { restoreBucket, restoreFile } from './restore.js'
+import type { KeepOptions } from './partials.js'
 import { openRoot, type Root } from './root.js'
-import { beginUpload } from './staging.js'
+import { heldFor } from './held.js'
+import { beginUpload, type HeldBytes } from './staging.js'
 import type { Store } from './store.js'
 import type { Actor, TrashOptions } from './trash.js'
 import { folderVersion } from './version.js'
@@ -25,9 +27,11 @@ export class FolderStore implements Store {
   deleteFile = (bucket: string, file: string, by: Actor) => deleteEntry(this.root, bucket, file, by)
   createFolder = (bucket: string, folder: string) => createFolder(this.root, bucket, folder)
   rename = (bucket: string, from: string, to: string) => renameEntry(this.root, bucket, from, to)
-  openForDownload = (bucket: string, file: string) => openForDownload(this.root, bucket, file)
-  beginUpload = (bucket: string, file: string, size: number, how: Placement) =>
-    beginUpload(this.root, bucket, file, size, how)
+  openForDownload = (bucket: string, file: string, from?: number) =>
+    openForDownload(this.root, bucket, file, from)
+  beginUpload = (bucket: string, file: string, size: number, how: Placement, held?: HeldBytes) =>
+    beginUpload(this.root, bucket, file, size, how, held)
+  held = (bucket: string, file: string, size: number) => heldFor(this.root, bucket, file, size)
   get trash() {
     return this.root.trash
   }
@@ -43,7 +47,7 @@ export class FolderStore implements Store {
 /** Opens a folder to share; fails with a message fit to show a person. */
 export async function openFolderStore(
   dir: string,
-  options: { trash?: TrashOptions } = {},
+  options: { trash?: TrashOptions; keep?: Partial<KeepOptions> } = {},
 ): Promise<FolderStore> {
   return new FolderStore(await openRoot(dir, options))
 }

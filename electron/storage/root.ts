@@ -6,6 +6,12 @@ import { reasonFor } from '../../shared/errno.js'
 import { isInside } from './paths.js'
 import { noteChange } from './version.js'
 import { Trash, type TrashOptions } from './trash.js'
+import {
+  DEFAULT_KEEP_PARTIALS_MS,
+  DEFAULT_MAX_PARTIAL_BYTES,
+  Partials,
+  type KeepOptions,
+} from './partials.js'
 
 /** The shared folder: every bucket is a folder directly inside it. */
 export interface Root {
@@ -21,7 +27,7 @@ export interface Root {
   readonly stagingDevice: number
   /**
    * Staging folders of buckets on other file systems (drives mounted in the shared folder), each
-   * emptied of an earlier run's leftovers when first used.
+   * emptied of an earlier run's leftovers, but for kept uploads, when first used.
    */
   readonly bucketStaging: Map<string, Promise<void>>
   /**
@@ -37,6 +43,8 @@ export interface Root {
   readonly tree: { tail: Promise<unknown> }
   /** Where deleted and replaced files go, when the host keeps a trash. */
   readonly trash: Trash | undefined
+  /** Cut uploads kept in the staging folders for a later upload to continue. */
+  readonly partials: Partials
 }
 
 export interface FolderCount {
@@ -109,10 +117,15 @@ export function serially<T>(root: Root, work: () => Promise<T>): Promise<T> {
 }
 
 /**
- * Checks that `dir` is a folder, and prepares its staging folder, emptied of the leftovers of
- * uploads cut short by an earlier run. Fails with a message fit to show a person.
+ * Checks that `dir` is a folder, and prepares its staging folder, emptied of the leftovers of an
+ * earlier run but for the cut uploads kept to be continued. Fails with a message fit to show a
+ * person.
  */
-export async function openRoot(dir: string, options: { trash?: TrashOptions } = {}): Promise<Root> {
+export async function openRoot(
+  dir: string,
+  options: { trash?: TrashOptions; keep?: Partial<KeepOptions> } = {},
+): Promise<Root> {
+  const keep = options.keep ?? {}
   const given = path.resolve(dir)
   const stats = await fs.stat(given).catch((err: NodeJS.ErrnoException) => {
     throw new Error(`Cannot share "${given}": ${reasonFor(err.code ?? '', 'folder')}`)
@@ -123,9 +136,13 @@ export async function openRoot(dir: string, options: { trash?: TrashOptions } = 
   const staging = path.join(reserved, 'staging')
   if (await isNotFolder(reserved))
     throw new Error(`Cannot share "${given}": "${reserved}" is not a folder; move it away first`)
+  const partials = new Partials({
+    keepMs: keep.keepMs ?? DEFAULT_KEEP_PARTIALS_MS,
+    maxBytes: keep.maxBytes ?? DEFAULT_MAX_PARTIAL_BYTES,
+  })
   let stagingDevice: number
   try {
-    stagingDevice = await emptyStaging(staging)
+    stagingDevice = await partials.load(staging)
   } catch (err) {
     const reason = reasonFor((err as NodeJS.ErrnoException).code ?? '', 'folder')
     throw new Error(`Cannot prepare "${staging}": ${reason}`)
@@ -149,6 +166,7 @@ export async function openRoot(dir: string, options: { trash?: TrashOptions } = 
     digests: new DigestCache(),
     tree: { tail: Promise.resolve() },
     trash,
+    partials,
   }
 }
 
@@ -159,11 +177,4 @@ export async function openRoot(dir: string, options: { trash?: TrashOptions } = 
 export async function isNotFolder(reserved: string): Promise<boolean> {
   const existing = await fs.lstat(reserved).catch(() => undefined)
   return existing !== undefined && !existing.isDirectory()
-}
-
-/** Empties a staging folder of an earlier run's leftovers (creating it); returns its device. */
-export async function emptyStaging(staging: string): Promise<number> {
-  await fs.rm(staging, { recursive: true, force: true })
-  await fs.mkdir(staging, { recursive: true })
-  return (await fs.stat(staging)).dev
 }

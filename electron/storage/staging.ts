@@ -1,29 +1,40 @@
-import { createHash, randomUUID } from 'node:crypto'
+import { createHash, randomUUID, type Hash } from 'node:crypto'
 import { once } from 'node:events'
 import type { WriteStream } from 'node:fs'
 import fs, { type FileHandle } from 'node:fs/promises'
 import path from 'node:path'
 import { finished } from 'node:stream/promises'
 import { worthRemembering } from './digests.js'
-import { about, StoreError, toStoreError } from './errors.js'
+import { about, ResumeRefused, StoreError, toStoreError } from './errors.js'
+import { hashPrefix } from './hashing.js'
 import { requireBucket } from './files.js'
 import { entryPath, reachParent, type Entry } from './paths.js'
 import { place, type Placement } from './placing.js'
 import { RESERVED_NAME } from '../../shared/protocol/index.js'
-import { changing, emptyStaging, isNotFolder, serially, type Root } from './root.js'
+import { recordPath, writeRecord, type PartialRecord } from './partials.js'
+import { changing, isNotFolder, serially, type Root } from './root.js'
 import type { Upload } from './store.js'
 
 /** Large writes keep the disk busy with few system calls. */
 const WRITE_BUFFER_BYTES = 1024 * 1024
 /**
- * Data is flushed to disk every so many bytes while the upload runs, so that the fsync owed before
- * `700 FUTBS` finds little left to write: disk and network work at the same time, not in turn.
+ * Data is synced to disk every so many bytes while the upload runs: each sync is a point a cut
+ * upload can be continued from after a crash, and leaves the fsync owed before `700 FUTBS` little
+ * to write, so disk and network work at the same time, not in turn.
  */
-const SYNC_EVERY_BYTES = 64 * 1024 * 1024
+export const SYNC_EVERY_BYTES = 8 * 1024 * 1024
+
+/** What a client says it had sent of an upload the server kept (see `resume_f`). */
+export interface HeldBytes {
+  bytes: number
+  sha256: string
+}
 
 /**
  * Starts an upload of `size` bytes to `bucket/file`: checks the names, the bucket and the free
- * space, and opens a staging file. Nothing is visible in the bucket until `complete()`.
+ * space, and opens a staging file, or with `held` the kept staging file of a cut upload, which it
+ * continues after checking that its bytes are the ones the client names. Nothing is visible in the
+ * bucket until `complete()`.
  */
 export async function beginUpload(
   root: Root,
@@ -31,6 +42,7 @@ export async function beginUpload(
   file: string,
   size: number,
   how: Placement,
+  held?: HeldBytes,
 ): Promise<StagedUpload> {
   const target = entryPath(root, bucket, file)
   const { dev } = await requireBucket(root, target.dir)
@@ -38,32 +50,69 @@ export async function beginUpload(
   await about('file', () => reachParent(root, target, 'stop'))
   if (how.replace) await refuseFolder(target.path)
   const staging = await stagingFor(root, target.dir, dev)
+  const partials = root.partials
+  if (held && held.bytes > size) throw new ResumeRefused('more bytes held than the file has')
+  if (!held || held.bytes === 0) {
+    await partials.forget(target.path, size)
+    await checkSpace(root, staging, size)
+    const temp = path.join(staging, `${randomUUID()}.part`)
+    const handle = await createStagingFile(staging, temp)
+    return new StagedUpload(root, target, how, size, temp, handle, 0, createHash('sha256'))
+  }
+  const kept = await partials.claim(target.path, size)
+  if (kept === 'busy') throw new ResumeRefused('another upload is continuing this file')
+  if (!kept || kept.held !== held.bytes || kept.sha256 !== held.sha256) {
+    if (kept) await partials.keep(kept)
+    partials.release(target.path, size)
+    throw new ResumeRefused('the server does not hold those bytes; start from 0')
+  }
+  let handle: FileHandle | undefined
+  try {
+    await checkSpace(root, staging, size - kept.held)
+    handle = await about('file', () => fs.open(kept.file, 'r+'))
+    const hash = await hashPrefix(handle, kept.held)
+    if (hash.copy().digest('hex') !== kept.sha256)
+      throw new ResumeRefused('the held bytes were damaged; start from 0')
+    // Bytes written after the last durable point may be there or not: they are sent again.
+    await handle.truncate(kept.held)
+    return new StagedUpload(root, target, how, size, kept.file, handle, kept.held, hash)
+  } catch (err) {
+    await handle?.close()
+    // Damaged bytes go; after any other failure (e.g. disk full) they stay for a later try.
+    if (err instanceof ResumeRefused)
+      await Promise.all([kept.file, recordPath(kept.file)].map((p) => fs.rm(p, { force: true })))
+    else await partials.keep(kept)
+    partials.release(target.path, size)
+    throw err
+  }
+}
+
+/** Refuses an upload that would not fit, unless dropping kept uploads makes room for it. */
+async function checkSpace(root: Root, staging: string, needed: number): Promise<void> {
   const space = await fs.statfs(staging).catch(() => undefined)
-  if (space && space.bavail * space.bsize < size) throw new StoreError('disk full')
-  const temp = path.join(staging, `${randomUUID()}.part`)
-  const handle = await createStagingFile(staging, temp)
-  // The file stays open after the last write: it is synced, renamed, then stat'ed through it.
-  const stream = handle.createWriteStream({ highWaterMark: WRITE_BUFFER_BYTES, autoClose: false })
-  return new StagedUpload(root, target, how, size, temp, handle, stream)
+  if (!space) return
+  if ((await root.partials.makeRoom(needed, space.bavail * space.bsize)) < needed)
+    throw new StoreError('disk full')
 }
 
 /**
  * An upload being written to the staging folder. Bytes are hashed (sha256) as they are written.
  * After a write failure the remaining bytes are still accepted and dropped, so the caller can read
- * the whole upload off the connection before it reports the failure.
+ * the whole upload off the connection before it reports the failure. Every SYNC_EVERY_BYTES the
+ * bytes so far are synced and recorded beside the file, so that a cut upload can be continued.
  */
 export class StagedUpload implements Upload {
-  private readonly hash = createHash('sha256')
-  /** Bytes handed to write() so far. */
+  /** Bytes handed to write() so far, after the `offset` bytes it continued from. */
   private received = 0
   /** The first write failure; later bytes are dropped. */
   private failure: unknown
-  /** Set once complete() or abort() has started; the staging file is then no longer ours to write. */
+  /** Set once complete(), keep() or abort() has started; the file is then no longer ours to write. */
   private settled = false
-  /** Bytes written since the last flush to disk was started. */
+  /** Bytes written since the last sync to disk was started. */
   private unsynced = 0
-  /** The flush to disk in progress, if any. */
+  /** The sync to disk in progress, if any. */
   private syncing: Promise<void> | undefined
+  private readonly stream: WriteStream
 
   constructor(
     private readonly root: Root,
@@ -72,9 +121,23 @@ export class StagedUpload implements Upload {
     readonly size: number,
     private readonly temp: string,
     private readonly handle: FileHandle,
-    private readonly stream: WriteStream,
+    /** Bytes already in the file, kept from a cut upload this one continues. */
+    readonly offset: number,
+    /** The sha256 of those bytes, going on. */
+    private readonly hash: Hash,
   ) {
-    stream.on('error', (err) => (this.failure ??= err))
+    // The file stays open after the last write: it is synced, renamed, then stat'ed through it.
+    this.stream = handle.createWriteStream({
+      highWaterMark: WRITE_BUFFER_BYTES,
+      autoClose: false,
+      start: offset,
+    })
+    this.stream.on('error', (err) => (this.failure ??= err))
+  }
+
+  /** Bytes still to come. */
+  get rest(): number {
+    return this.size - this.offset
   }
 
   /** Takes the next bytes; false means: wait for whenWritable() before giving more. */
@@ -83,14 +146,19 @@ export class StagedUpload implements Upload {
     this.hash.update(chunk)
     if (this.failure !== undefined) return true
     this.unsynced += chunk.length
-    if (this.unsynced >= SYNC_EVERY_BYTES && !this.syncing) {
-      this.unsynced = 0
-      this.syncing = this.handle
-        .datasync()
-        .catch((err: unknown) => void (this.failure ??= err))
-        .finally(() => (this.syncing = undefined))
-    }
-    return this.stream.write(chunk)
+    if (this.unsynced < SYNC_EVERY_BYTES || this.syncing) return this.stream.write(chunk)
+    this.unsynced = 0
+    const held = this.offset + this.received
+    const sha256 = this.hash.copy().digest('hex')
+    let written!: (err?: Error | null) => void
+    const flushed = new Promise<void>((resolve, reject) => {
+      written = (err) => (err ? reject(err) : resolve())
+    })
+    this.syncing = flushed
+      .then(() => this.makeDurable(held, sha256))
+      .catch((err: unknown) => void (this.failure ??= err))
+      .finally(() => (this.syncing = undefined))
+    return this.stream.write(chunk, written)
   }
 
   /** Resolves once more bytes may be written (at once, unless the disk is behind). */
@@ -115,14 +183,17 @@ export class StagedUpload implements Upload {
     this.settled = true
     try {
       if (this.failure !== undefined) throw this.failure
-      if (this.received !== this.size) throw new StoreError('upload incomplete')
-      // The file must stay open until a flush in progress is over.
+      if (this.offset + this.received !== this.size) throw new StoreError('upload incomplete')
+      // The file must stay open until a sync in progress is over.
       await this.syncing
       if (this.failure !== undefined) throw this.failure
       this.stream.end()
       await finished(this.stream)
-      if (this.stream.bytesWritten !== this.size) throw new StoreError('upload incomplete')
+      if (this.offset + this.stream.bytesWritten !== this.size)
+        throw new StoreError('upload incomplete')
       await this.handle.sync()
+      // Whole now: nothing to continue, whatever happens next.
+      await fs.rm(recordPath(this.temp), { force: true })
       // The bucket may have been deleted while the bytes were arriving, its folders moved.
       await requireBucket(this.root, this.target.dir)
       const placed = await changing(this.root, [path.dirname(this.target.path)], () =>
@@ -144,14 +215,57 @@ export class StagedUpload implements Upload {
     } catch (err) {
       await this.discard()
       throw toStoreError(err, 'file')
+    } finally {
+      this.root.partials.release(this.target.path, this.size)
     }
   }
 
-  /** Gives up: closes and removes the staging file. Does nothing after complete(). */
+  /**
+   * The connection was cut: syncs what arrived and keeps it for an upload that continues it.
+   * Returns the bytes held (0 when nothing could be kept). Does nothing after complete().
+   */
+  async keep(): Promise<number> {
+    if (this.settled) return 0
+    this.settled = true
+    try {
+      await this.syncing
+      if (this.failure !== undefined || this.offset + this.received === 0) {
+        await this.discard()
+        return 0
+      }
+      this.stream.end()
+      await finished(this.stream)
+      await this.handle.datasync()
+      const held = this.offset + this.received
+      const kept = { ...this.record(held, this.hash.digest('hex')), file: this.temp }
+      await writeRecord(this.temp, kept)
+      await this.closeFile()
+      await this.root.partials.keep(kept)
+      return held
+    } catch {
+      await this.discard()
+      return 0
+    } finally {
+      this.root.partials.release(this.target.path, this.size)
+    }
+  }
+
+  /** Gives up: closes and removes the staging file. Does nothing after complete() or keep(). */
   async abort(): Promise<void> {
     if (this.settled) return
     this.settled = true
     await this.discard()
+    this.root.partials.release(this.target.path, this.size)
+  }
+
+  /** Makes the first `held` bytes a point a restarted server can continue from. */
+  private async makeDurable(held: number, sha256: string): Promise<void> {
+    await this.handle.datasync()
+    if (!this.settled) await writeRecord(this.temp, this.record(held, sha256))
+  }
+
+  private record(held: number, sha256: string): PartialRecord {
+    return { target: this.target.path, size: this.size, held, sha256, updated: Date.now() }
   }
 
   private async closeFile(): Promise<void> {
@@ -165,7 +279,9 @@ export class StagedUpload implements Upload {
     await this.syncing
     await this.closeFile()
     // Best effort: whatever remains is removed when the server starts next.
-    await fs.rm(this.temp, { force: true }).catch(() => undefined)
+    await Promise.all(
+      [this.temp, recordPath(this.temp)].map((p) => fs.rm(p, { force: true }).catch(() => {})),
+    )
   }
 }
 
@@ -182,7 +298,7 @@ export async function stagingFor(root: Root, dir: string, device: number): Promi
     throw new StoreError(`"${RESERVED_NAME}" in the bucket is not a folder`)
   let ready = root.bucketStaging.get(staging)
   if (!ready) {
-    ready = about('folder', () => emptyStaging(staging)).then(() => undefined)
+    ready = about('folder', () => root.partials.load(staging)).then(() => undefined)
     root.bucketStaging.set(staging, ready)
     ready.catch(() => root.bucketStaging.delete(staging))
   }

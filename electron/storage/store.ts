@@ -1,3 +1,5 @@
+import type { Hash } from 'node:crypto'
+import type { HeldBytes } from './staging.js'
 import type { BucketEntry, ListEntry } from '../../shared/protocol/index.js'
 import type { Placement } from './placing.js'
 import type { Actor, TrashRecord } from './trash.js'
@@ -29,15 +31,28 @@ export interface Store {
   createFolder(bucket: string, folder: string): Promise<void>
   /** Renames or moves a file or folder within a bucket, at once; never replaces anything. */
   rename(bucket: string, from: string, to: string): Promise<void>
-  openForDownload(bucket: string, file: string): Promise<Download>
-  /** Checks names, bucket and room, then takes `size` bytes; nothing is visible until complete. */
-  beginUpload(bucket: string, file: string, size: number, how: Placement): Promise<Upload>
   /** What was deleted or replaced, kept for a while; undefined when deletes are final. */
   readonly trash: TrashBin | undefined
   /** Puts back the latest version of a file from the trash; a file of its name is a clash. */
   restoreFile(bucket: string, file: string): Promise<TrashRecord>
   /** Puts back a deleted bucket whole; a bucket of its name is a clash. */
   restoreBucket(bucket: string): Promise<TrashRecord>
+  /** From byte `from` on (0 when not given); refused with ResumeRefused past the end. */
+  openForDownload(bucket: string, file: string, from?: number): Promise<Download>
+  /**
+   * Checks names, bucket and room, then takes `size` bytes, or with `held` the bytes after those
+   * of a kept cut upload (refused with ResumeRefused unless they are the ones it keeps); nothing
+   * is visible until complete. `how` says whether it may replace a file of that name.
+   */
+  beginUpload(
+    bucket: string,
+    file: string,
+    size: number,
+    how: Placement,
+    held?: HeldBytes,
+  ): Promise<Upload>
+  /** What the store holds of a file of `size` bytes: a kept cut upload, the same file. */
+  held(bucket: string, file: string, size: number): Promise<Held>
   /** Differs from an earlier answer once a bucket or file was created, deleted or replaced. */
   version(): Promise<string>
   /** Lets go of what the store holds open (connections, timers). */
@@ -50,9 +65,22 @@ export interface BucketFile {
   file?: ListEntry
 }
 
-/** A file to send: its size, read once when it was opened, and exactly that many bytes. */
+/**
+ * A file to send from a byte on: its size, read once when it was opened, and exactly the bytes
+ * from there to that size.
+ */
 export interface Download {
+  /** Bytes to send: the file's size less the first byte asked for. */
   size: number
+  /** The file's size. */
+  total: number
+  /** Changes whenever the file is written or replaced (size, modification time, inode). */
+  version: string
+  /**
+   * The sha256 of the bytes before the first one sent, going on: for a whole-file digest computed
+   * as the rest is sent, when none is known. Reads those bytes.
+   */
+  prefix(): Promise<Hash>
   /** The content's sha256, when the store knows it without reading the bytes. */
   sha256?: string
   /** The bytes; each chunk is valid until the next one is asked for. */
@@ -66,6 +94,10 @@ export interface Download {
 /** An upload in progress: bytes in, hashed on the way; nothing appears before complete(). */
 export interface Upload {
   readonly size: number
+  /** Bytes kept from a cut upload this one continues. */
+  readonly offset: number
+  /** Bytes still to come: size less offset. */
+  readonly rest: number
   /** Takes the next bytes; false means: wait for whenWritable() before giving more. */
   write(chunk: Uint8Array): boolean
   whenWritable(): Promise<void>
@@ -76,6 +108,19 @@ export interface Upload {
   complete(): Promise<{ sha256: string; name: string }>
   /** Drops what was stored unless complete() succeeded; safe to call whatever happened. */
   abort(): Promise<void>
+  /**
+   * The connection was cut: makes what arrived durable and keeps it for an upload that continues
+   * it. Returns the bytes kept (0 when none). Does nothing after complete().
+   */
+  keep(): Promise<number>
+}
+
+/** What the store holds of a file of some size: what a client asks before it uploads. */
+export interface Held {
+  /** A cut upload of that size kept for continuing: its bytes on disk and their sha256. */
+  partial?: { bytes: number; sha256: string }
+  /** The sha256 of the file in the bucket, when it has that very size. */
+  same?: string
 }
 
 /** The trash as the server and the host's app see it. */

@@ -28,6 +28,8 @@ export const CODES = {
   1300: { abbr: 'FRES', meaning: 'File Restored Successfully' },
   1350: { abbr: 'FREF', meaning: 'File Restore Fails' },
   1450: { abbr: 'CAF', meaning: 'Connection Acceptance Fails' },
+  1500: { abbr: 'RPS', meaning: 'Resume Point Sent' },
+  1550: { abbr: 'RPF', meaning: 'Resume Point Fails' },
   1600: { abbr: 'CHS', meaning: 'Changes Reported Successfully' },
   1650: { abbr: 'CHF', meaning: 'Changes Report Fails' },
   1700: { abbr: 'TRLS', meaning: 'Trash Listed Successfully' },

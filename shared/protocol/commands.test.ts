@@ -10,13 +10,15 @@ describe('the command registry', () => {
     ['create_b', 1, 2],
     ['rename_f', 3, 3],
     ['delete_f', 2, 2],
-    ['upload', 3, 3],
+    ['upload', 3, 5],
+    ['download', 2, 4],
+    ['resume_f', 3, 3],
   ] as const)('%s takes %d to %d arguments', (verb, min, max) => {
     expect(arity(verb)).toEqual({ min, max })
   })
 
   it('knows its verbs and nothing else', () => {
-    expect(VERBS).toHaveLength(16)
+    expect(VERBS).toHaveLength(17)
     expect(isVerb('ls_b')).toBe(true)
     expect(isVerb('LS_B')).toBe(false)
     expect(isVerb('toString')).toBe(false)
@@ -33,7 +35,9 @@ describe('the command registry', () => {
   it('generates help from the registry', () => {
     expect(helpLines()).toHaveLength(VERBS.length + 2)
     const upload = helpLines('upload')
-    expect(upload[0]).toMatch(/^-> upload <name of bucket> <name of file> <size in bytes> +Upload/)
+    expect(upload[0]).toMatch(
+      /^-> upload <name of bucket> <name of file> <size in bytes> \[<held bytes> <their sha256>\] +Upload/,
+    )
     expect(upload[1]).toContain('in a client console: upload <path of the file or folder>')
   })
 
@@ -43,6 +47,8 @@ describe('the command registry', () => {
     expect(lines).toContain('-> 550 BLF    Bucket Listing Fails')
     expect(lines).toContain('-> 1050 FDF   File Deletion Fails')
     expect(lines).toContain('-> 1150 AGF   Access Grant Fails')
+    expect(lines).toContain('-> 1500 RPS   Resume Point Sent')
+    expect(lines).toContain('-> 1550 RPF   Resume Point Fails')
   })
 })
 
@@ -79,6 +85,7 @@ describe('access', () => {
       rename_f: 'rename',
       ls_t: 'trash',
       restore_f: 'trash',
+      resume_f: 'upload',
     })
   })
 })

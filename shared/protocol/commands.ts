@@ -91,11 +91,11 @@ export const COMMANDS = {
     failure: 550,
   },
   upload: {
-    args: ['bucket', 'file', 'size'],
-    wire: 'upload <name of bucket> <name of file> <size in bytes>',
+    args: ['bucket', 'file', 'size', 'held?', 'sha256?'],
+    wire: 'upload <name of bucket> <name of file> <size in bytes> [<held bytes> <their sha256>]',
     console: 'upload <path of the file or folder> [<name of file or folder>] <name of bucket>',
     description:
-      'Upload a file to a bucket; a name may be a path (a/b/c.txt), whose folders are made. The server answers "-> ready <size>", then takes exactly <size> raw bytes.',
+      'Upload a file to a bucket; a name may be a path (a/b/c.txt), whose folders are made. The server answers "-> ready <n>", then takes exactly <n> raw bytes: all of them, or those after the held bytes that resume_f reported.',
     success: 700,
     failure: 750,
     writes: true,
@@ -121,11 +121,11 @@ export const COMMANDS = {
     needs: 'list',
   },
   download: {
-    args: ['bucket', 'file'],
-    wire: 'download <name of bucket> <name of file>',
+    args: ['bucket', 'file', 'from?', 'version?'],
+    wire: 'download <name of bucket> <name of file> [<from byte> [<version>]]',
     console: 'download <name of bucket> <name of file or folder> <path of destination>',
     description:
-      'Download a file from a bucket. The server answers "-> size <size>", then sends the raw bytes.',
+      'Download a file from a bucket. The server answers "-> size <n>", then sends the raw bytes; from a byte on, it first names the file\'s "-> version", and refuses with 1550 when it is not the version given.',
     success: 900,
     failure: 950,
     needs: 'download',
@@ -148,6 +148,15 @@ export const COMMANDS = {
     success: 1600,
     failure: 1650,
     quiet: true,
+  },
+  resume_f: {
+    args: ['bucket', 'file', 'size'],
+    wire: 'resume_f <name of bucket> <name of file> <size in bytes>',
+    description:
+      'Ask what the server holds of a file of that size: "-> held <bytes> <sha256>" of a cut upload it kept, and "-> same <sha256>" when the bucket has such a file already.',
+    success: 1500,
+    failure: 1550,
+    needs: 'upload',
   },
   auth: {
     args: ['code'],

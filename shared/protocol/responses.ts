@@ -58,6 +58,36 @@ export function formatDigest(sha256Hex: string): string {
   return formatData(`sha256 ${sha256Hex}`)
 }
 
+/**
+ * Answer to `resume_f`: a cut upload the server kept, `bytes` long (durably on its disk), whose
+ * content has this sha256.
+ */
+export function formatHeld(bytes: number, sha256Hex: string): string {
+  return formatData(`held ${bytes} ${sha256Hex}`)
+}
+export function parseHeld(text: string): { bytes: number; sha256: string } | undefined {
+  const m = /^held (\d{1,16}) ([0-9a-f]{64})$/.exec(text)
+  const bytes = m ? parseSize(m[1]!) : undefined
+  return bytes === undefined ? undefined : { bytes, sha256: m![2]! }
+}
+/** Answer to `resume_f`: the bucket has a file of that name and size already, with this sha256. */
+export function formatSame(sha256Hex: string): string {
+  return formatData(`same ${sha256Hex}`)
+}
+export function parseSame(text: string): string | undefined {
+  return /^same ([0-9a-f]{64})$/.exec(text)?.[1]
+}
+/**
+ * Sent before `-> size` by a download from a byte on: the file's version, a word the client gives
+ * back to continue it (it changes whenever the file is written or replaced).
+ */
+export function formatVersion(version: string): string {
+  return formatData(`version ${version}`)
+}
+export function parseVersion(text: string): string | undefined {
+  return /^version ([0-9a-z.]{1,100})$/.exec(text)?.[1]
+}
+
 export function parseMarker(text: string, marker: 'ready' | 'size'): number | undefined {
   const m = new RegExp(`^${marker} (\\d{1,16})$`).exec(text)
   if (!m) return undefined

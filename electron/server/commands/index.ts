@@ -13,6 +13,7 @@ import { ls_t } from './ls_t.js'
 import { quit } from './quit.js'
 import { rename_f } from './rename_f.js'
 import { restore_f } from './restore_f.js'
+import { resume_f } from './resume_f.js'
 import type { CommandTable } from './types.js'
 import { upload } from './upload.js'
 
@@ -31,6 +32,7 @@ export const HANDLERS: CommandTable = {
   download,
   changes,
   rename_f,
+  resume_f,
   auth,
   ls_t,
   restore_f,

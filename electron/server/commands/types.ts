@@ -1,3 +1,4 @@
+import type { Hash } from 'node:crypto'
 import type { COMMANDS, Code, Grant, Verb } from '../../../shared/protocol/index.js'
 import type { Actor, Store } from '../../storage/index.js'
 import type { AccessCheck } from '../access.js'
@@ -7,6 +8,8 @@ export interface Outcome {
   code: Code
   detail?: string
   close?: boolean
+  /** Added to the log line of the command, e.g. "resumed at 1048576". */
+  note?: string
 }
 
 /** Where the raw bytes of an upload go. */
@@ -32,16 +35,19 @@ export interface CommandContext {
   readonly actor: Actor
   /** Whether `help` shows a verb: what this session may run. */
   mayRun(verb: Verb): boolean
+  /** Writes a line in the server log about this connection. */
+  log(text: string): void
   /** Sends one data line (already formatted, `-> …`), waiting when the client reads slowly. */
   write(line: string): Promise<void>
   /** Answers `-> ready <size>`, then hands exactly `size` raw bytes from the client to `sink`. */
   receive(size: number, sink: ByteSink): Promise<void>
   /**
-   * Answers `-> size <size>`, then sends exactly `size` bytes of `source`, and returns their sha256
-   * in hex: `known` when given, else hashed on the way. When `source` fails or falls short the
-   * connection is closed, as the client could not otherwise tell.
+   * Answers `-> size <size>`, then sends exactly `size` bytes of `source`, and returns the sha256
+   * in hex: `known` when it is one, else that of the bytes on the way, after those `known` hashed
+   * already when it is a hash going on. When `source` fails or falls short the connection is
+   * closed, as the client could not otherwise tell.
    */
-  transmit(source: AsyncIterable<Uint8Array>, size: number, known?: string): Promise<string>
+  transmit(source: AsyncIterable<Uint8Array>, size: number, known?: string | Hash): Promise<string>
 }
 
 /** The arguments of a verb as a tuple: `['bucket', 'file']` → `[string, string]`. */

@@ -9,11 +9,12 @@ import {
   type BucketEntry,
   type ListEntry,
 } from '../../../shared/protocol/index.js'
-import { StoreError } from '../errors.js'
+import { ResumeRefused, StoreError } from '../errors.js'
 import { isAddressable } from '../paths.js'
 import type { Placement } from '../placing.js'
-import type { BucketFile, Download, Store, Upload } from '../store.js'
 import type { TrashRecord } from '../trash.js'
+import type { HeldBytes } from '../staging.js'
+import type { BucketFile, Download, Held, Store, Upload } from '../store.js'
 import { aboutS3, s3StoreError } from './errors.js'
 import { loadSdk, type Sdk } from './sdk.js'
 import { formatS3Address, parseS3Address, type S3Location } from './location.js'
@@ -390,29 +391,57 @@ export class S3Store implements Store {
     this.changed()
   }
 
-  async openForDownload(rawBucket: string, rawFile: string): Promise<Download> {
+  async openForDownload(rawBucket: string, rawFile: string, from = 0): Promise<Download> {
     const bucket = await this.requireBucket(rawBucket)
     const Key = `${this.bucketKey(bucket)}${checkedPath(rawFile)}`
     const Bucket = this.where.bucket
     return aboutS3('file', async () => {
       const head = await this.s3.send(new this.sdk.HeadObjectCommand({ Bucket, Key }))
-      const size = head.ContentLength ?? 0
+      const total = head.ContentLength ?? 0
+      if (from > total) throw new ResumeRefused('the file is shorter than that; start from 0')
       const sha256 = head.Metadata?.sha256
-      // The object as it was when its size was read: a replacement meanwhile fails the request.
-      const body =
-        size === 0
-          ? undefined
-          : ((
-              await this.s3.send(new this.sdk.GetObjectCommand({ Bucket, Key, IfMatch: head.ETag }))
-            ).Body as Readable)
+      const range = (first: number, last?: number): Promise<Readable> =>
+        this.s3
+          // The object as it was when its size was read: a replacement meanwhile fails the request.
+          .send(
+            new this.sdk.GetObjectCommand({
+              Bucket,
+              Key,
+              IfMatch: head.ETag,
+              Range: `bytes=${first}-${last ?? ''}`,
+            }),
+          )
+          .then((r) => r.Body as Readable)
+      const body = from === total ? undefined : await range(from)
       return {
-        size,
+        size: total - from,
+        total,
+        version: `${total}.${(head.ETag ?? '').replace(/[^0-9a-z]/gi, '').toLowerCase()}`,
         ...(sha256 && /^[0-9a-f]{64}$/.test(sha256) ? { sha256 } : {}),
+        prefix: async () => {
+          const hash = createHash('sha256')
+          if (from > 0)
+            for await (const chunk of await range(0, from - 1)) hash.update(chunk as Buffer)
+          return hash
+        },
         chunks: body ?? (async function* () {})(),
         sent: () => Promise.resolve(),
         close: async () => void body?.destroy(),
       }
     })
+  }
+
+  /** Cut uploads are not kept in an object store; the digest of an object of that size is known. */
+  async held(rawBucket: string, rawFile: string, size: number): Promise<Held> {
+    const bucket = await this.requireBucket(rawBucket)
+    const Key = `${this.bucketKey(bucket)}${checkedPath(rawFile)}`
+    const head = await this.s3
+      .send(new this.sdk.HeadObjectCommand({ Bucket: this.where.bucket, Key }))
+      .catch(() => undefined)
+    const sha256 = head?.Metadata?.sha256
+    return head?.ContentLength === size && sha256 && /^[0-9a-f]{64}$/.test(sha256)
+      ? { same: sha256 }
+      : {}
   }
 
   /**
@@ -424,8 +453,11 @@ export class S3Store implements Store {
     rawFile: string,
     size: number,
     how: Placement,
+    held?: HeldBytes,
   ): Promise<Upload> {
     const bucket = await this.requireBucket(rawBucket)
+    if (held && held.bytes > 0)
+      throw new ResumeRefused('the server does not hold those bytes; start from 0')
     let file = checkedPath(rawFile)
     await aboutS3('file', async () => {
       await this.refuseFileOnTheWay(bucket, file)

@@ -260,6 +260,19 @@ export class S3Upload implements Upload {
     }
   }
 
+  /** Uploads to an object store are never continued: nothing kept. */
+  readonly offset = 0
+
+  get rest(): number {
+    return this.size
+  }
+
+  /** A cut upload to an object store is dropped like an aborted one; nothing is kept. */
+  async keep(): Promise<number> {
+    await this.abort()
+    return 0
+  }
+
   /** Removes what this upload left in the staging area; a stored object stays. */
   async abort(): Promise<void> {
     this.fail(new StoreError('upload incomplete'))

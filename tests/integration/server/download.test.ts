@@ -111,7 +111,7 @@ describe('download', () => {
     t = await startTestServer()
     const c = await t.connect()
     expect((await c.command('download b')).status).toBe(
-      '400 BCMD usage: download <name of bucket> <name of file>',
+      '400 BCMD usage: download <name of bucket> <name of file> [<from byte> [<version>]]',
     )
   })
 })

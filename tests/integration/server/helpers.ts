@@ -245,6 +245,22 @@ export async function download(
   return { data: [first.slice(3), ...rest.data], status: rest.status, bytes }
 }
 
+/** Bytes in the staging files (`.part`) of a staging folder. */
+export async function stagedBytes(staging: string): Promise<number> {
+  const names = await fs.readdir(staging).catch(() => [])
+  const sizes = await Promise.all(
+    names
+      .filter((n) => n.endsWith('.part'))
+      .map((n) =>
+        fs.stat(path.join(staging, n)).then(
+          (s) => s.size,
+          () => 0,
+        ),
+      ),
+  )
+  return sizes.reduce((a, b) => a + b, 0)
+}
+
 export function sha256(data: string | Uint8Array): string {
   return createHash('sha256').update(data).digest('hex')
 }

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process'
 import fs from 'node:fs/promises'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { eventually, startTestServer, upload, type TestServer } from './helpers.js'
+import { eventually, stagedBytes, startTestServer, upload, type TestServer } from './helpers.js'
 
 let t: TestServer | undefined
 let mountPoint: string | undefined
@@ -42,16 +42,24 @@ describe('a bucket on another file system (a drive mounted in the shared folder)
     expect((await c.command('ls_f "usb drive"')).data).toHaveLength(1)
   })
 
-  it('keeps nothing of an upload cut short', async () => {
+  it('keeps an upload cut short in its own staging folder, to be continued', async () => {
     const drive = await mountedBucket('drive')
     const c = await t!.connect()
     c.send('upload drive big.bin 3000000')
     expect(await c.line()).toBe('-> ready 3000000')
     await c.write(Buffer.alloc(1_000_000, 7))
+    const staging = path.join(drive, '.bucketshare', 'staging')
+    await eventually(async () => (await stagedBytes(staging)) === 1_000_000)
     c.destroy()
-    await eventually(
-      async () => (await fs.readdir(path.join(drive, '.bucketshare', 'staging'))).length === 0,
-    )
+    await eventually(() => t!.logs.some((l) => l.includes('cut: 1000000 bytes kept')))
+    expect((await fs.readdir(staging)).map((n) => path.extname(n)).sort()).toEqual([
+      '.json',
+      '.part',
+    ])
     expect(await fs.readdir(drive)).toEqual(['.bucketshare'])
+    const other = await t!.connect()
+    expect((await other.command('resume_f drive big.bin 3000000')).data[0]).toMatch(
+      /^held 1000000 [0-9a-f]{64}$/,
+    )
   })
 })

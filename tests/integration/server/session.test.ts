@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import type { ConnectedClient } from '../../../shared/ipc.js'
 import { codeLines, helpLines } from '../../../shared/protocol/index.js'
 import { startServer } from '../../../electron/server/index.js'
-import { eventually, startTestServer, upload, type TestServer } from './helpers.js'
+import { eventually, sha256, startTestServer, upload, type TestServer } from './helpers.js'
 
 let t: TestServer
 afterEach(() => t?.stop())
@@ -138,17 +138,17 @@ describe('idle timeout', () => {
     expect(c.socket.destroyed).toBe(false)
   })
 
-  it('closes an upload that stalls, leaving nothing behind', async () => {
+  it('closes an upload that stalls, keeping its bytes for a later upload to continue', async () => {
     t = await startTestServer({ idleTimeoutMs: 200 })
     const c = await t.connect()
     await c.command('create_b b')
     expect(await (c.send('upload b f 10'), c.line())).toBe('-> ready 10')
     await c.write('12345')
     await c.closed
-    await eventually(
-      async () => (await fs.readdir(path.join(t.root, '.bucketshare/staging'))).length === 0,
-    )
+    await eventually(() => t.logs.some((l) => l.includes('cut: 5 bytes kept')))
     expect(await fs.readdir(path.join(t.root, 'b'))).toEqual([])
+    const other = await t.connect()
+    expect((await other.command('resume_f b f 10')).data).toEqual([`held 5 ${sha256('12345')}`])
   })
 })
 

@@ -2,7 +2,14 @@ import { randomBytes } from 'node:crypto'
 import fs from 'node:fs/promises'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { eventually, sha256, startTestServer, upload, type TestServer } from './helpers.js'
+import {
+  eventually,
+  sha256,
+  stagedBytes,
+  startTestServer,
+  upload,
+  type TestServer,
+} from './helpers.js'
 
 let t: TestServer
 afterEach(() => t?.stop())
@@ -107,16 +114,19 @@ describe('upload', () => {
     expect(await staged()).toEqual([])
   })
 
-  it('leaves no file and no staging leftovers when the client disconnects mid-upload', async () => {
+  it('leaves no file in the bucket when the client disconnects mid-upload, only kept bytes in staging', async () => {
     t = await startTestServer()
     const c = await t.connect()
     await c.command('create_b b')
     c.send('upload b partial.bin 1000000')
     expect(await c.line()).toBe('-> ready 1000000')
     await c.write(Buffer.alloc(300_000, 1))
-    await eventually(async () => (await staged()).length === 1)
+    await eventually(
+      async () => (await stagedBytes(path.join(t.root, '.bucketshare/staging'))) === 300_000,
+    )
     c.destroy()
-    await eventually(async () => (await staged()).length === 0)
+    await eventually(() => t.logs.some((l) => l.includes('cut: 300000 bytes kept')))
+    expect((await staged()).map((n) => path.extname(n)).sort()).toEqual(['.json', '.part'])
     expect(await fs.readdir(path.join(t.root, 'b'))).toEqual([])
     await eventually(() => t.logs.some((l) => l.includes('no answer, connection closed')))
     const other = await t.connect()
@@ -150,7 +160,7 @@ describe('upload', () => {
     t = await startTestServer()
     const c = await t.connect()
     expect((await c.command('upload b f')).status).toBe(
-      '400 BCMD usage: upload <name of bucket> <name of file> <size in bytes>',
+      '400 BCMD usage: upload <name of bucket> <name of file> <size in bytes> [<held bytes> <their sha256>]',
     )
   })
 })
