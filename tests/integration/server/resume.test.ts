@@ -192,6 +192,7 @@ describe('a cut upload, continued', () => {
     expect(held).toBeLessThanOrEqual(part.length)
     expect(digest).toBe(sha256(part.subarray(0, held)))
     c.destroy()
+    await eventually(() => t.logs.some((l) => l.includes('bytes kept to continue from')))
   })
 })
 
