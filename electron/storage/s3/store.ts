@@ -416,7 +416,11 @@ export class S3Store implements Store {
       return {
         size: total - from,
         total,
-        version: `${total}.${(head.ETag ?? '').replace(/[^0-9a-z]/gi, '').toLowerCase()}`,
+        // ETag, time and digest together: some stores (s3rver) keep an ETag across a replacement.
+        version: `${total}.${createHash('sha256')
+          .update(`${head.ETag ?? ''} ${head.LastModified?.getTime() ?? ''} ${sha256 ?? ''}`)
+          .digest('hex')
+          .slice(0, 16)}`,
         ...(sha256 && /^[0-9a-f]{64}$/.test(sha256) ? { sha256 } : {}),
         prefix: async () => {
           const hash = createHash('sha256')

@@ -151,6 +151,33 @@ describe.each(stores)('the protocol on a $kind store', (store) => {
     expect(await names('ls_f b')).toEqual(['other.txt'])
   })
 
+  it('sends a download from a byte on, for the same version of the file only', async () => {
+    t = await store.start()
+    const c = await t.connect()
+    await c.command('create_b b')
+    const content = randomBytes(3 * 1024 * 1024)
+    await upload(c, 'b', 'f.bin', content)
+    c.send('download b f.bin 0')
+    const version = (await c.line()).replace(/^-> version /, '')
+    expect(await c.line()).toBe(`-> size ${content.length}`)
+    await c.bytes(content.length)
+    await c.response()
+    const from = 1_000_000
+    c.send(`download b f.bin ${from} ${version}`)
+    expect(await c.line()).toBe(`-> version ${version}`)
+    expect(await c.line()).toBe(`-> size ${content.length - from}`)
+    expect((await c.bytes(content.length - from)).equals(content.subarray(from))).toBe(true)
+    expect(await c.response()).toEqual({ data: [`sha256 ${sha256(content)}`], status: '900 FDFBS' })
+    expect((await upload(c, 'b', 'f.bin', randomBytes(content.length))).status).toBe('700 FUTBS')
+    expect((await c.command(`download b f.bin ${from} ${version}`)).status).toBe(
+      '1550 RPF the file changed; start from 0',
+    )
+    // What resume_f says of a file already there, whole.
+    const same = await c.command(`resume_f b f.bin ${content.length}`)
+    expect(same.status).toBe('1500 RPS')
+    expect(same.data.some((l) => /^same [0-9a-f]{64}$/.test(l))).toBe(true)
+  })
+
   it('moves its version on when something changes', async () => {
     t = await store.start()
     const c = await t.connect()
