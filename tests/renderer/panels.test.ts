@@ -237,7 +237,7 @@ describe('connect panel', () => {
 describe('header and notices', () => {
   it('shows the connection state', async () => {
     const connection = useConnectionStore()
-    const w = mount(AppHeader)
+    const w = mount(AppHeader, { props: { narrow: false, sideOpen: true } })
     expect(w.get('[data-testid="connection-status"]').text()).toBe('Not connected')
     connection.state = { status: 'connecting', host: '10.0.0.2', port: 4567 }
     await nextTick()
