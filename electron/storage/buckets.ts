@@ -5,7 +5,7 @@ import { about, StoreError, toStoreError } from './errors.js'
 import { visibleEntries, visibleNames } from './entries.js'
 import { bucketPath, isInside, statInside } from './paths.js'
 import { changing, mayKeepCount, type Root } from './root.js'
-import type { Actor } from './trash.js'
+import { removal, type Actor } from './trash.js'
 
 export async function createBucket(root: Root, name: string): Promise<void> {
   const dir = bucketPath(root, name)
@@ -31,14 +31,7 @@ export async function deleteBucket(root: Root, name: string, by: Actor): Promise
   await about('bucket', async () => {
     const stats = await statInside(root, dir, 'bucket')
     if (!stats.isDirectory()) throw new StoreError('no such bucket')
-    const record = {
-      kind: 'bucket',
-      bucket: path.basename(dir),
-      file: '',
-      cause: 'deleted',
-      by: by.label,
-      from: by.address,
-    } as const
+    const record = removal({ kind: 'bucket', bucket: path.basename(dir), file: '' }, 'deleted', by)
     await changing(root, [dir], async () => {
       if (!(await root.trash?.keep(dir, record))) await fs.rm(dir, { recursive: true })
     })

@@ -14,7 +14,7 @@ import {
   type Entry,
 } from './paths.js'
 import { changing, type Root } from './root.js'
-import type { Actor } from './trash.js'
+import { removal, type Actor } from './trash.js'
 import type { BucketFile, Download } from './store.js'
 import { hashPrefix } from './hashing.js'
 
@@ -139,14 +139,11 @@ export async function deleteFile(root: Root, target: Entry, own: Stats, by: Acto
       ? (await statInside(root, target.path, 'file')).isFile()
       : own.isFile()
     if (!file && !own.isSymbolicLink()) throw new StoreError('no such file')
-    const record = {
-      kind: 'file',
-      bucket: target.bucket,
-      file: target.relative,
-      cause: 'deleted',
-      by: by.label,
-      from: by.address,
-    } as const
+    const record = removal(
+      { kind: 'file', bucket: target.bucket, file: target.relative },
+      'deleted',
+      by,
+    )
     await changing(root, [path.dirname(target.path)], async () => {
       if (!(await root.trash?.keep(target.path, record))) await fs.unlink(target.path)
     })

@@ -7,7 +7,7 @@ import { about, StoreError } from './errors.js'
 import { deleteFile, requireBucket } from './files.js'
 import { entryPath, reachFolder, reachParent, statInside, type Entry } from './paths.js'
 import { changing, serially, type Root } from './root.js'
-import type { Actor } from './trash.js'
+import { removal, type Actor } from './trash.js'
 import { stagingFor } from './staging.js'
 
 /**
@@ -55,14 +55,11 @@ export async function deleteEntry(
 async function deleteFolder(root: Root, target: Entry, device: number, by: Actor): Promise<void> {
   const staging = await stagingFor(root, target.dir, device)
   const removing = path.join(staging, `${randomUUID()}.removing`)
-  const record = {
-    kind: 'file',
-    bucket: target.bucket,
-    file: target.relative,
-    cause: 'deleted',
-    by: by.label,
-    from: by.address,
-  } as const
+  const record = removal(
+    { kind: 'file', bucket: target.bucket, file: target.relative },
+    'deleted',
+    by,
+  )
   const moved = await about('folder', () =>
     changing(root, [target.path], () =>
       serially(root, async () => {

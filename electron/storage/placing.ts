@@ -4,7 +4,7 @@ import { PATH_SEPARATOR } from '../../shared/protocol/index.js'
 import { StoreError } from './errors.js'
 import type { Entry } from './paths.js'
 import type { Root } from './root.js'
-import type { Actor } from './trash.js'
+import { removal, type Actor } from './trash.js'
 
 /** How a finished upload takes its place in the bucket. */
 export interface Placement {
@@ -46,14 +46,7 @@ export async function place(
     // A second name for the old file first: the bucket never lacks the file, even for a moment.
     await root.trash.keep(
       target.path,
-      {
-        kind: 'file',
-        bucket: target.bucket,
-        file: target.relative,
-        cause: 'replaced',
-        by: how.by.label,
-        from: how.by.address,
-      },
+      removal({ kind: 'file', bucket: target.bucket, file: target.relative }, 'replaced', how.by),
       'link',
     )
   }

@@ -31,6 +31,18 @@ export const TrashRecord = z.strictObject({
 })
 export type TrashRecord = z.infer<typeof TrashRecord>
 
+/** What a caller says of a removal; the trash measures the rest (size, files, time). */
+export type Removal = Omit<TrashRecord, 'id' | 'size' | 'files' | 'deletedAt'>
+
+/** The record of `what` removed by `by`, for `cause`. */
+export function removal(
+  what: Pick<TrashRecord, 'kind' | 'bucket' | 'file'>,
+  cause: TrashRecord['cause'],
+  by: Actor,
+): Removal {
+  return { ...what, cause, by: by.label, from: by.address }
+}
+
 export interface TrashOptions {
   /** Entries older than this are dropped; 0 turns the trash off. */
   days: number
@@ -113,11 +125,7 @@ export class Trash {
    * of moving it (for an upload about to replace it in one rename). False when it cannot be kept
    * (another file system): nothing was changed then.
    */
-  keep(
-    target: string,
-    about: Omit<TrashRecord, 'id' | 'size' | 'files' | 'deletedAt'>,
-    how: 'move' | 'link' = 'move',
-  ): Promise<boolean> {
+  keep(target: string, about: Removal, how: 'move' | 'link' = 'move'): Promise<boolean> {
     return this.serial(async () => {
       const stats = await fs.lstat(target)
       if (stats.dev !== this.device) return false

@@ -191,6 +191,18 @@ export class S3Store implements Store {
     if (marker !== undefined) yield { name: marker, folder: true }
   }
 
+  /** An empty object whose key ends in `/`: it keeps an empty bucket or folder. */
+  private async putMarker(Key: string): Promise<void> {
+    await this.s3.send(
+      new this.sdk.PutObjectCommand({
+        Bucket: this.where.bucket,
+        Key,
+        Body: new Uint8Array(0),
+        ContentLength: 0,
+      }),
+    )
+  }
+
   /** Whether anything is stored under `prefix` (a bucket or folder exists). */
   private async anyUnder(prefix: string): Promise<boolean> {
     const page = await this.s3.send(
@@ -265,14 +277,7 @@ export class S3Store implements Store {
     const name = checked(raw, 'bucket')
     await aboutS3('bucket', async () => {
       if (await this.bucketExists(name)) throw new StoreError('bucket already exists')
-      await this.s3.send(
-        new this.sdk.PutObjectCommand({
-          Bucket: this.where.bucket,
-          Key: this.bucketKey(name),
-          Body: new Uint8Array(0),
-          ContentLength: 0,
-        }),
-      )
+      await this.putMarker(this.bucketKey(name))
     })
     this.changed()
   }
@@ -342,14 +347,7 @@ export class S3Store implements Store {
     await aboutS3('folder', async () => {
       await this.refuseFileOnTheWay(bucket, `${folder}/x`)
       if (await this.anyUnder(`${key}/`)) return
-      await this.s3.send(
-        new this.sdk.PutObjectCommand({
-          Bucket: this.where.bucket,
-          Key: `${key}/`,
-          Body: new Uint8Array(0),
-          ContentLength: 0,
-        }),
-      )
+      await this.putMarker(`${key}/`)
     })
     this.changed()
   }
