@@ -30,6 +30,9 @@ import type { SettingsStore } from './settings.js'
 
 type S3Credentials = NonNullable<S3Options['credentials']>
 
+/** Changes of the trash that come in a burst (a folder of files deleted) make one status. */
+const TRASH_STATUS_MS = 150
+
 /** Hosting a folder: at most one server, started and stopped from the app. */
 export class HostService {
   private server: BucketServer | undefined
@@ -38,6 +41,8 @@ export class HostService {
   /** The settings of the last start, shown while running and after a stop or a failure. */
   private last: Partial<HostStatus> = {}
   private error: string | undefined
+  /** A status due because the trash changed (see TRASH_STATUS_MS). */
+  private trashTimer: NodeJS.Timeout | undefined
   /** Codes of grants made or typed since the app started, by grant id: shown, never stored. */
   private readonly codes = new Map<string, string>()
   /** The grant of the host's own access code, when it has one (in the server's table, not saved). */
@@ -165,6 +170,13 @@ export class HostService {
       })
       server.on('log', (line) => this.emit('host:log', line))
       server.on('clients', () => this.publish())
+      // Deletes, restores and expiry show in the Host panel's trash without asking.
+      server.trash?.onChange(() => {
+        this.trashTimer ??= setTimeout(() => {
+          this.trashTimer = undefined
+          if (this.server === server) this.publish()
+        }, TRASH_STATUS_MS)
+      })
       this.server = server
       this.last.root = server.root
       this.error = undefined
@@ -210,6 +222,8 @@ export class HostService {
     await announcer?.stop()
     if (server) {
       this.server = undefined
+      clearTimeout(this.trashTimer)
+      this.trashTimer = undefined
       await server.close()
     }
     return this.publish()

@@ -129,4 +129,6 @@ export interface TrashBin {
   list(keep?: (record: TrashRecord) => boolean): TrashRecord[]
   /** Drops entries for good (the given ones, or all); returns how many went. */
   empty(ids?: readonly string[]): Promise<number>
+  /** Calls `listener` after entries came or went; returns the function that stops it. */
+  onChange(listener: () => void): () => void
 }

@@ -68,6 +68,8 @@ export class Trash {
   private readonly records = new Map<string, TrashRecord>()
   private queue: Promise<unknown> = Promise.resolve()
   private readonly timer: NodeJS.Timeout
+  /** Told after an entry came or went (the host's app shows the trash). */
+  private readonly listeners = new Set<() => void>()
 
   private constructor(
     /** `<reserved>/trash`. */
@@ -100,6 +102,17 @@ export class Trash {
 
   close(): void {
     clearInterval(this.timer)
+    this.listeners.clear()
+  }
+
+  /** Calls `listener` after each change of the entries; returns the function that stops it. */
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+
+  private changed(): void {
+    for (const listener of this.listeners) listener()
   }
 
   /** Entries, newest first; only those `keep` accepts. */
@@ -147,6 +160,7 @@ export class Trash {
       const record: TrashRecord = { ...about, id, size, files, deletedAt: Date.now() }
       await writeRecord(entry, record)
       this.records.set(id, record)
+      this.changed()
       await this.dropOldest()
       return true
     })
@@ -161,6 +175,7 @@ export class Trash {
       if (!this.records.has(record.id)) throw new Error('entry already gone')
       await fs.rename(this.itemPath(record), target)
       this.records.delete(record.id)
+      this.changed()
       await fs.rm(path.join(this.dir, record.id), { recursive: true, force: true })
     })
   }
@@ -197,6 +212,7 @@ export class Trash {
 
   private async drop(id: string): Promise<boolean> {
     if (!this.records.delete(id)) return false
+    this.changed()
     await fs.rm(path.join(this.dir, id), { recursive: true, force: true })
     return true
   }

@@ -86,7 +86,8 @@ export const COMMANDS = {
   ls_b: {
     args: [],
     wire: 'ls_b',
-    description: 'List the buckets the access code reaches, each with its number of files.',
+    description:
+      'List the buckets the access code reaches, each with its number of files (0 for a drop code).',
     success: 500,
     failure: 550,
   },

@@ -53,7 +53,6 @@ export const useGrantsStore = defineStore('grants', () => {
   const regenerate = (id: string) => apply(bridge().invoke('host:regenerate', { id }))
   const restore = (id: string) => apply(bridge().invoke('host:restore', { id }))
   const emptyTrash = () => apply(bridge().invoke('host:emptyTrash', {}))
-  const refresh = () => apply(bridge().invoke('host:status'))
 
-  return { busy, roles: ROLE_NAMES, save, regenerate, restore, emptyTrash, refresh }
+  return { busy, roles: ROLE_NAMES, save, regenerate, restore, emptyTrash }
 })

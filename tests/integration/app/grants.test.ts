@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises'
 import path from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { BucketClient } from '../../../electron/client/index.js'
 import type { HostStatus } from '../../../shared/ipc.js'
 import { appFixture, freePort, type AppFixture } from './helpers.js'
@@ -91,12 +91,17 @@ describe('the trash in the Host panel', () => {
     const c = await BucketClient.connect({ host: '127.0.0.1', port: started.port! })
     await c.deleteFile('b', 'one.txt')
     await c.deleteFile('b', 'two.txt')
-    c.close()
-    let status = await f.ok<HostStatus>('host:status')
-    expect(status.trash.map((e) => [e.file, e.by, e.from])).toEqual([
+    // The Host panel is told without asking (the client stays connected: its coming and going
+    // publish the status too): the trash's changes publish the host's status.
+    const shown = (): string[][] | undefined =>
+      f!.events['host:status'].at(-1)?.trash.map((e) => [e.file, e.by, e.from])
+    await vi.waitFor(() => expect(shown()).toHaveLength(2))
+    expect(shown()).toEqual([
       ['two.txt', 'anyone', '127.0.0.1'],
       ['one.txt', 'anyone', '127.0.0.1'],
     ])
+    c.close()
+    let status = f.events['host:status'].at(-1)!
     status = await f.ok<HostStatus>('host:restore', { id: status.trash[1]!.id })
     expect(await fs.readFile(path.join(f.shared, 'b', 'one.txt'), 'utf8')).toBe('one')
     expect(status.trash.map((e) => e.file)).toEqual(['two.txt'])

@@ -68,6 +68,22 @@ const CASES: Case[] = [
   { line: (b) => `delete_b ${b}`, allowed: { full: '600 BDS' }, failure: '650 BDF' },
   { line: (b) => `ls_t ${b}`, allowed: { full: '1700 TRLS' }, failure: '1750 TRLF' },
   { line: (b) => `restore_f ${b} gone.txt`, allowed: { full: '1300 FRES' }, failure: '1350 FREF' },
+  {
+    line: (b) => `resume_f ${b} f.txt 5`,
+    allowed: { drop: '1500 RPS', write: '1500 RPS', full: '1500 RPS' },
+    failure: '1550 RPF',
+  },
+]
+
+/** The commands that name no bucket: what each role is answered. */
+const UNSCOPED: { line: string; allowed: Role[]; success: string; failure?: string }[] = [
+  { line: 'ls_b', allowed: ROLES, success: '500 BLS' },
+  { line: 'ls_f', allowed: ['read', 'write', 'full'], success: '800 FLS', failure: '850 FLF' },
+  { line: 'ls_t', allowed: ['full'], success: '1700 TRLS', failure: '1750 TRLF' },
+  { line: 'changes', allowed: ROLES, success: '1600 CHS' },
+  { line: 'init', allowed: ROLES, success: '100 OK' },
+  { line: 'code_r', allowed: ROLES, success: '100 OK' },
+  { line: 'help', allowed: ROLES, success: '100 OK' },
 ]
 
 let t: TestServer
@@ -154,13 +170,31 @@ describe('every command under every role, inside and outside the grant', () => {
     }
 })
 
+describe('every command naming no bucket under every role', () => {
+  for (const kase of UNSCOPED)
+    for (const role of ROLES) {
+      const allowed = kase.allowed.includes(role)
+      it(`${kase.line} as ${role}: ${allowed ? kase.success : 'refused'}`, async () => {
+        await prepare()
+        const before = await state([])
+        const out = await sessions.get(role)!.command(kase.line)
+        if (allowed) expect(out.status).toBe(kase.success)
+        else expect(out).toEqual({ data: [], status: `${kase.failure} ${NOT_ALLOWED}` })
+        expect(await state([])).toEqual(before)
+      })
+    }
+})
+
 describe('listings under a grant', () => {
   it('ls_b lists only the buckets the code reaches; a drop code sees no files', async () => {
     const { inside, outside } = await prepare()
     for (const role of ROLES) {
-      const listed = (await sessions.get(role)!.command('ls_b')).data.map((l) => l.split(' ')[0])
+      const lines = (await sessions.get(role)!.command('ls_b')).data
+      const listed = lines.map((l) => l.split(' ')[0])
       expect(listed).toContain(inside)
       expect(listed).not.toContain(outside)
+      // A drop code is not told how many files others left there.
+      expect(lines).toContain(`${inside} ${role === 'drop' ? 0 : 1}`)
     }
     const drop = sessions.get('drop')!
     expect((await drop.command('ls_f')).status).toBe(`850 FLF ${NOT_ALLOWED}`)
@@ -259,6 +293,26 @@ describe('grants changed while clients are connected', () => {
     const rest = await c.response()
     expect(sha256(bytes)).toBe(sha256(big))
     expect(rest.status).toBe('900 FDFBS')
+    expect((await c.command(`ls_f ${inside}`)).status).toMatch(/^1150 AGF access code withdrawn/)
+    t.server.grants.replace(all)
+  })
+})
+
+describe('an upload in progress when its code is revoked', () => {
+  it('finishes whole, and the next command is refused', async () => {
+    const { inside } = await prepare()
+    const big = Buffer.alloc(4 * 1024 * 1024, 9)
+    const c = await t.connect()
+    await c.command(`auth ${code('write')}`)
+    const all = t.server.grants.list()
+    c.send(`upload ${inside} big.bin ${big.length}`)
+    expect(await c.line()).toBe(`-> ready ${big.length}`)
+    await c.write(big.subarray(0, big.length / 2))
+    t.server.grants.replace(all.filter((g) => g.role !== 'write'))
+    await c.write(big.subarray(big.length / 2))
+    const rest = await c.response()
+    expect(rest).toEqual({ data: [`sha256 ${sha256(big)}`], status: '700 FUTBS' })
+    expect(sha256(await fs.readFile(path.join(t.root, inside, 'big.bin')))).toBe(sha256(big))
     expect((await c.command(`ls_f ${inside}`)).status).toMatch(/^1150 AGF access code withdrawn/)
     t.server.grants.replace(all)
   })
