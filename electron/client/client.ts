@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events'
 import {
+  announcesBytes,
   formatCommand,
   parseAnyFileEntry,
   parseBucketEntry,
@@ -110,8 +111,10 @@ export class BucketClient extends EventEmitter<ClientEvents> {
     const { onData, origin } = options
     const parsed = tokenize(line)
     const verb = parsed.ok ? parsed.tokens[0] : undefined
-    if (verb === 'upload' || verb === 'download')
-      return Promise.reject(new Error(`use the client's ${verb}() to move file bytes`))
+    if (verb === 'upload' || verb === 'download' || (verb !== undefined && announcesBytes(verb)))
+      return Promise.reject(
+        new Error(`use the client's ${verb === 'download' ? verb : 'upload'}() to move file bytes`),
+      )
     if (/[\r\n]/.test(line)) return Promise.reject(new Error('a command is a single line'))
     // The server does not answer a blank line; waiting for it would wait forever.
     if (parsed.ok && verb === undefined) return Promise.reject(new Error('empty command'))

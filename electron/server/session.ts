@@ -70,6 +70,9 @@ const BLANK_LINES_PER_TURN = 1024
 /** Longest reason sent after a status code (a name echoed in it can be long). */
 const MAX_DETAIL_CHARS = 500
 
+/** Takes the bytes of a refused `put_f`: read off the connection, kept nowhere. */
+const DISCARD: ByteSink = { write: () => true, whenWritable: () => Promise.resolve() }
+
 /**
  * One client connection: reads command lines, runs them strictly one after another, and moves the
  * raw bytes of uploads and downloads with backpressure both ways.
@@ -97,6 +100,11 @@ export class Session {
   private label = ''
   /** Closes a connection that started a command line and never finished it. */
   private lineTimer: NodeJS.Timeout | undefined
+  /**
+   * Raw bytes that followed the running command's line at once (`put_f`) and that nothing has
+   * taken yet: the handler takes them, or they are discarded before the next command is read.
+   */
+  private following: number | undefined
 
   constructor(
     private readonly socket: Socket,
@@ -244,8 +252,9 @@ export class Session {
       request.kind === 'command' && grant
         ? refusal(request.verb, request.args, grant, this.options.readOnly)
         : undefined
+    if (request.kind === 'command') this.following = request.bytes
     if (request.kind === 'bad') {
-      outcome = { code: 400, detail: request.detail }
+      outcome = { code: request.code ?? 400, detail: request.detail }
     } else if (!grant && !spec?.open) {
       outcome = {
         code: 1150,
@@ -269,6 +278,10 @@ export class Session {
     // A reason is text for people: cut so that the status line always fits the line limit.
     const status = formatStatus(outcome.code, outcome.detail?.slice(0, MAX_DETAIL_CHARS))
     try {
+      // A refused put_f's bytes are still on their way: the next command starts after them.
+      const untaken = this.following ?? 0
+      this.following = undefined
+      if (untaken > 0) await this.take(untaken, DISCARD)
       await this.out.line(status)
       await this.out.flush()
     } catch {
@@ -278,6 +291,8 @@ export class Session {
     if (!(spec?.quiet && outcome.code === spec.success))
       this.log(`${request.label} -> ${status}${outcome.note ? `, ${outcome.note}` : ''}`)
     if (outcome.close) return this.close('quit')
+    if (request.kind === 'bad' && request.adrift)
+      return this.close('raw bytes of unknown length followed a bad line')
     this.next()
   }
 
@@ -295,9 +310,20 @@ export class Session {
     this.pump()
   }
 
+  /**
+   * An upload's bytes: after `-> ready`, or at once when they followed the line (`put_f`, whose
+   * bytes are all of its size).
+   */
   private async receive(size: number, sink: ByteSink): Promise<void> {
-    await this.out.line(formatReady(size))
-    await this.out.flush()
+    if (this.following === undefined) {
+      await this.out.line(formatReady(size))
+      await this.out.flush()
+    } else this.following = undefined
+    await this.take(size, sink)
+  }
+
+  /** Hands exactly `size` raw bytes from the client to `sink`, those already buffered first. */
+  private async take(size: number, sink: ByteSink): Promise<void> {
     if (size === 0) return
     if (this.state.kind !== 'running') throw new ConnectionLost()
     await new Promise<void>((resolve, reject) => {

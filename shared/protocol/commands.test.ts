@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { CODES, codeLabel, isCode, isSuccess, type Code } from './codes.js'
-import { arity, codeLines, COMMANDS, helpLines, isVerb, VERBS } from './commands.js'
+import { announcesBytes, arity, codeLines, COMMANDS, helpLines, isVerb, VERBS } from './commands.js'
 
 describe('the command registry', () => {
   it.each([
@@ -13,12 +13,13 @@ describe('the command registry', () => {
     ['upload', 3, 5],
     ['download', 2, 4],
     ['resume_f', 3, 3],
+    ['put_f', 3, 3],
   ] as const)('%s takes %d to %d arguments', (verb, min, max) => {
     expect(arity(verb)).toEqual({ min, max })
   })
 
   it('knows its verbs and nothing else', () => {
-    expect(VERBS).toHaveLength(17)
+    expect(VERBS).toHaveLength(18)
     expect(isVerb('ls_b')).toBe(true)
     expect(isVerb('LS_B')).toBe(false)
     expect(isVerb('toString')).toBe(false)
@@ -33,7 +34,7 @@ describe('the command registry', () => {
   })
 
   it('generates help from the registry', () => {
-    expect(helpLines()).toHaveLength(VERBS.length + 2)
+    expect(helpLines()).toHaveLength(VERBS.length + 3)
     const upload = helpLines('upload')
     expect(upload[0]).toMatch(
       /^-> upload <name of bucket> <name of file> <size in bytes> \[<held bytes> <their sha256>\] +Upload/,
@@ -52,6 +53,25 @@ describe('the command registry', () => {
   })
 })
 
+describe('commands whose bytes follow the line', () => {
+  it('is put_f alone', () => {
+    expect(VERBS.filter((v) => (COMMANDS[v] as { bytesFollow?: true }).bytesFollow)).toEqual([
+      'put_f',
+    ])
+  })
+
+  it.each([
+    ['put_f b x 5', true],
+    ['  "put_f" b "x 5', true],
+    ['\uFEFFput_f', true],
+    ['upload b x 5', false],
+    ['put_fx b x 5', false],
+    ['PUT_F b x 5', false],
+  ])('tells that %j announced bytes: %s', (line, expected) => {
+    expect(announcesBytes(line)).toBe(expected)
+  })
+})
+
 describe('access', () => {
   it('opens only greeting, help, codes, quit and auth before the access code', () => {
     const open = VERBS.filter((v) => (COMMANDS[v] as { open?: true }).open)
@@ -64,6 +84,7 @@ describe('access', () => {
       'create_b',
       'delete_b',
       'delete_f',
+      'put_f',
       'rename_f',
       'restore_f',
       'upload',
@@ -86,6 +107,7 @@ describe('access', () => {
       ls_t: 'trash',
       restore_f: 'trash',
       resume_f: 'upload',
+      put_f: 'upload',
     })
   })
 })

@@ -33,6 +33,11 @@ export interface CommandSpec {
   secret?: true
   /** Polled by clients: the server log leaves out its successful answers. */
   quiet?: true
+  /**
+   * Raw bytes follow the line at once, as many as its `size` argument says: the server takes them
+   * all whatever it answers, so a refusal never leaves bytes to be read as commands.
+   */
+  bytesFollow?: true
 }
 
 export const COMMANDS = {
@@ -101,6 +106,18 @@ export const COMMANDS = {
     failure: 750,
     writes: true,
     needs: 'upload',
+  },
+  put_f: {
+    args: ['bucket', 'file', 'size'],
+    wire: 'put_f <name of bucket> <name of file> <size in bytes>',
+    console: 'upload <path of the file or folder> [<name of file or folder>] <name of bucket>',
+    description:
+      'Upload a file whose <size> raw bytes follow the line at once, without waiting for "-> ready" (protocol 2): the server takes them all, even when it refuses, and answers as for upload. Several may be sent back to back; the answers come in order.',
+    success: 700,
+    failure: 750,
+    writes: true,
+    needs: 'upload',
+    bytesFollow: true,
   },
   delete_f: {
     args: ['bucket', 'file'],
@@ -214,6 +231,15 @@ export function shownLine(line: string): string {
   if (verb === undefined) return line
   const typed = first.replaceAll('"', '').slice(0, verb.length)
   return `${typed} ***`
+}
+
+/**
+ * Whether a line that could not be understood was meant as a command whose bytes follow it (its
+ * first word, quotes dropped, is such a verb): the server cannot tell where those bytes end.
+ */
+export function announcesBytes(line: string): boolean {
+  const first = /^[^ \t]*/.exec(line.replace(/^\uFEFF/, '').trimStart())![0].replaceAll('"', '')
+  return isVerb(first) && (COMMANDS[first] as CommandSpec).bytesFollow === true
 }
 
 /** Smallest and largest number of arguments a verb takes on the wire. */

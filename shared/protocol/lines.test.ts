@@ -39,7 +39,7 @@ describe('LineReader', () => {
     [
       'invalid UTF-8',
       [new Uint8Array([0xff, 0xfe, 0x0a]), 'ok\n'],
-      [{ kind: 'invalid' }, line('ok')],
+      [{ kind: 'invalid', head: '\ufffd\ufffd' }, line('ok')],
     ],
   ])('%s', (_name, chunks, events) => {
     expect(read(chunks)).toEqual(events)
@@ -77,7 +77,7 @@ describe('LineReader', () => {
     })
 
     it('reports a complete over-long line and goes on', () => {
-      expect(read(['abcde\nok\n'], 4)).toEqual([{ kind: 'overflow' }, line('ok')])
+      expect(read(['abcde\nok\n'], 4)).toEqual([{ kind: 'overflow', head: 'abcde' }, line('ok')])
     })
 
     it('reports an unfinished over-long line once and discards it up to its LF', () => {
@@ -88,7 +88,7 @@ describe('LineReader', () => {
         events.push(...drain(reader))
         expect(reader.pending).toBeLessThanOrEqual(8)
       }
-      expect(events).toEqual([{ kind: 'overflow' }, line('ok')])
+      expect(events).toEqual([{ kind: 'overflow', head: 'abcdef' }, line('ok')])
     })
 
     it('keeps memory bounded while a peer sends without LF', () => {

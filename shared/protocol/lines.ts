@@ -10,16 +10,20 @@
  */
 export type LineEvent =
   | { kind: 'line'; text: string }
-  /** The line was not valid UTF-8. */
-  | { kind: 'invalid' }
+  /** The line was not valid UTF-8. `head`: its start, decoded leniently, to tell its verb. */
+  | { kind: 'invalid'; head: string }
   /** The line exceeded the limit; its bytes were discarded. */
-  | { kind: 'overflow' }
+  | { kind: 'overflow'; head: string }
 
 const LF = 0x0a
 const CR = 0x0d
 const SPACE = 0x20
 const TAB = 0x09
 const EMPTY = new Uint8Array(0)
+/** Bytes of a bad line's start kept in its event: enough for any verb. */
+const HEAD_BYTES = 32
+const lenient = new TextDecoder('utf-8')
+const headOf = (bytes: Uint8Array): string => lenient.decode(bytes.subarray(0, HEAD_BYTES))
 
 export class LineReader {
   /** Bytes received and not yet returned as a line or taken back. */
@@ -60,20 +64,21 @@ export class LineReader {
         const limit = this.maxLineBytes + (this.buffer[this.buffer.length - 1] === CR ? 1 : 0)
         if (this.buffer.length > limit) {
           // Keep nothing of a line that cannot be valid; report it once.
+          const head = headOf(this.buffer)
           this.buffer = EMPTY
           this.discarding = true
-          return { kind: 'overflow' }
+          return { kind: 'overflow', head }
         }
         return undefined
       }
       const end = lf > 0 && this.buffer[lf - 1] === CR ? lf - 1 : lf
       const bytes = this.buffer.subarray(0, end)
       this.buffer = this.buffer.subarray(lf + 1)
-      if (bytes.length > this.maxLineBytes) return { kind: 'overflow' }
+      if (bytes.length > this.maxLineBytes) return { kind: 'overflow', head: headOf(bytes) }
       try {
         return { kind: 'line', text: this.decoder.decode(bytes) }
       } catch {
-        return { kind: 'invalid' }
+        return { kind: 'invalid', head: headOf(bytes) }
       }
     }
   }

@@ -10,6 +10,7 @@ import { init } from './init.js'
 import { ls_b } from './ls_b.js'
 import { ls_f } from './ls_f.js'
 import { ls_t } from './ls_t.js'
+import { put_f } from './put_f.js'
 import { quit } from './quit.js'
 import { rename_f } from './rename_f.js'
 import { restore_f } from './restore_f.js'
@@ -27,6 +28,7 @@ export const HANDLERS: CommandTable = {
   delete_b,
   ls_b,
   upload,
+  put_f,
   delete_f,
   ls_f,
   download,

@@ -149,7 +149,7 @@ describe('escape attempts', () => {
     expect(await tree(t.root)).toEqual(inside)
     expect(await tree(outside!)).toEqual(['secret.txt'])
     expect(await fs.readFile(path.join(outside!, 'secret.txt'), 'utf8')).toBe('secret')
-    expect(await c.command('init')).toEqual({ data: ['BucketShare protocol 1'], status: '100 OK' })
+    expect(await c.command('init')).toEqual({ data: ['BucketShare protocol 2'], status: '100 OK' })
   })
 
   it('lists around links to folders and link loops, and counts the same', async () => {

@@ -218,11 +218,13 @@ describe('listings under a grant', () => {
     const open = ['auth', 'code_r', 'help', 'init', 'quit']
     const anyCode = [...open, 'changes', 'ls_b']
     expect(await verbs(sessions.get('read')!)).toEqual([...anyCode, 'download', 'ls_f'].sort())
-    expect(await verbs(sessions.get('drop')!)).toEqual([...anyCode, 'resume_f', 'upload'].sort())
-    expect(await verbs(sessions.get('write')!)).toEqual(
-      [...anyCode, 'download', 'ls_f', 'rename_f', 'resume_f', 'upload'].sort(),
+    expect(await verbs(sessions.get('drop')!)).toEqual(
+      [...anyCode, 'put_f', 'resume_f', 'upload'].sort(),
     )
-    expect(await verbs(sessions.get('full')!)).toHaveLength(17)
+    expect(await verbs(sessions.get('write')!)).toEqual(
+      [...anyCode, 'download', 'ls_f', 'put_f', 'rename_f', 'resume_f', 'upload'].sort(),
+    )
+    expect(await verbs(sessions.get('full')!)).toHaveLength(18)
     expect(await sessions.get('drop')!.command('help download')).toEqual({
       data: [],
       status: `400 BCMD download: ${NOT_ALLOWED}`,

@@ -15,7 +15,7 @@ describe('greeting, help and codes', () => {
   it('answers init with the protocol version and 100 OK', async () => {
     t = await startTestServer()
     const c = await t.connect()
-    expect(await c.command('init')).toEqual({ data: ['BucketShare protocol 1'], status: '100 OK' })
+    expect(await c.command('init')).toEqual({ data: ['BucketShare protocol 2'], status: '100 OK' })
   })
 
   it('lists every command in help, generated from the registry', async () => {

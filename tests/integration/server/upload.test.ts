@@ -110,7 +110,7 @@ describe('upload', () => {
     await fs.rm(path.join(t.root, 'b'), { recursive: true })
     await c.write(Buffer.alloc(100_000, 7))
     expect(await c.response()).toEqual({ data: [], status: '750 FUTBF no such bucket' })
-    expect(await c.command('init')).toEqual({ data: ['BucketShare protocol 1'], status: '100 OK' })
+    expect(await c.command('init')).toEqual({ data: ['BucketShare protocol 2'], status: '100 OK' })
     expect(await staged()).toEqual([])
   })
 
