@@ -139,7 +139,12 @@ export interface HostStatus {
   encrypted: boolean
   /** SHA-256 of the host's certificate, when encrypted: peers compare it on first connect. */
   fingerprint: string | null
-  /** The code clients must give, or null when anyone may connect. */
+  /** The host asks for its own access code (besides any grants' codes). */
+  codeRequired: boolean
+  /**
+   * The host's access code while this run of the app knows it (typed, made or unsealed since it
+   * started); null when anyone may connect, or when only its hash is kept.
+   */
   accessCode: string | null
   readOnly: boolean
   /** What a peer can type to reach this host: "192.168.1.20:4567", loopback first when local only. */
@@ -166,6 +171,7 @@ export const STOPPED_HOST: HostStatus = {
   exposure: 'loopback',
   encrypted: true,
   fingerprint: null,
+  codeRequired: false,
   accessCode: null,
   readOnly: false,
   addresses: [],
@@ -301,8 +307,11 @@ export interface Settings {
   recentPeers: Peer[]
   encrypted: boolean
   requireCode: boolean
-  /** The host's access code, kept so peers need not learn a new one at each start. */
-  accessCode: string | null
+  /**
+   * The host keeps an access code from an earlier start (hashed: never in clear), used again when
+   * no other is typed, so peers need not learn a new one at each start.
+   */
+  accessCodeKept: boolean
   readOnly: boolean
   /** How people nearby see this host; the computer's name until changed. */
   displayName: string

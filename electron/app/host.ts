@@ -13,7 +13,6 @@ import type { S3Options } from '../storage/s3/store.js'
 import { Announcer, discoveryOff, hostInvite } from '../discovery/index.js'
 import {
   generateAccessCode,
-  hashAll,
   hashCode,
   loadOrCreateIdentity,
   newSalt,
@@ -47,6 +46,8 @@ export class HostService {
   private readonly codes = new Map<string, string>()
   /** The grant of the host's own access code, when it has one (in the server's table, not saved). */
   private base: StoredGrant[] = []
+  /** The host's own access code in clear, once typed, made or unsealed in this run; never saved. */
+  private accessCode: string | undefined
 
   constructor(
     private readonly emit: Emit,
@@ -55,7 +56,14 @@ export class HostService {
     private readonly dataDir: string,
     /** Seals an object store's keys; without it (browser mode) they come from the environment. */
     private readonly secrets?: Secrets,
-  ) {}
+  ) {
+    // Older versions kept the code in clear: it is kept hashed from now on.
+    const clear = settings.takeClearAccessCode()
+    if (clear !== null) this.keeping = this.keepAccessCode(clear)
+  }
+
+  /** Keeping a code hashed (scrypt takes a moment): a start waits for it. */
+  private keeping: Promise<string> | undefined
 
   /** Whether keys typed for an object store can be kept here. */
   get keepsKeys(): boolean {
@@ -124,9 +132,8 @@ export class HostService {
     await this.stop()
     const host = options.exposure === 'network' ? '0.0.0.0' : '127.0.0.1'
     const requireCode = options.requireCode ?? options.exposure === 'network'
-    const accessCode = requireCode
-      ? (options.accessCode ?? this.settings.get().accessCode ?? generateAccessCode())
-      : null
+    const codeHash = requireCode ? await this.codeHash(options.accessCode) : null
+    const accessCode = codeHash === null ? null : (this.accessCode ?? null)
     const displayName = options.displayName ?? this.settings.get().displayName
     const s3 = options.s3 ? S3Host.parse(options.s3) : undefined
     try {
@@ -139,16 +146,14 @@ export class HostService {
         exposure: options.exposure,
         encrypted: options.encrypted,
         fingerprint: identity?.fingerprint ?? null,
+        codeRequired: requireCode,
         accessCode,
         readOnly: options.readOnly,
         displayName,
       }
       const salt = this.salt()
-      this.base = accessCode
-        ? await hashAll(
-            [{ code: accessCode, label: 'access code', role: 'full', buckets: 'all' }],
-            salt,
-          )
+      this.base = codeHash
+        ? [{ label: 'access code', role: 'full', buckets: 'all', hash: codeHash }]
         : []
       const server = await startServer({
         root,
@@ -200,8 +205,6 @@ export class HostService {
         exposure: options.exposure,
         encrypted: options.encrypted,
         requireCode,
-        // Kept when not required, so turning the requirement back on brings the same code.
-        accessCode: accessCode ?? this.settings.get().accessCode,
         readOnly: options.readOnly,
         displayName,
       })
@@ -282,6 +285,36 @@ export class HostService {
   private running(): BucketServer {
     if (!this.server) throw new AppError('INVALID_ARGUMENT', 'the host is not running')
     return this.server
+  }
+
+  /**
+   * The hash of the host's access code: the one typed now, else the one kept from before (shown
+   * again where it was kept sealed), else a new one. A typed or made code is kept hashed, and
+   * stays kept when a code is no longer required, so requiring one again brings the same code.
+   */
+  private async codeHash(typed: string | undefined): Promise<string> {
+    const migrated = await this.keeping
+    this.keeping = undefined
+    if (typed !== undefined) return this.keepAccessCode(typed)
+    if (migrated !== undefined) return migrated
+    const kept = this.settings.accessCode
+    if (!kept) return this.keepAccessCode(generateAccessCode())
+    if (this.accessCode === undefined && kept.sealed && this.secrets) {
+      try {
+        this.accessCode = this.secrets.open(kept.sealed)
+      } catch {
+        // Sealed on another computer or account: it still opens the host, but cannot be shown.
+      }
+    }
+    return kept.hash
+  }
+
+  /** Keeps `code` as the host's access code: hashed, and sealed where the app can seal. */
+  private async keepAccessCode(code: string): Promise<string> {
+    this.accessCode = code
+    const hash = await hashCode(code, this.salt())
+    this.settings.accessCode = { hash, sealed: this.secrets ? this.secrets.seal(code) : null }
+    return hash
   }
 
   /** The salt of every hash in the settings, made once. */

@@ -2,7 +2,21 @@ import os from 'node:os'
 import Conf from 'conf'
 import type { Peer, SavedGrant, Settings } from '../../shared/ipc.js'
 
-const DEFAULTS: Settings = {
+/** The host's access code as the settings keep it: never in clear. */
+export interface KeptCode {
+  /** scrypt of the code with the settings' `grantSalt` (as the grants' codes). */
+  hash: string
+  /** The code sealed by the system's secret storage (the desktop app), so it can be shown again. */
+  sealed: string | null
+}
+
+/** What the settings file holds: the settings, and what is kept beside them but never shown. */
+interface Stored extends Omit<Settings, 'accessCodeKept'> {
+  sealedS3Keys: string | null
+  accessCode: KeptCode | null
+}
+
+const DEFAULTS: Stored = {
   lastFolder: null,
   lastPort: 4567,
   exposure: 'loopback',
@@ -16,10 +30,8 @@ const DEFAULTS: Settings = {
   storage: 'folder',
   grants: [],
   grantSalt: null,
+  sealedS3Keys: null,
 }
-
-/** The settings, and what is kept beside them but never shown. */
-type Stored = Settings & { sealedS3Keys: string | null }
 
 /** Peers remembered, most recent first. */
 const MAX_PEERS = 8
@@ -34,15 +46,15 @@ export class SettingsStore {
       projectName: 'bucketshare',
       projectSuffix: '',
       ...(dir ? { cwd: dir } : {}),
-      defaults: { ...DEFAULTS, sealedS3Keys: null },
+      defaults: DEFAULTS,
       // A settings file edited by hand into nonsense must not stop the app from starting.
       clearInvalidConfig: true,
     })
   }
 
   get(): Settings {
-    const { sealedS3Keys, ...settings } = { ...DEFAULTS, ...this.conf.store }
-    return settings
+    const { sealedS3Keys: _keys, accessCode, ...settings } = { ...DEFAULTS, ...this.conf.store }
+    return { ...settings, accessCodeKept: isKept(accessCode) }
   }
 
   rememberHost(
@@ -53,14 +65,34 @@ export class SettingsStore {
       | 'exposure'
       | 'encrypted'
       | 'requireCode'
-      | 'accessCode'
       | 'readOnly'
       | 'displayName'
       | 'lastS3'
       | 'storage'
     >,
   ): void {
-    this.conf.set({ ...this.get(), ...host, sealedS3Keys: this.sealedS3Keys })
+    this.conf.set({ ...DEFAULTS, ...this.conf.store, ...host })
+  }
+
+  /** The host's access code, hashed (and sealed where the app can seal); never sent to the page. */
+  get accessCode(): KeptCode | null {
+    const kept = this.conf.get('accessCode')
+    return isKept(kept) ? kept : null
+  }
+
+  set accessCode(kept: KeptCode | null) {
+    this.conf.set('accessCode', kept)
+  }
+
+  /**
+   * A code kept in clear by an older version of the app, removed from the file as it is read (the
+   * caller keeps it hashed instead).
+   */
+  takeClearAccessCode(): string | null {
+    const kept: unknown = this.conf.get('accessCode')
+    if (typeof kept !== 'string') return null
+    this.conf.set('accessCode', null)
+    return kept
   }
 
   /** An object store's keys, sealed (see secrets.ts); never sent to the renderer. */
@@ -87,4 +119,8 @@ export class SettingsStore {
     )
     this.conf.set('recentPeers', [peer, ...others].slice(0, MAX_PEERS))
   }
+}
+
+function isKept(kept: unknown): kept is KeptCode {
+  return typeof kept === 'object' && kept !== null && typeof (kept as KeptCode).hash === 'string'
 }

@@ -86,6 +86,24 @@ describe('host panel', () => {
     expect(w.get('[data-testid="host-toggle"]').text()).toBe('Stop hosting')
   })
 
+  it('shows the access code while it is known, and says why when only its hash is kept', async () => {
+    const host = useHostStore()
+    host.status = { ...hosting, codeRequired: true }
+    const w = mount(HostPanel)
+    expect(w.get('[data-testid="host-access-code"]').text()).toBe('kite-lamp-93')
+    host.status = { ...hosting, codeRequired: true, accessCode: null }
+    await nextTick()
+    expect(w.find('[data-testid="host-access-code"]').exists()).toBe(false)
+    expect(w.get('[data-testid="host-code-hidden"]').text()).toContain('kept only as a hash')
+    host.status = { ...STOPPED_HOST }
+    host.requireCode = true
+    host.codeKept = true
+    await nextTick()
+    expect(w.get('[data-testid="host-code"]').attributes('placeholder')).toBe(
+      'the code of the last start when empty',
+    )
+  })
+
   it('says once why it could not start, until the next attempt or a change of port', async () => {
     bridge.handle('host:start', () => ({
       ok: false,

@@ -149,7 +149,7 @@ describe('wiring', () => {
         recentPeers: [{ host: '10.0.0.2', port: 4567 }],
         encrypted: true,
         requireCode: true,
-        accessCode: 'abcd-efgh-jkmn',
+        accessCodeKept: true,
         readOnly: false,
         displayName: 'Studio',
         storage: 's3',
@@ -167,6 +167,9 @@ describe('wiring', () => {
     expect(useHostStore().storage).toBe('s3')
     expect(useHostStore().s3).toMatchObject({ endpoint: 'http://10.0.0.9:3900', bucket: 'team' })
     expect(useHostStore().sealedKeys).toBe(true)
+    // The kept code is never sent to the page: the form only knows one is kept.
+    expect(useHostStore().codeKept).toBe(true)
+    expect(useHostStore().accessCode).toBe('')
     bridge.emit('connection:state', {
       status: 'connected',
       host: '10.0.0.2',
@@ -261,6 +264,7 @@ describe('host store', () => {
       root: '/srv/share',
       port: 5000,
       exposure: 'network' as const,
+      codeRequired: true,
       accessCode: 'kite-lamp-93',
       addresses: ['192.168.1.20:5000'],
     }
@@ -277,7 +281,9 @@ describe('host store', () => {
     ])
     expect(host.running).toBe(true)
     expect(host.status.addresses).toEqual(['192.168.1.20:5000'])
-    expect(host.accessCode).toBe('kite-lamp-93')
+    expect(host.status.accessCode).toBe('kite-lamp-93')
+    // The next start uses the same code unless another one is typed.
+    expect(host.codeKept).toBe(true)
   })
 
   it('shows why it could not start, and keeps the folder when the dialog is cancelled', async () => {

@@ -18,7 +18,10 @@ export const useHostStore = defineStore('host', () => {
   const encrypted = ref(true)
   /** Null: the default, which is to require a code on the network only. */
   const requireCode = ref<boolean | null>(null)
+  /** A code typed for the next start; empty: the one kept from before, or a new one. */
   const accessCode = ref('')
+  /** The host keeps a code from an earlier start (hashed), used when none is typed. */
+  const codeKept = ref(false)
   const readOnly = ref(false)
   /** How people nearby see this host. */
   const displayName = ref('')
@@ -106,7 +109,7 @@ export const useHostStore = defineStore('host', () => {
         // Sealed and kept by the Node side: not kept in this page.
         s3.value.accessKeyId = ''
         s3.value.secretAccessKey = ''
-        if (result.value.accessCode) accessCode.value = result.value.accessCode
+        if (result.value.codeRequired) codeKept.value = true
       } else error.value = describeError(result.error)
     } finally {
       starting.value = false
@@ -138,6 +141,7 @@ export const useHostStore = defineStore('host', () => {
     encrypted,
     requireCode,
     accessCode,
+    codeKept,
     readOnly,
     displayName,
     storage,

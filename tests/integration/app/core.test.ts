@@ -63,6 +63,7 @@ describe('hosting and connecting', () => {
       encrypted: true,
       fingerprint: expect.stringMatching(/^[0-9a-f]{64}$/),
       // On this computer only, no code is needed unless asked for.
+      codeRequired: false,
       accessCode: null,
       readOnly: false,
     })
@@ -82,7 +83,7 @@ describe('hosting and connecting', () => {
       recentPeers: [{ host: '127.0.0.1', port, fingerprint: status.fingerprint }],
       encrypted: true,
       requireCode: false,
-      accessCode: null,
+      accessCodeKept: false,
       readOnly: false,
       displayName: os.hostname(),
       storage: 'folder',

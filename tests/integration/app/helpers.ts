@@ -16,21 +16,27 @@ export interface AppFixture {
   events: { [E in EventChannel]: Events[E][] }
   /** Invokes and unwraps: fails the test when the envelope is an error. */
   ok<T = unknown>(channel: string, args?: unknown): Promise<T>
+  /** Shuts the app down and removes its folders. */
   stop(): Promise<void>
+  /** Shuts the app down, keeping its folders for another launch (`appFixture({ base })`). */
+  quit(): Promise<void>
 }
 
+/** `base`: the folders of an earlier fixture (stopped), as the app finds them at its next launch. */
 export async function appFixture(
-  options: { secrets?: Secrets; browserBytes?: boolean } = {},
+  options: { secrets?: Secrets; browserBytes?: boolean; base?: string } = {},
 ): Promise<AppFixture> {
-  const base = await fs.realpath(await fs.mkdtemp(path.join(os.tmpdir(), 'bucketshare-app-')))
+  const { base: again, ...services } = options
+  const base =
+    again ?? (await fs.realpath(await fs.mkdtemp(path.join(os.tmpdir(), 'bucketshare-app-'))))
   const shared = path.join(base, 'shared')
   const local = path.join(base, 'local')
-  await Promise.all([fs.mkdir(shared), fs.mkdir(local)])
+  await Promise.all([fs.mkdir(shared, { recursive: true }), fs.mkdir(local, { recursive: true })])
   const core = new AppCore({
     version: '0.0.0-test',
     settingsDir: path.join(base, 'settings'),
     cwd: local,
-    ...options,
+    ...services,
   })
   const events = {
     'host:status': [],
@@ -57,6 +63,9 @@ export async function appFixture(
     async stop() {
       await core.shutdown()
       await fs.rm(base, { recursive: true, force: true })
+    },
+    async quit() {
+      await core.shutdown()
     },
   }
 }
