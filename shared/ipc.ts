@@ -22,6 +22,13 @@ const port = z.number().int().min(1).max(65535)
 const text = (max: number) => z.string().min(1).max(max)
 const name = text(1024)
 const localPath = text(4096)
+/** A file of the page (browser mode): its name or path, and its size. */
+const pageFile = z.strictObject({
+  name,
+  size: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+})
+/** Files and folders of one tree the page may send. */
+export const MAX_TREE_ENTRIES = 100_000
 
 export const Exposure = z.enum(['loopback', 'network'])
 
@@ -52,6 +59,9 @@ export interface TrashView extends TrashEntry {
   id: string
 }
 export type Exposure = z.infer<typeof Exposure>
+
+/** What a folder is chosen for: the host's shared folder, a folder to upload, where to download. */
+export type FolderPurpose = 'share' | 'upload' | 'download'
 
 /** An S3-compatible object store to host instead of a folder (docs/storage.md). */
 export const S3Host = z.strictObject({
@@ -377,7 +387,8 @@ export const requestSchemas = {
   'host:restore': z.strictObject({ id: text(64) }),
   /** Drops trash entries for good: the given ones, or all. */
   'host:emptyTrash': z.strictObject({ ids: z.array(text(64)).max(100_000).optional() }),
-  'dialog:chooseFolder': z.undefined(),
+  /** The system's folder dialog (the desktop app), worded for what the folder is for. */
+  'dialog:chooseFolder': z.strictObject({ purpose: z.enum(['share', 'upload', 'download']) }),
   /** Without a path: the home folder. */
   'dialog:listFolder': z.strictObject({ path: localPath.optional() }),
   'connection:connect': ConnectRequest,
@@ -409,10 +420,19 @@ export const requestSchemas = {
     z.strictObject({
       bucket: name,
       /** Each file's name in the bucket and its size. */
-      files: z
-        .array(z.strictObject({ name, size: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER) }))
-        .min(1)
-        .max(10_000),
+      files: z.array(pageFile).min(1).max(10_000),
+    }),
+    /** A folder picked or dropped in the page: one transfer of its tree (browser mode). */
+    z.strictObject({
+      bucket: name,
+      tree: z.strictObject({
+        /** The tree's folder in the bucket. */
+        name,
+        /** Its empty folders, by their paths below it. */
+        folders: z.array(name).max(MAX_TREE_ENTRIES),
+      }),
+      /** Its files by their paths below the tree's folder, each with its size. */
+      files: z.array(pageFile).max(MAX_TREE_ENTRIES),
     }),
   ]),
   /** Into a local folder (the desktop app), or, without `dir`, to the page (browser mode). */
@@ -420,7 +440,10 @@ export const requestSchemas = {
     bucket: name,
     names: z.array(name).min(1).max(10_000),
     dir: localPath.optional(),
-    /** Which of `names` are folders: each is downloaded as one tree (into `dir` only). */
+    /**
+     * Which of `names` are folders: each is downloaded as one tree, into `dir`, or without it
+     * into the folder the page chose (which makes its folders and writes its files when told).
+     */
     folders: z.array(name).max(10_000).optional(),
   }),
   'transfers:cancel': z.strictObject({ id: text(64) }),
@@ -488,8 +511,13 @@ export interface Events {
   'console:entry': ConsoleEntry
   'transfer:update': TransferInfo
   'discovery:state': DiscoveryState
-  /** Browser mode: transfer `id` has its connection; the page sends or fetches its bytes now. */
-  'transfer:send': { id: string }
+  /**
+   * Browser mode: transfer `id` has its connection; the page sends or fetches its bytes now. For a
+   * tree, `file` is the file's number (the request's `file` parameter) and `path` its path below
+   * the tree's folder; with `folder` instead, the page makes that folder of a tree it downloads
+   * (`''`: the tree's own folder).
+   */
+  'transfer:send': { id: string; file?: number; path?: string; folder?: string }
 }
 
 export type EventChannel = keyof Events

@@ -8,9 +8,12 @@ import type { Envelope, EventChannel, Events, RequestChannel } from './ipc.js'
 
 export const TOKEN_PARAM = 'token'
 export const BRIDGE_PATH = '/bridge'
-/** POST, body = the file's bytes, query: token, bucket, name. Answers a TransferInfo as JSON. */
+/**
+ * POST, body = the file's bytes, query: token, id (the transfer's), file (a tree's file number).
+ * Answers the TransferInfo as JSON once it ended (a tree's file: once its bytes were taken).
+ */
 export const UPLOAD_PATH = '/upload'
-/** GET, query: token, bucket, name. Answers the file as an attachment. */
+/** GET, query: token, id, file (as for uploads). Answers the file as an attachment. */
 export const DOWNLOAD_PATH = '/download'
 
 export type BridgeRequestMessage = {

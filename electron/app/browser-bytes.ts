@@ -1,10 +1,13 @@
 import type { Readable, Writable } from 'node:stream'
+import { finished } from 'node:stream/promises'
+import type { Events } from '../../shared/ipc.js'
 import {
   LocalFileError,
   streamTarget,
   TransportError,
   type DownloadTarget,
   type IncomingFile,
+  type TreeSink,
   type UploadSource,
 } from '../client/index.js'
 import type { Emit } from './events.js'
@@ -17,23 +20,32 @@ export type Handover =
   | { direction: 'upload'; size: number; body: Readable }
   | { direction: 'download'; start: (file: IncomingFile) => Writable }
 
+/** A file of a tree transfer: its number in the tree and its path below the tree's folder. */
+export interface TreeFileRef {
+  file: number
+  path: string
+}
+
+/** The key of the bytes of a transfer, or of one file of a tree transfer. */
+const keyOf = (id: string, file?: number): string => (file === undefined ? id : `${id}#${file}`)
+
 /**
  * Browser mode: a transfer's bytes travel over an HTTP request of their own, made by the page only
- * when the transfer has its connection (the `transfer:send` event), and taken once by its id. A
- * refused or cancelled transfer therefore never waits on a browser that is still sending, and a
- * request repeated by the browser finds nothing to take.
+ * when the transfer has its connection (the `transfer:send` event), and taken once by its id (and
+ * file number, for a tree's file). A refused or cancelled transfer therefore never waits on a
+ * browser that is still sending, and a request repeated by the browser finds nothing to take.
  */
 export class BrowserBytes {
   private readonly waiting = new Map<string, (handover: Handover) => void>()
 
   constructor(private readonly emit: Emit) {}
 
-  /** The bytes of `id`, `size` of them, from the page's upload request. */
-  source(id: string, name: string, size: number): UploadSource {
+  /** The bytes of `id` (or of its file `ref`), `size` of them, from the page's upload request. */
+  source(id: string, name: string, size: number, ref?: TreeFileRef): UploadSource {
     return {
       label: name,
       open: async (signal) => {
-        const handover = await this.ask(id, signal)
+        const handover = await this.ask({ id, ...ref }, signal)
         if (handover.direction !== 'upload' || handover.size !== size)
           throw new LocalFileError(`the browser sent something else than "${name}"`)
         return { size, stream: handover.body }
@@ -41,12 +53,12 @@ export class BrowserBytes {
     }
   }
 
-  /** The page's download request for `id`, answered once the size is known. */
-  target(id: string): DownloadTarget {
+  /** The page's download request for `id` (or its file `ref`), answered once the size is known. */
+  target(id: string, ref?: TreeFileRef): DownloadTarget {
     let inner: DownloadTarget | undefined
     return {
       open: async (file, signal) => {
-        const handover = await this.ask(id, signal)
+        const handover = await this.ask({ id, ...ref }, signal)
         if (handover.direction !== 'download')
           throw new LocalFileError(`the browser did not ask for "${file.name}"`)
         inner = streamTarget(handover.start)
@@ -58,21 +70,52 @@ export class BrowserBytes {
     }
   }
 
-  /** Hands the page's request to transfer `id`; false when no transfer waits for it (any more). */
-  hand(id: string, handover: Handover): boolean {
-    const take = this.waiting.get(id)
-    if (!take) return false
-    this.waiting.delete(id)
-    take(handover)
-    return true
+  /**
+   * A tree downloaded into the page's chosen folder: the page makes each folder when told, and
+   * fetches each file into its place.
+   */
+  sink(id: string): TreeSink {
+    return {
+      folder: (parts) => {
+        this.emit('transfer:send', { id, folder: parts.join('/') })
+        return Promise.resolve()
+      },
+      file: (parts, file) => Promise.resolve(this.target(id, { file, path: parts.join('/') })),
+    }
   }
 
-  private ask(id: string, signal: AbortSignal | undefined): Promise<Handover> {
+  /**
+   * Hands the page's request to transfer `id` (its file `file`, for a tree); undefined when no
+   * transfer waits for it (any more). Resolves once the request's bytes are done with: the body
+   * read to its end, or the response closed.
+   */
+  hand(id: string, handover: Handover, file?: number): Promise<void> | undefined {
+    const key = keyOf(id, file)
+    const take = this.waiting.get(key)
+    if (!take) return undefined
+    this.waiting.delete(key)
+    let done: Promise<void>
+    if (handover.direction === 'upload') done = finished(handover.body).catch(() => undefined)
+    else {
+      const { start } = handover
+      let closed: () => void = () => undefined
+      done = new Promise<void>((resolve) => (closed = resolve))
+      handover = {
+        direction: 'download',
+        start: (incoming) => start(incoming).once('close', () => closed()),
+      }
+    }
+    take(handover)
+    return done
+  }
+
+  private ask(send: Events['transfer:send'], signal: AbortSignal | undefined): Promise<Handover> {
+    const key = keyOf(send.id, send.file)
     return new Promise((resolve, reject) => {
       const stop = (err: Error): void => {
         clearTimeout(timer)
         signal?.removeEventListener('abort', cancel)
-        this.waiting.delete(id)
+        this.waiting.delete(key)
         reject(err)
       }
       const cancel = (): void => stop(new TransportError('cancelled', 'cancelled'))
@@ -82,12 +125,12 @@ export class BrowserBytes {
       )
       if (signal?.aborted) return cancel()
       signal?.addEventListener('abort', cancel, { once: true })
-      this.waiting.set(id, (handover) => {
+      this.waiting.set(key, (handover) => {
         clearTimeout(timer)
         signal?.removeEventListener('abort', cancel)
         resolve(handover)
       })
-      this.emit('transfer:send', { id })
+      this.emit('transfer:send', send)
     })
   }
 }

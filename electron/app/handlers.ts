@@ -41,6 +41,13 @@ export function createHandlers(s: Services): Handlers {
     return s.transfers.start({ direction: 'download', bucket, name, target: target(id) }, { id })
       .info
   }
+  /** A folder downloaded as one tree into the folder the page chose. */
+  const tree = (bucket: string, name: string): TransferInfo => {
+    const bytes = browser()
+    const id = randomUUID()
+    return s.transfers.start({ direction: 'download', bucket, name, into: bytes.sink(id) }, { id })
+      .info
+  }
   return {
     'app:info': () => ({
       version: s.version,
@@ -49,7 +56,7 @@ export function createHandlers(s: Services): Handlers {
     }),
     'app:history': () => s.history.snapshot(),
     'settings:get': () => s.settings.get(),
-    'dialog:chooseFolder': async () => (s.chooseFolder ? s.chooseFolder() : null),
+    'dialog:chooseFolder': async ({ purpose }) => (s.chooseFolder ? s.chooseFolder(purpose) : null),
     'dialog:listFolder': ({ path }) => listFolder(path),
     'host:start': (options) => s.host.start(options),
     'host:stop': () => s.host.stop(),
@@ -85,20 +92,38 @@ export function createHandlers(s: Services): Handlers {
       }
       return result
     },
-    'transfers:upload': (args) =>
-      'paths' in args
-        ? args.paths.map((p, i) => {
-            const name = args.names?.[i] ?? path.basename(p)
-            return s.transfers.start({ direction: 'upload', bucket: args.bucket, name, local: p })
-              .info
-          })
-        : args.files.map((f) =>
-            upload(args.bucket, f.name, (id) => browser().source(id, f.name, f.size)),
-          ),
+    'transfers:upload': (args) => {
+      if ('paths' in args)
+        return args.paths.map((p, i) => {
+          const name = args.names?.[i] ?? path.basename(p)
+          return s.transfers.start({ direction: 'upload', bucket: args.bucket, name, local: p })
+            .info
+        })
+      if (!('tree' in args))
+        return args.files.map((f) =>
+          upload(args.bucket, f.name, (id) => browser().source(id, f.name, f.size)),
+        )
+      const bytes = browser()
+      const id = randomUUID()
+      const files = args.files.map((f, file) => ({
+        path: f.name,
+        size: f.size,
+        source: bytes.source(id, f.name, f.size, { file, path: f.name }),
+      }))
+      const { name, folders } = args.tree
+      return [
+        s.transfers.start(
+          { direction: 'upload', bucket: args.bucket, name, files, folders },
+          { id },
+        ).info,
+      ]
+    },
     'transfers:download': ({ bucket, names, dir, folders = [] }) =>
       names.map((name) =>
         dir === undefined
-          ? download(bucket, name, (id) => browser().target(id))
+          ? folders.includes(name)
+            ? tree(bucket, name)
+            : download(bucket, name, (id) => browser().target(id))
           : s.transfers.start(
               folders.includes(name)
                 ? { direction: 'download', bucket, name, local: dir, tree: true }

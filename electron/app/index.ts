@@ -34,13 +34,21 @@ export class AppCore {
   }
 
   /**
-   * Browser mode: gives transfer `id` the page's request carrying its bytes. Resolves with the
-   * transfer's final row; undefined when no transfer waits for this request (any more).
+   * Browser mode: gives transfer `id` (its file number `file`, for a tree) the page's request
+   * carrying its bytes. Resolves with the transfer's final row, or null once a tree's file is done
+   * with while the tree goes on; undefined when no transfer waits for this request (any more).
    */
-  handOver(id: string, handover: Handover): Promise<TransferInfo> | undefined {
+  handOver(
+    id: string,
+    handover: Handover,
+    file?: number,
+  ): Promise<TransferInfo | null> | undefined {
     const settled = this.services.transfers.settled(id)
-    if (!settled || !this.services.browserBytes?.hand(id, handover)) return undefined
-    return settled.then((end) => end.info)
+    const handed = settled && this.services.browserBytes?.hand(id, handover, file)
+    if (!settled || !handed) return undefined
+    const end = settled.then((end) => end.info)
+    // A tree's file is done with its own bytes, while the tree goes on.
+    return file === undefined ? end : Promise.race([end, handed.then(() => null)])
   }
 
   /** Cancels transfers, says goodbye to the peer and stops hosting. */

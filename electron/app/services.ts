@@ -1,5 +1,6 @@
 import os from 'node:os'
 import path from 'node:path'
+import type { FolderPurpose } from '../../shared/ipc.js'
 import { KnownHosts } from '../client/index.js'
 import { BrowserBytes } from './browser-bytes.js'
 import { ConnectionService } from './connection.js'
@@ -18,7 +19,7 @@ export interface ServicesOptions {
   /** Where settings are kept; the user's config folder when omitted. */
   settingsDir?: string
   /** A native folder picker, when the transport has one (Electron). */
-  chooseFolder?: () => Promise<string | null>
+  chooseFolder?: (purpose: FolderPurpose) => Promise<string | null>
   /** Where relative paths typed in the Console tab start; the home folder when omitted. */
   cwd?: string
   /** Seals an object store's keys (Electron's safeStorage); without it keys come from the environment. */
@@ -30,7 +31,7 @@ export interface ServicesOptions {
 /** Every service of the app, wired once. */
 export interface Services {
   version: string
-  chooseFolder?: () => Promise<string | null>
+  chooseFolder?: (purpose: FolderPurpose) => Promise<string | null>
   settings: SettingsStore
   host: HostService
   connection: ConnectionService

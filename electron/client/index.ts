@@ -46,11 +46,15 @@ export {
 export { KnownHosts } from './known-hosts.js'
 export {
   downloadTree,
+  receiveTree,
+  sendTree,
   uploadTree,
   type TreeFileOutcome,
   type TreeOptions,
   type TreeProgress,
   type TreeResult,
+  type TreeSink,
+  type TreeSourceFile,
 } from './trees.js'
 export {
   isFileResult,
@@ -58,4 +62,5 @@ export {
   type AnyResult,
   type AnyTransfer,
   type LocalTransfer,
+  type TreeTransfer,
 } from './run-transfer.js'

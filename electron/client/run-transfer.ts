@@ -2,8 +2,17 @@ import fs from 'node:fs/promises'
 import { ProtocolError } from '../../shared/protocol/index.js'
 import type { BucketClient } from './client.js'
 import { fileSource, fileTarget } from './endpoints.js'
-import type { TreeFileOutcome, TreeProgress } from './trees.js'
-import { downloadTree, uploadTree, type TreeResult } from './trees.js'
+import {
+  downloadTree,
+  receiveTree,
+  sendTree,
+  uploadTree,
+  type TreeFileOutcome,
+  type TreeProgress,
+  type TreeResult,
+  type TreeSink,
+  type TreeSourceFile,
+} from './trees.js'
 import type { TransferOptions, TransferResult, TransferSpec } from './transfers.js'
 
 /**
@@ -20,7 +29,23 @@ export interface LocalTransfer {
   tree?: boolean
 }
 
-export type AnyTransfer = TransferSpec | LocalTransfer
+/**
+ * A tree whose files come from somewhere else than a local folder, or go somewhere else (a
+ * browser's picked folder): its files with their sources and its empty folders, or its sink.
+ */
+export type TreeTransfer =
+  | {
+      direction: 'upload'
+      bucket: string
+      /** The tree's folder in the bucket. */
+      name: string
+      files: TreeSourceFile[]
+      /** Empty folders, relative to the tree's folder. */
+      folders: string[]
+    }
+  | { direction: 'download'; bucket: string; name: string; into: TreeSink }
+
+export type AnyTransfer = TransferSpec | LocalTransfer | TreeTransfer
 
 export interface AnyTransferOptions extends TransferOptions {
   /** A tree's progress also counts whole files. */
@@ -40,6 +65,8 @@ export async function runTransfer(
   spec: AnyTransfer,
   options: AnyTransferOptions = {},
 ): Promise<AnyResult> {
+  if ('files' in spec) return sendTree(client, { ...options, ...spec })
+  if ('into' in spec) return receiveTree(client, { ...options, ...spec })
   if (!('local' in spec)) return client.transfer(spec, options)
   const { bucket, name, local } = spec
   if (spec.direction === 'upload') {

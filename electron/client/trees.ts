@@ -8,7 +8,14 @@ import {
   type ListEntry,
 } from '../../shared/protocol/index.js'
 import { TRANSFER_CONCURRENCY, type BucketClient } from './client.js'
-import { fileSource, fileTarget, LocalFileError, localError } from './endpoints.js'
+import {
+  fileSource,
+  fileTarget,
+  LocalFileError,
+  localError,
+  type DownloadTarget,
+  type UploadSource,
+} from './endpoints.js'
 import { TransportError } from './errors.js'
 import { ProgressMeter, type Progress } from './progress.js'
 import type { TransferResult } from './transfers.js'
@@ -55,11 +62,31 @@ export interface TreeResult {
   path?: string
 }
 
-/** One file to move: its path in the bucket, its local path and its size. */
+/** One file of a tree to move: its path in the bucket and its size. */
 interface TreeFile {
   remote: string
-  local: string
   size: number
+}
+
+/** A file of a tree to upload, from wherever its bytes come (a local file, a browser's). */
+export interface TreeSourceFile {
+  /** Its path below the tree's folder (`a/b.txt`). */
+  path: string
+  size: number
+  source: UploadSource
+}
+
+/**
+ * Where a downloaded tree goes. Paths are given as their parts below the tree's folder, already
+ * checked against the name rules (nothing can reach outside it); `[]` is the tree's folder.
+ */
+export interface TreeSink {
+  /** Makes a folder (an empty one of the tree, or the tree's own). */
+  folder(parts: string[]): Promise<void>
+  /** Where file number `n` of the tree goes (made ready: its folder exists). */
+  file(parts: string[], n: number): Promise<DownloadTarget>
+  /** What the result names as written, if anything (a local folder). */
+  readonly path?: string
 }
 
 /**
@@ -71,14 +98,38 @@ export async function uploadTree(
   client: BucketClient,
   options: TreeOptions & { local: string; name: string; bucket: string },
 ): Promise<TreeResult> {
+  const root = checked(options.name, 'folder')
+  const files: TreeSourceFile[] = []
+  const empty: string[] = []
+  await walk(options.local, [], files, empty)
+  return sendTree(client, { ...options, name: root, files, folders: empty })
+}
+
+/**
+ * Uploads a tree given as its files (each with its source) and its empty folders, paths relative
+ * to the folder `name` of `bucket`. Every path is checked before anything is sent.
+ */
+export async function sendTree(
+  client: BucketClient,
+  options: TreeOptions & {
+    bucket: string
+    name: string
+    files: TreeSourceFile[]
+    /** Empty folders, relative to the tree's folder (`''`: the tree's folder itself). */
+    folders: string[]
+  },
+): Promise<TreeResult> {
   const { bucket } = options
   const root = checked(options.name, 'folder')
-  const files: TreeFile[] = []
-  const empty: string[] = []
-  await walk(options.local, root, files, empty)
+  const under = (relative: string, kind: 'file' | 'folder'): string =>
+    relative === '' ? root : checked(`${root}${PATH_SEPARATOR}${relative}`, kind)
+  const files = options.files.map((f) => ({ ...f, remote: under(f.path, 'file') }))
+  const empty = options.folders.map((f) => under(f, 'folder'))
+  // A tree with nothing in it is still a folder of the bucket.
+  if (files.length === 0 && empty.length === 0) empty.push(root)
   for (const folder of empty) await client.createFolder(bucket, folder)
   const bytes = await moveAll(files, options, (file, common) =>
-    client.upload({ ...common, bucket, name: file.remote, source: fileSource(file.local) }),
+    client.upload({ ...common, bucket, name: file.remote, source: file.source }),
   )
   return { name: root, files: files.length, folders: empty.length, bytes }
 }
@@ -93,25 +144,60 @@ export async function downloadTree(
   client: BucketClient,
   options: TreeOptions & { bucket: string; name: string; local: string },
 ): Promise<TreeResult> {
-  const { bucket } = options
+  const root = checked(options.name, 'folder')
+  const into = await treeRoot(options.local, path.posix.basename(root))
+  return receiveTree(client, { ...options, into: folderSink(into) })
+}
+
+/** A local folder as the place of a downloaded tree. */
+function folderSink(into: string): TreeSink {
+  const at = (parts: string[]): string => path.join(into, ...parts)
+  return {
+    path: into,
+    folder: (parts) => makeFolder(at(parts)),
+    async file(parts) {
+      await makeFolder(path.dirname(at(parts)))
+      return fileTarget(at(parts))
+    },
+  }
+}
+
+/**
+ * Downloads the folder `name` of `bucket` with everything in it into `into`: its empty folders
+ * first, then its files, several at a time.
+ */
+export async function receiveTree(
+  client: BucketClient,
+  options: TreeOptions & { bucket: string; name: string; into: TreeSink },
+): Promise<TreeResult> {
+  const { bucket, into } = options
   const root = checked(options.name, 'folder')
   const entries = await client.listFolder(bucket, root)
-  const into = await treeRoot(options.local, path.posix.basename(root))
-  const files: TreeFile[] = []
+  const files: (TreeFile & { parts: string[]; n: number })[] = []
   let folders = 0
+  await into.folder([])
   for (const entry of entries) {
-    const local = localPathOf(into, root, entry)
+    const parts = partsOf(root, entry)
     if (isFolderEntry(entry)) {
       folders++
-      await makeFolder(local)
-    } else files.push({ remote: entry.name, local, size: entry.size })
+      if (parts.length > 0) await into.folder(parts)
+    } else files.push({ remote: entry.name, size: entry.size, parts, n: files.length })
   }
-  await makeFolder(into)
-  const bytes = await moveAll(files, options, async (file, common) => {
-    await makeFolder(path.dirname(file.local))
-    return client.download({ ...common, bucket, name: file.remote, target: fileTarget(file.local) })
-  })
-  return { name: root, files: files.length, folders, bytes, path: into }
+  const bytes = await moveAll(files, options, async (file, common) =>
+    client.download({
+      ...common,
+      bucket,
+      name: file.remote,
+      target: await into.file(file.parts, file.n),
+    }),
+  )
+  return {
+    name: root,
+    files: files.length,
+    folders,
+    bytes,
+    ...(into.path === undefined ? {} : { path: into.path }),
+  }
 }
 
 function checked(raw: string, kind: 'file' | 'folder'): string {
@@ -120,11 +206,11 @@ function checked(raw: string, kind: 'file' | 'folder'): string {
   return check.path
 }
 
-/** Collects the files and empty folders under `dir`, named under `remote`. */
+/** Collects the files and empty folders under `dir`, by their paths below the tree's folder. */
 async function walk(
   dir: string,
-  remote: string,
-  files: TreeFile[],
+  parts: string[],
+  files: TreeSourceFile[],
   empty: string[],
 ): Promise<void> {
   const entries = await fs.readdir(dir, { withFileTypes: true }).catch((err: unknown) => {
@@ -135,17 +221,18 @@ async function walk(
     const local = path.join(dir, entry.name)
     if (entry.isDirectory()) {
       any = true
-      await walk(local, `${remote}${PATH_SEPARATOR}${entry.name}`, files, empty)
+      await walk(local, [...parts, entry.name], files, empty)
     } else if (entry.isFile()) {
       any = true
-      const name = checked(`${remote}${PATH_SEPARATOR}${entry.name}`, 'file')
+      const relative = [...parts, entry.name].join(PATH_SEPARATOR)
+      checked(relative, 'file')
       const stats = await fs.stat(local).catch((err: unknown) => {
         throw localError(err, `cannot read "${local}"`)
       })
-      files.push({ remote: name, local, size: stats.size })
+      files.push({ path: relative, size: stats.size, source: fileSource(local) })
     }
   }
-  if (!any) empty.push(checked(remote, 'folder'))
+  if (!any && parts.length > 0) empty.push(checked(parts.join(PATH_SEPARATOR), 'folder'))
 }
 
 /** Where a downloaded tree goes: inside an existing folder, or as a new one. */
@@ -158,11 +245,11 @@ async function treeRoot(local: string, name: string): Promise<string> {
 }
 
 /**
- * The local path of a listed entry under `into`. The server's paths are checked again here: a
+ * The parts of a listed entry's path below `root`. The server's paths are checked again here: a
  * listing naming anything outside the folder asked for is refused, never written.
  */
-function localPathOf(into: string, root: string, entry: ListEntry): string {
-  if (entry.name === root && isFolderEntry(entry)) return into
+function partsOf(root: string, entry: ListEntry): string[] {
+  if (entry.name === root && isFolderEntry(entry)) return []
   const prefix = `${root}${PATH_SEPARATOR}`
   const rest = entry.name.startsWith(prefix) ? entry.name.slice(prefix.length) : undefined
   const check = rest === undefined ? undefined : checkPath(rest)
@@ -171,7 +258,7 @@ function localPathOf(into: string, root: string, entry: ListEntry): string {
       'protocol',
       `the server listed a path outside the folder: ${entry.name}`,
     )
-  return path.join(into, ...check.parts)
+  return check.parts
 }
 
 async function makeFolder(dir: string): Promise<void> {
@@ -190,10 +277,10 @@ type Common = {
  * Moves the files, as many at once as the client runs, with one progress for all. The first
  * failure stops the rest (as cancelling does) and is thrown, naming its file.
  */
-async function moveAll(
-  files: TreeFile[],
+async function moveAll<F extends TreeFile>(
+  files: F[],
   options: TreeOptions,
-  move: (file: TreeFile, common: Common) => Promise<TransferResult>,
+  move: (file: F, common: Common) => Promise<TransferResult>,
 ): Promise<number> {
   const total = files.reduce((sum, f) => sum + f.size, 0)
   let done = 0

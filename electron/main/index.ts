@@ -7,11 +7,18 @@ import { fileURLToPath } from 'node:url'
 import { app, BrowserWindow, dialog, ipcMain, safeStorage, session } from 'electron'
 import { EVENT_CHANNELS, eventChannel, INVOKE_CHANNEL } from '../../shared/channels.js'
 import { INVITE_SCHEME, isInviteLink } from '../../shared/invite.js'
-import type { Envelope } from '../../shared/ipc.js'
+import type { Envelope, FolderPurpose } from '../../shared/ipc.js'
 import { AppCore } from '../app/index.js'
 import { CONTENT_SECURITY_POLICY } from '../web/static.js'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
+
+/** The system's folder dialog says what the folder is for. */
+const FOLDER_DIALOG_TITLES: Record<FolderPurpose, string> = {
+  share: 'Choose the folder to share',
+  upload: 'Choose a folder to upload',
+  download: 'Choose where to save',
+}
 /** Set by `electron-vite dev`: the renderer comes from Vite's dev server. */
 const devServer = process.env['ELECTRON_RENDERER_URL']
 
@@ -120,9 +127,9 @@ void app.whenReady().then(() => {
       : {}),
     settingsDir: app.getPath('userData'),
     cwd: app.getPath('home'),
-    chooseFolder: async () => {
+    chooseFolder: async (purpose) => {
       const options: Electron.OpenDialogOptions = {
-        title: 'Choose the folder to share',
+        title: FOLDER_DIALOG_TITLES[purpose],
         properties: ['openDirectory', 'createDirectory'],
       }
       const result = window

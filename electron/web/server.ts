@@ -33,8 +33,8 @@ export interface WebUi {
   close(): Promise<void>
 }
 
-/** Largest bridge message accepted from the page. */
-const MAX_MESSAGE_BYTES = 1024 * 1024
+/** Largest bridge message accepted from the page: a tree of 100,000 files with long paths. */
+const MAX_MESSAGE_BYTES = 32 * 1024 * 1024
 
 /**
  * Browser mode: serves the renderer and carries the app's contract over a WebSocket, on loopback
@@ -135,6 +135,11 @@ function reply(res: ServerResponse, status: number, body: unknown): void {
 
 /** The browser transfer a request carries the bytes of (see BrowserBytes). */
 const transferId = (url: URL): string => url.searchParams.get('id') ?? ''
+/** A tree's file number (`file`), when the request names one. */
+const treeFile = (url: URL): number | undefined => {
+  const raw = url.searchParams.get('file')
+  return raw !== null && /^\d{1,9}$/.test(raw) ? Number(raw) : undefined
+}
 
 /** Bytes of a request body held before reading from the browser pauses. */
 const BODY_BUFFER_BYTES = 1024 * 1024
@@ -156,7 +161,9 @@ async function upload(
   if (!Number.isSafeInteger(size) || size < 0)
     return refuse(req, res, 411, 'the upload needs a Content-Length')
   const body = new PassThrough({ highWaterMark: BODY_BUFFER_BYTES })
-  const settled = core.handOver(transferId(url), { direction: 'upload', size, body })
+  const id = transferId(url)
+  const file = treeFile(url)
+  const settled = core.handOver(id, { direction: 'upload', size, body }, file)
   if (!settled) return refuse(req, res, 409, 'no upload waits for these bytes')
   // A page that stops sending (closed, or it gave up) ends the transfer instead of stalling it.
   req.once('close', () => {
@@ -166,7 +173,7 @@ async function upload(
   const info = await settled
   req.unpipe(body)
   await drained(req)
-  reply(res, 200, info)
+  reply(res, 200, info ?? { id, file, state: 'sent' })
 }
 
 /** Refuses a request once its body has been read (see `upload`). */
@@ -198,22 +205,26 @@ async function download(
 ): Promise<void> {
   if (req.method !== 'GET') return plain(res, 405, 'method not allowed')
   const id = transferId(url)
-  const settled = core.handOver(id, {
-    direction: 'download',
-    start: ({ name, size }) => {
-      res.writeHead(200, {
-        'Content-Type': 'application/octet-stream',
-        'Content-Length': size,
-        'Content-Disposition': `attachment; filename*=UTF-8''${encodeURIComponent(name)}`,
-      })
-      return res
+  const settled = core.handOver(
+    id,
+    {
+      direction: 'download',
+      start: ({ name, size }) => {
+        res.writeHead(200, {
+          'Content-Type': 'application/octet-stream',
+          'Content-Length': size,
+          'Content-Disposition': `attachment; filename*=UTF-8''${encodeURIComponent(name)}`,
+        })
+        return res
+      },
     },
-  })
+    treeFile(url),
+  )
   if (!settled) return plain(res, 404, 'no download waits for this request')
   // The person cancelled the download in the browser.
   res.on('close', () => {
     if (!res.writableFinished) void core.invoke('transfers:cancel', { id })
   })
   const info = await settled
-  if (info.state !== 'done' && !res.headersSent) plain(res, 404, info.error ?? info.state)
+  if (info && info.state !== 'done' && !res.headersSent) plain(res, 404, info.error ?? info.state)
 }

@@ -6,6 +6,7 @@ import type {
   RequestResult,
 } from '../../shared/ipc.js'
 import type { Bridge } from '../../renderer/src/bridge/index.js'
+import type { PickedTree } from '../../renderer/src/picked.js'
 
 type Handler = (args: unknown) => unknown
 
@@ -50,6 +51,15 @@ export class FakeBridge implements Bridge {
 
   async upload(bucket: string, files: File[]): Promise<Envelope<never>> {
     return this.invoke('transfers:upload', { bucket, paths: files.map((f) => f.name) })
+  }
+
+  /** Recorded as the page's request: the tree's name, empty folders and file paths. */
+  async uploadTree(bucket: string, name: string, tree: PickedTree): Promise<Envelope<never>> {
+    return this.invoke('transfers:upload', {
+      bucket,
+      tree: { name, folders: tree.folders },
+      files: tree.files.map((f) => ({ name: f.path, size: f.file.size })),
+    })
   }
 
   async download(bucket: string, names: string[], folders?: string[]): Promise<Envelope<never>> {

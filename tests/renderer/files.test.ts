@@ -169,6 +169,7 @@ describe('file table', () => {
     await input.trigger('change')
     const dropped = new File(['y'], 'dropped.txt')
     await w.get('.files').trigger('drop', { dataTransfer: { files: [dropped] } })
+    await flush()
     expect(bridge.called('transfers:upload')).toEqual([
       { bucket: 'photos', paths: ['picked.txt'] },
       { bucket: 'photos', paths: ['dropped.txt'] },

@@ -7,6 +7,7 @@ import { setBridge } from '../../renderer/src/bridge/index.js'
 import ConfirmDialog from '../../renderer/src/components/ConfirmDialog.vue'
 import FilePane from '../../renderer/src/components/FilePane.vue'
 import { crumbs, rowsOf } from '../../renderer/src/folders.js'
+import { useHostStore } from '../../renderer/src/stores/host.js'
 import { useBucketsStore } from '../../renderer/src/stores/buckets.js'
 import { useConnectionStore } from '../../renderer/src/stores/connection.js'
 import { FakeBridge } from './fakeBridge.js'
@@ -174,6 +175,99 @@ describe('the file browser', () => {
     await w.get('[data-testid="download-button"]').trigger('click')
     expect(bridge.called('transfers:download')).toEqual([
       { bucket: 'photos', names: ['2024', 'top.txt'], dir: '/downloads', folders: ['2024'] },
+    ])
+  })
+
+  it('uploads a folder picked in the page as one tree into the folder shown', async () => {
+    bridge.handle('transfers:upload', () => [])
+    const w = await show(listing)
+    await row(w, '2024').trigger('dblclick')
+    const inFolder = (path: string, body: string): File => {
+      const file = new File([body], path.split('/').at(-1)!)
+      Object.defineProperty(file, 'webkitRelativePath', { value: path })
+      return file
+    }
+    const input = w.get<HTMLInputElement>('[data-testid="upload-folder-input"]')
+    Object.defineProperty(input.element, 'files', {
+      value: [inFolder('album/a.jpg', 'aa'), inFolder('album/été/b c.jpg', 'bbb')],
+      configurable: true,
+    })
+    await input.trigger('change')
+    await flush()
+    expect(bridge.called('transfers:upload')).toEqual([
+      {
+        bucket: 'photos',
+        tree: { name: '2024/album', folders: [] },
+        files: [
+          { name: 'a.jpg', size: 2 },
+          { name: 'été/b c.jpg', size: 3 },
+        ],
+      },
+    ])
+  })
+
+  it('uploads a dropped folder as one tree, its empty folders kept, loose files as files', async () => {
+    bridge.handle('transfers:upload', () => [])
+    const w = await show(listing)
+    const file = (name: string): FileSystemFileEntry =>
+      ({
+        name,
+        isFile: true,
+        isDirectory: false,
+        file: (ok: (f: File) => void) => ok(new File([name], name)),
+      }) as unknown as FileSystemFileEntry
+    const folder = (name: string, entries: FileSystemEntry[]): FileSystemDirectoryEntry => {
+      // Entries come in batches until an empty one, as Chromium gives them.
+      const batches = [entries.slice(0, 1), entries.slice(1), []]
+      return {
+        name,
+        isFile: false,
+        isDirectory: true,
+        createReader: () => ({
+          readEntries: (ok: (e: FileSystemEntry[]) => void) => ok(batches.shift() ?? []),
+        }),
+      } as unknown as FileSystemDirectoryEntry
+    }
+    const tree = folder('trip', [
+      file('one.txt'),
+      folder('empty', []),
+      folder('deep', [folder('er', [file('two.txt')])]),
+    ])
+    const item = (entry: FileSystemEntry) => ({ kind: 'file', webkitGetAsEntry: () => entry })
+    await w.get('.files').trigger('drop', {
+      dataTransfer: { files: [], items: [item(tree), item(file('loose.txt'))] },
+    })
+    await flush()
+    await flush()
+    expect(bridge.called('transfers:upload')).toEqual([
+      { bucket: 'photos', paths: ['loose.txt'] },
+      {
+        bucket: 'photos',
+        tree: { name: 'trip', folders: ['empty'] },
+        files: [
+          { name: 'one.txt', size: 7 },
+          { name: 'deep/er/two.txt', size: 7 },
+        ],
+      },
+    ])
+  })
+
+  it('in the desktop app, picks the folder with the system dialog and uploads it by its path', async () => {
+    bridge
+      .handle('dialog:chooseFolder', () => '/home/me/Pictures/summer trip')
+      .handle('transfers:upload', () => [])
+    useHostStore().nativeDialogs = true
+    const w = await show(listing)
+    await row(w, '2024').trigger('dblclick')
+    await w.get('[data-testid="upload-folder-button"]').trigger('click')
+    await flush()
+    expect(bridge.called('dialog:chooseFolder')).toEqual([{ purpose: 'upload' }])
+    expect(bridge.called('transfers:upload')).toEqual([
+      {
+        bucket: 'photos',
+        paths: ['/home/me/Pictures/summer trip'],
+        names: ['2024/summer trip'],
+      },
     ])
   })
 })

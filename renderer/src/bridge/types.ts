@@ -1,4 +1,5 @@
 import type { BridgeApi, Envelope, TransferInfo } from '../../../shared/ipc.js'
+import type { PickedTree } from '../picked.js'
 
 /**
  * What the renderer talks to: the contract of shared/ipc.ts, plus moving files the person picked
@@ -7,7 +8,12 @@ import type { BridgeApi, Envelope, TransferInfo } from '../../../shared/ipc.js'
 export interface Bridge extends BridgeApi {
   /** Uploads `files`, each named `names[i]` in the bucket, or its own name when not given. */
   upload(bucket: string, files: File[], names?: string[]): Promise<Envelope<TransferInfo[]>>
-  /** Downloads files and folders (`folders` says which of `names` are folders: whole trees). */
+  /** Uploads a folder picked or dropped in the page as one transfer of its tree, named `name`. */
+  uploadTree(bucket: string, name: string, tree: PickedTree): Promise<Envelope<TransferInfo[]>>
+  /**
+   * Downloads files and folders (`folders` says which of `names` are folders: whole trees), into a
+   * folder the person chooses first; an empty list when they cancelled.
+   */
   download(bucket: string, names: string[], folders?: string[]): Promise<Envelope<TransferInfo[]>>
 }
 

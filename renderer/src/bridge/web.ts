@@ -13,6 +13,7 @@ import {
   type BridgeRequestMessage,
   type BridgeServerMessage,
 } from '../../../shared/web-bridge.js'
+import { canWriteFolders, chooseTreeFolder, type TreeFolder } from '../picked.js'
 import type { Bridge } from './types.js'
 
 export const LOST_MESSAGE =
@@ -21,7 +22,10 @@ export const UNREACHABLE_MESSAGE =
   'Could not reach the BucketShare process: open the full address it printed, token included'
 
 type Listener = (payload: never) => void
-const failure = (code: 'TRANSPORT' | 'FORBIDDEN', message: string): Envelope<never> => ({
+const failure = (
+  code: 'TRANSPORT' | 'FORBIDDEN' | 'LOCAL_FILE',
+  message: string,
+): Envelope<never> => ({
   ok: false,
   error: { code, message },
 })
@@ -32,6 +36,18 @@ const failure = (code: 'TRANSPORT' | 'FORBIDDEN', message: string): Envelope<nev
  * Every URL carries the token the page was opened with. When the socket closes, pending and later requests
  * fail with TRANSPORT and the connection and host show why.
  */
+/** A transfer of this page, as its bytes are asked for. */
+interface PageTransfer {
+  /** One file to send. */
+  file?: File
+  /** A tree's files to send, by their numbers. */
+  tree?: File[]
+  /** A tree to write, as the folder `name` in the chosen folder. */
+  into?: { folder: TreeFolder; name: string }
+  /** Stops this transfer's requests once it ended. */
+  stop: AbortController
+}
+
 export function webBridge(location: Location): Bridge {
   const token = new URLSearchParams(location.search).get(TOKEN_PARAM) ?? ''
   const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:'
@@ -61,7 +77,7 @@ export function webBridge(location: Location): Bridge {
       pending.get(message.id)?.(message.envelope)
       pending.delete(message.id)
     } else {
-      if (message.event === 'transfer:send') send(message.payload.id)
+      if (message.event === 'transfer:send') send(message.payload)
       if (message.event === 'transfer:update') ended(message.payload)
       emit(message.event, message.payload)
     }
@@ -82,43 +98,75 @@ export function webBridge(location: Location): Bridge {
   })
 
   /**
-   * This page's browser transfers not yet ended: a file to send, or a download to fetch, once the
-   * transfer asks for its bytes (`transfer:send`), and the request to stop when it ends first.
+   * This page's browser transfers not yet ended: a file to send, a tree's files to send, a
+   * download to fetch, or a tree to write into a chosen folder, once the transfer asks for their
+   * bytes (`transfer:send`); and the requests to stop when it ends first.
    */
-  const transfers = new Map<string, { file?: File; request?: AbortController }>()
+  const transfers = new Map<string, PageTransfer>()
   /** Asks that came before the page learnt the transfer's id. */
-  const early = new Set<string>()
+  const early = new Map<string, Events['transfer:send'][]>()
 
-  function send(id: string): void {
-    const transfer = transfers.get(id)
-    if (!transfer) return void early.add(id)
-    const url = `${transfer.file ? UPLOAD_PATH : DOWNLOAD_PATH}?${query({ id })}`
-    if (!transfer.file) {
+  function send(ask: Events['transfer:send']): void {
+    const transfer = transfers.get(ask.id)
+    if (!transfer) return void early.set(ask.id, [...(early.get(ask.id) ?? []), ask])
+    const url = (path: string): string =>
+      `${path}?${query({ id: ask.id, ...(ask.file === undefined ? {} : { file: String(ask.file) }) })}`
+    if (transfer.into) return void write(transfer, transfer.into, ask, url(DOWNLOAD_PATH))
+    const file = ask.file === undefined ? transfer.file : transfer.tree?.[ask.file]
+    if (!file) {
       // The browser's own download; its progress still arrives as events.
       const link = document.createElement('a')
-      link.href = url
+      link.href = url(DOWNLOAD_PATH)
       link.click()
       return
     }
-    transfer.request = new AbortController()
     // How it ends arrives as a transfer:update event; this request only carries the bytes.
-    fetch(url, { method: 'POST', body: transfer.file, signal: transfer.request.signal }).catch(
+    fetch(url(UPLOAD_PATH), { method: 'POST', body: file, signal: transfer.stop.signal }).catch(
       () => undefined,
     )
   }
 
-  function track(started: Envelope<TransferInfo[]>, files?: File[]): Envelope<TransferInfo[]> {
+  /**
+   * A tree's folder made, or one of its files fetched into its place (below the tree's own folder
+   * in the chosen one). A file appears only whole: a failed fetch drops what was written.
+   */
+  async function write(
+    transfer: PageTransfer,
+    into: { folder: TreeFolder; name: string },
+    ask: Events['transfer:send'],
+    url: string,
+  ): Promise<void> {
+    const parts = (path: string): string[] => [into.name, ...path.split('/').filter(Boolean)]
+    if (ask.folder !== undefined) return void (await into.folder.folder(parts(ask.folder)))
+    if (ask.path === undefined) return
+    try {
+      const response = await fetch(url, { signal: transfer.stop.signal })
+      if (!response.ok || !response.body) return
+      const out = await into.folder.write(parts(ask.path))
+      await response.body.pipeTo(out, { signal: transfer.stop.signal })
+    } catch {
+      // The transfer tells how it ended; the Node side stops the tree when a file fails.
+      if (!transfer.stop.signal.aborted) transfer.stop.abort()
+    }
+  }
+
+  function track(
+    started: Envelope<TransferInfo[]>,
+    what: (info: TransferInfo, i: number) => Omit<PageTransfer, 'stop'>,
+  ): Envelope<TransferInfo[]> {
     if (!started.ok) return started
     started.value.forEach((info, i) => {
-      transfers.set(info.id, files ? { file: files[i]! } : {})
-      if (early.delete(info.id)) send(info.id)
+      transfers.set(info.id, { ...what(info, i), stop: new AbortController() })
+      const asks = early.get(info.id) ?? []
+      early.delete(info.id)
+      asks.forEach(send)
     })
     return started
   }
 
   function ended(info: TransferInfo): void {
     if (info.state === 'running') return
-    transfers.get(info.id)?.request?.abort()
+    transfers.get(info.id)?.stop.abort()
     transfers.delete(info.id)
     early.delete(info.id)
   }
@@ -146,10 +194,32 @@ export function webBridge(location: Location): Bridge {
     },
     async upload(bucket, files, names) {
       const list = files.map((f, i) => ({ name: names?.[i] ?? f.name, size: f.size }))
-      return track(await invoke('transfers:upload', { bucket, files: list }), files)
+      return track(await invoke('transfers:upload', { bucket, files: list }), (_, i) => ({
+        file: files[i]!,
+      }))
+    },
+    async uploadTree(bucket, name, tree) {
+      const started = await invoke('transfers:upload', {
+        bucket,
+        tree: { name, folders: tree.folders },
+        files: tree.files.map((f) => ({ name: f.path, size: f.file.size })),
+      })
+      return track(started, () => ({ tree: tree.files.map((f) => f.file) }))
     },
     async download(bucket, names, folders = []) {
-      // A browser cannot write a folder: a folder's files are downloaded one by one.
+      if (folders.length > 0 && canWriteFolders()) {
+        // Folders are written as folders where the person chooses (asked first: a click's dialog).
+        const chosen = await chooseTreeFolder().catch((err: unknown) => err as Error)
+        if (chosen === null) return { ok: true, value: [] }
+        if (chosen instanceof Error) return failure('LOCAL_FILE', chosen.message)
+        const started = await invoke('transfers:download', { bucket, names, folders })
+        return track(started, (info) =>
+          folders.includes(info.name)
+            ? { into: { folder: chosen, name: info.name.slice(info.name.lastIndexOf('/') + 1) } }
+            : {},
+        )
+      }
+      // Elsewhere a folder's files are downloaded one by one, by the browser's own downloads.
       let all = names
       if (folders.length > 0) {
         const listing = await invoke('files:list', { bucket })
@@ -161,7 +231,7 @@ export function webBridge(location: Location): Bridge {
           ...listing.value.filter((e) => !('folder' in e) && under(e.name)).map((e) => e.name),
         ]
       }
-      return track(await invoke('transfers:download', { bucket, names: all }))
+      return track(await invoke('transfers:download', { bucket, names: all }), () => ({}))
     },
   }
 }

@@ -122,7 +122,9 @@ export const useHostStore = defineStore('host', () => {
   }
 
   async function browse(): Promise<void> {
-    const chosen = notices.unwrap(await bridge().invoke('dialog:chooseFolder'))
+    const chosen = notices.unwrap(
+      await bridge().invoke('dialog:chooseFolder', { purpose: 'share' }),
+    )
     if (chosen) folder.value = chosen
   }
 

@@ -2,6 +2,7 @@ import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 import type { TransferInfo } from '../../../shared/ipc.js'
 import { bridge } from '../bridge/index.js'
+import type { PickedTree } from '../picked.js'
 import { useNoticesStore } from './notices.js'
 
 /** Transfers of this session, newest first, with their progress. */
@@ -33,6 +34,29 @@ export const useTransfersStore = defineStore('transfers', () => {
     started?.forEach(update)
   }
 
+  /** Uploads a folder picked or dropped in the page as one transfer of its tree, named `name`. */
+  async function uploadTree(bucket: string, name: string, tree: PickedTree): Promise<void> {
+    const started = notices.unwrap(await bridge().uploadTree(bucket, name, tree))
+    started?.forEach(update)
+  }
+
+  /**
+   * The desktop app: asks for a folder with the system's dialog and uploads it as one transfer
+   * of its tree, empty folders included, as `<into>/<its name>` (`into` '' : the bucket's top).
+   */
+  async function uploadChosenFolder(bucket: string, into: string): Promise<void> {
+    const chosen = notices.unwrap(
+      await bridge().invoke('dialog:chooseFolder', { purpose: 'upload' }),
+    )
+    if (!chosen) return
+    const own = chosen.split(/[\\/]/).filter(Boolean).at(-1) ?? chosen
+    const name = into === '' ? own : `${into}/${own}`
+    const started = notices.unwrap(
+      await bridge().invoke('transfers:upload', { bucket, paths: [chosen], names: [name] }),
+    )
+    started?.forEach(update)
+  }
+
   async function download(bucket: string, names: string[], folders?: string[]): Promise<void> {
     if (names.length === 0) return
     const started = notices.unwrap(await bridge().download(bucket, names, folders))
@@ -47,5 +71,17 @@ export const useTransfersStore = defineStore('transfers', () => {
     for (const [id, t] of byId.value) if (t.state !== 'running') byId.value.delete(id)
   }
 
-  return { byId, items, active, update, onFinished, upload, download, cancel, clearFinished }
+  return {
+    byId,
+    items,
+    active,
+    update,
+    onFinished,
+    upload,
+    uploadTree,
+    uploadChosenFolder,
+    download,
+    cancel,
+    clearFinished,
+  }
 })

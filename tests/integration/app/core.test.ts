@@ -46,7 +46,7 @@ describe('the request contract', () => {
       nativeDialogs: false,
       sealedKeys: false,
     })
-    expect(await f.ok('dialog:chooseFolder')).toBeNull()
+    expect(await f.ok('dialog:chooseFolder', { purpose: 'upload' })).toBeNull()
   })
 })
 

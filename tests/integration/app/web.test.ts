@@ -263,4 +263,86 @@ describe('browser mode', () => {
       .toEqual([expect.stringContaining('no answer') as unknown])
     expect(f.events['transfer:update'].filter((t) => t.id !== info.id)).toEqual([])
   })
+
+  it('moves a folder of the page as one tree each way: empty folders kept, every file in place', async () => {
+    const { origin, token } = await start()
+    await hostAndConnect(f)
+    await f.ok('buckets:create', { name: 'b' })
+    const files = new Map([
+      ['read me.txt', Buffer.from('top')],
+      ['été 2026/jour un/matin tôt/写真 1.txt', Buffer.from('photo')],
+      ['été 2026/zero', Buffer.alloc(0)],
+      ...Array.from(
+        { length: 12 },
+        (_, i) => [`many/f ${i}.bin`, Buffer.alloc(70_000, i)] as const,
+      ),
+    ])
+    const names = [...files.keys()]
+    // The page answers each file's ask with its bytes, as web.ts does.
+    const posted: Promise<Response>[] = []
+    const off = f.core.on('transfer:send', ({ id, file }) => {
+      if (file === undefined) return
+      const bytes = files.get(names[file]!)!
+      posted.push(
+        fetch(`${origin}/upload?token=${token}&id=${id}&file=${file}`, {
+          method: 'POST',
+          body: bytes,
+          headers: { origin },
+        }),
+      )
+    })
+    const [up, ...more] = await f.ok<TransferInfo[]>('transfers:upload', {
+      bucket: 'b',
+      tree: { name: 'trips/album', folders: ['vide', 'été 2026/rien'] },
+      files: names.map((name) => ({ name, size: files.get(name)!.length })),
+    })
+    expect(more).toEqual([])
+    await expect
+      .poll(() => final(up!.id), { timeout: 20_000 })
+      .toMatchObject({
+        state: 'done',
+        files: names.length,
+        filesTotal: names.length,
+      })
+    off()
+    expect((await Promise.all(posted)).map((r) => r.status)).toEqual(names.map(() => 200))
+    const stored = path.join(f.shared, 'b/trips/album')
+    for (const [name, bytes] of files)
+      expect(await fs.readFile(path.join(stored, name))).toEqual(bytes)
+    expect(await fs.readdir(path.join(stored, 'vide'))).toEqual([])
+    expect(await fs.readdir(path.join(stored, 'été 2026/rien'))).toEqual([])
+
+    // Down again into a folder the page chose: it makes the folders and writes each file.
+    const into = path.join(f.base, 'chosen')
+    const written: Promise<void>[] = []
+    const off2 = f.core.on('transfer:send', ({ id, file, path: at, folder }) => {
+      if (folder !== undefined)
+        written.push(fs.mkdir(path.join(into, folder), { recursive: true }).then(() => undefined))
+      else if (file !== undefined)
+        written.push(
+          fetch(`${origin}/download?token=${token}&id=${id}&file=${file}`).then(async (r) => {
+            expect(r.status).toBe(200)
+            await fs.mkdir(path.dirname(path.join(into, at!)), { recursive: true })
+            await fs.writeFile(path.join(into, at!), Buffer.from(await r.arrayBuffer()))
+          }),
+        )
+    })
+    const [down] = await f.ok<TransferInfo[]>('transfers:download', {
+      bucket: 'b',
+      names: ['trips/album'],
+      folders: ['trips/album'],
+    })
+    await expect
+      .poll(() => final(down!.id), { timeout: 20_000 })
+      .toMatchObject({
+        state: 'done',
+        files: names.length,
+      })
+    off2()
+    await Promise.all(written)
+    for (const [name, bytes] of files)
+      expect(await fs.readFile(path.join(into, name))).toEqual(bytes)
+    expect(await fs.readdir(path.join(into, 'vide'))).toEqual([])
+    expect(await fs.readdir(path.join(into, 'été 2026/rien'))).toEqual([])
+  })
 })
