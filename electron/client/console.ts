@@ -77,7 +77,7 @@ export function transferResultOf(
 ): ConsoleResult {
   if ('result' in outcome) {
     const { result } = outcome
-    if (isFileResult(result)) return { sent, ...result.response, transfer: result }
+    if (isFileResult(result)) return { sent, ...fileAnswer(spec, result), transfer: result }
     return treeResult(spec.direction === 'upload' ? 700 : 900, result)
   }
   const { error } = outcome
@@ -138,6 +138,24 @@ export async function runConsoleLine(
   } catch (err) {
     return { lines: [], status: null, error: (err as Error).message }
   }
+}
+
+/**
+ * One file's answer: the server's, after a line saying where a continued transfer resumed; a file
+ * that was there already is told as such with the transfer's success code.
+ */
+function fileAnswer(
+  spec: LocalTransfer,
+  result: TransferResult,
+): Pick<ConsoleResult, 'lines' | 'status'> {
+  if (result.alreadyThere)
+    return {
+      lines: [`already there: same size and sha256, nothing moved`, `sha256 ${result.sha256}`],
+      status: local(spec.direction === 'upload' ? 700 : 900, '').status,
+    }
+  const { lines, status } = result.response
+  if (result.resumedAt === undefined) return { lines, status }
+  return { lines: [`resumed at ${result.resumedAt}`, ...lines], status }
 }
 
 /** A tree transfer's summary as a console answer: one data line and the status. */

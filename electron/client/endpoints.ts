@@ -1,6 +1,6 @@
 import { createReadStream, type WriteStream } from 'node:fs'
 import fs from 'node:fs/promises'
-import { randomBytes } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import path from 'node:path'
 import type { Readable, Writable } from 'node:stream'
 import { finished } from 'node:stream/promises'
@@ -30,12 +30,45 @@ export interface UploadSource {
   readonly label: string
   /** `signal` is the transfer's cancel, for a source that waits for its bytes. */
   open(signal?: AbortSignal): Promise<{ size: number; stream: Readable }>
+  /**
+   * `open` may be called again for the same bytes from the start (a file, not a request body).
+   * Only such a source is checked against what the server holds, to continue a cut upload or skip
+   * an identical one: checking reads bytes that may then have to be sent after all.
+   */
+  readonly repeatable?: boolean
+}
+
+/**
+ * What the server said a download's file is, kept with its cut bytes: the same server, bucket and
+ * name (`source`), the file's version (`-> version`) and whole size. A download continues only
+ * when all three still hold (the server checks the version).
+ */
+export interface PartialIdentity {
+  source: string
+  version: string
+  size: number
+}
+
+/** What a download target already has of a file, before the server is asked for it. */
+export interface Holding {
+  /** A file at the destination already: its size, and its sha256 read only when asked. */
+  existing?: { size: number; sha256(): Promise<string> }
+  /** The bytes kept from a cut download, and the file they were part of. */
+  partial?: { bytes: number; identity: PartialIdentity }
 }
 
 /** What the server is about to send. */
 export interface IncomingFile {
   name: string
+  /** The whole file's size. */
   size: number
+  /**
+   * Given when the download may be continued if cut: the target keeps its bytes and this identity
+   * on a cut (`discard(true)`) and reports them in `holding()` next time.
+   */
+  identity?: PartialIdentity
+  /** Bytes the target kept from before (its `holding().partial`) that this download continues. */
+  from?: number
 }
 
 /**
@@ -48,16 +81,25 @@ export interface IncomingFile {
 export interface DownloadTarget {
   /** Fails (LocalFileError) before the server is asked when the target cannot take any file. */
   check?(): Promise<void>
+  /**
+   * What the target has of `name` already (resume, skip identical); a target without it always
+   * takes a file whole. A partial it reports is reserved for this transfer until commit/discard.
+   */
+  holding?(name: string): Promise<Holding>
   open(file: IncomingFile, signal?: AbortSignal): Promise<void>
+  /** After `open` with `from` > 0: the kept bytes, for the whole file's sha256. */
+  kept?(): AsyncIterable<Buffer>
   write(chunk: Buffer, release: () => void): void | Promise<void>
   commit(): Promise<string | undefined>
-  discard(): Promise<void>
+  /** `keep`: the download was cut and may be continued; keep its bytes and identity. */
+  discard(keep?: boolean): Promise<void>
 }
 
 /** Uploads a local file. */
 export function fileSource(file: string): UploadSource {
   return {
     label: file,
+    repeatable: true,
     async open() {
       const stats = await fs.stat(file).catch((err: unknown) => {
         throw localError(err, `cannot read "${file}"`)
@@ -81,26 +123,64 @@ export function streamSource(size: number, stream: Readable, label = 'the upload
 
 /**
  * Downloads to a local path: a folder (the file keeps its name; end it with a separator when it
- * must be one) or a file path. Bytes go to a
- * temporary file beside it, renamed into place only once the sha256 matched.
+ * must be one) or a file path. Bytes go to a temporary file beside it, renamed into place only once
+ * the sha256 matched. A cut download keeps that file (`.<name>.bucketshare-part`) and a small record
+ * of what the server said the file was (`….bucketshare-part.json`), to be continued next time.
  */
 export function fileTarget(destination: string): DownloadTarget {
-  let temp: string | undefined
   let final: string | undefined
+  /** The kept-bytes file reserved by holding(), if this download may use it. */
+  let reserved: string | undefined
+  let temp: string | undefined
+  let kept = 0
   let out: Outlet | undefined
+  const release = (): void => {
+    if (reserved) inUse.delete(reserved)
+    reserved = undefined
+  }
   return {
     // A destination in a missing folder costs no transfer and no connection.
     check: async () => void (await resolvePath(destination, '')),
-    async open({ name }) {
+    async holding(name) {
       final = await resolvePath(destination, name)
-      temp = path.join(path.dirname(final), `.${randomBytes(6).toString('hex')}.bucketshare-part`)
-      const handle = await fs.open(temp, 'wx').catch((err: unknown) => {
-        temp = undefined
-        throw localError(err, `cannot write in "${path.dirname(final!)}"`, 'folder')
-      })
-      // No fsync: a download is only renamed into place once whole and verified, and a copy can
-      // be fetched again; syncing would halve the speed for little.
-      out = new Outlet(handle.createWriteStream({ highWaterMark: BUFFER_BYTES }))
+      const existing = await fs.stat(final).catch(() => undefined)
+      const holding: Holding = existing?.isFile()
+        ? { existing: { size: existing.size, sha256: () => fileSha256(final!) } }
+        : {}
+      const part = partPath(final)
+      const identity = await reserve(part)
+      if (identity === false) return holding
+      reserved = part
+      const bytes = (await fs.stat(part).catch(() => undefined))?.size
+      if (identity && bytes !== undefined && bytes <= identity.size)
+        holding.partial = { bytes, identity }
+      return holding
+    },
+    async open({ name, identity, from = 0 }) {
+      final ??= await resolvePath(destination, name)
+      // Without a reserved kept-bytes file (none wanted, or another download has it), a random one.
+      const resumable = identity !== undefined && reserved !== undefined
+      temp = resumable
+        ? reserved!
+        : path.join(path.dirname(final), `.${randomBytes(6).toString('hex')}.bucketshare-part`)
+      kept = resumable ? from : 0
+      try {
+        if (resumable)
+          await fs.writeFile(record(temp), JSON.stringify({ ...identity, pid: process.pid }))
+        const handle = await fs.open(temp, kept > 0 ? 'r+' : resumable ? 'w' : 'wx')
+        // Anything after the kept bytes (a write the cut interrupted) is dropped.
+        if (kept > 0) await handle.truncate(kept)
+        // No fsync: a download is only renamed into place once whole and verified, and a copy can
+        // be fetched again; syncing would halve the speed for little.
+        out = new Outlet(handle.createWriteStream({ highWaterMark: BUFFER_BYTES, start: kept }))
+      } catch (err) {
+        if (!resumable) temp = undefined
+        throw localError(err, `cannot write in "${path.dirname(final)}"`, 'folder')
+      }
+    },
+    async *kept() {
+      if (temp && kept > 0)
+        yield* createReadStream(temp, { end: kept - 1, highWaterMark: BUFFER_BYTES })
     },
     // The file stream is done with a chunk once its write callback runs.
     write: (chunk, release) => out!.write(chunk, release),
@@ -109,15 +189,83 @@ export function fileTarget(destination: string): DownloadTarget {
       await fs.rename(temp!, final!).catch((err: unknown) => {
         throw localError(err, `cannot write "${final}"`)
       })
+      if (temp === reserved) await fs.rm(record(temp!), { force: true })
       temp = undefined
+      release()
       return final
     },
-    async discard() {
-      out?.destroy()
-      if (temp) await fs.rm(temp, { force: true }).catch(() => undefined)
+    async discard(keep = false) {
+      if (keep && temp && temp === reserved) {
+        // What was written stays: the next attempt continues from the file's length.
+        await out?.end().catch(() => undefined)
+      } else {
+        out?.destroy()
+        if (temp) await fs.rm(temp, { force: true }).catch(() => undefined)
+        if (temp && temp === reserved)
+          await fs.rm(record(temp), { force: true }).catch(() => undefined)
+      }
       temp = undefined
+      release()
     },
   }
+}
+
+/** Kept-bytes files this process is writing: one download at a time continues each. */
+const inUse = new Set<string>()
+
+/** Where the cut download of `final` keeps its bytes. */
+function partPath(final: string): string {
+  return path.join(path.dirname(final), `.${path.basename(final)}.bucketshare-part`)
+}
+
+/** The record of what a kept-bytes file is part of. */
+function record(part: string): string {
+  return `${part}.json`
+}
+
+/**
+ * Reserves a kept-bytes file for this download: false when another download (here or in a running
+ * process) writes it, else the identity recorded with it, if any.
+ */
+async function reserve(part: string): Promise<PartialIdentity | undefined | false> {
+  if (inUse.has(part)) return false
+  inUse.add(part)
+  const text = await fs.readFile(record(part), 'utf8').catch(() => undefined)
+  const saved = text === undefined ? undefined : parseRecord(text)
+  if (saved && saved.pid !== process.pid && alive(saved.pid)) {
+    inUse.delete(part)
+    return false
+  }
+  return saved?.identity
+}
+
+function parseRecord(text: string): { identity: PartialIdentity; pid: number } | undefined {
+  try {
+    const value = JSON.parse(text) as Record<string, unknown>
+    const { source, version, size, pid } = value
+    if (typeof source !== 'string' || typeof version !== 'string') return undefined
+    if (!Number.isSafeInteger(size) || !Number.isSafeInteger(pid)) return undefined
+    return { identity: { source, version, size: size as number }, pid: pid as number }
+  } catch {
+    return undefined
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (err) {
+    return errnoOf(err) === 'EPERM'
+  }
+}
+
+/** The sha256 of a local file, read in large chunks. */
+async function fileSha256(file: string): Promise<string> {
+  const hash = createHash('sha256')
+  for await (const chunk of createReadStream(file, { highWaterMark: BUFFER_BYTES }))
+    hash.update(chunk as Buffer)
+  return hash.digest('hex')
 }
 
 /** Downloads into a stream that `start` makes once the file's size is known (an HTTP response). */

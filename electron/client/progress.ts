@@ -13,20 +13,23 @@ export const PROGRESS_INTERVAL_MS = 100
  * (exponential moving average over about a second) so the time left does not jump about.
  */
 export class ProgressMeter {
-  private bytes = 0
+  private bytes: number
   private rate = 0
-  private lastBytes = 0
+  private lastBytes: number
   private lastTime = performance.now()
   private readonly timer: NodeJS.Timeout | undefined
 
+  /** `start`: bytes there already (a continued transfer), counted but not in the rate. */
   constructor(
     private readonly total: number,
     private readonly report: ((progress: Progress) => void) | undefined,
+    start = 0,
   ) {
+    this.bytes = this.lastBytes = start
     if (report) {
       this.timer = setInterval(() => this.tick(), PROGRESS_INTERVAL_MS)
       this.timer.unref()
-      report({ bytes: 0, total, rate: 0 })
+      report({ bytes: start, total, rate: 0 })
     }
   }
 

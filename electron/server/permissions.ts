@@ -1,7 +1,7 @@
 import {
   COMMANDS,
   reaches,
-  roleAllows,
+  roleAllowsAny,
   type CommandSpec,
   type Grant,
   type Verb,
@@ -32,7 +32,7 @@ export function refusal(
 ): string | undefined {
   const spec: CommandSpec = COMMANDS[verb]
   if (readOnly && spec.writes) return READ_ONLY
-  if (spec.needs && !roleAllows(grant.role, spec.needs)) return NOT_ALLOWED
+  if (spec.needs && !roleAllowsAny(grant.role, spec.needs)) return NOT_ALLOWED
   const index = bucketArg(spec)
   const bucket = index < 0 ? undefined : args[index]
   if (bucket !== undefined && !reaches(grant.buckets, bucket)) return NOT_ALLOWED
@@ -44,5 +44,5 @@ export function mayRun(verb: Verb, grant: Grant | undefined, readOnly: boolean):
   const spec: CommandSpec = COMMANDS[verb]
   if (!grant) return spec.open === true
   if (readOnly && spec.writes) return false
-  return !spec.needs || roleAllows(grant.role, spec.needs)
+  return !spec.needs || roleAllowsAny(grant.role, spec.needs)
 }

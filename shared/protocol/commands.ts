@@ -23,10 +23,10 @@ export interface CommandSpec {
   /** Allowed before the access code was given (when the host asks for one). */
   open?: true
   /**
-   * What an access code's role must allow (see roles.ts); absent: any code. A command with a
-   * `bucket` argument also needs the bucket to be within the code's grant.
+   * What an access code's role must allow (see roles.ts), or any one of a list; absent: any code.
+   * A command with a `bucket` argument also needs the bucket to be within the code's grant.
    */
-  needs?: Permission
+  needs?: Permission | readonly Permission[]
   /** Changes the shared folder: refused by a read-only host. */
   writes?: true
   /** Its arguments are secrets: logs show `***` instead. */
@@ -174,7 +174,8 @@ export const COMMANDS = {
       'Ask what the server holds of a file of that size: "-> held <bytes> <sha256>" of a cut upload it kept, and "-> same <sha256>" when the bucket has such a file already.',
     success: 1500,
     failure: 1550,
-    needs: 'upload',
+    // An uploader asks what is held, a reader whether its copy is the same.
+    needs: ['upload', 'download'],
   },
   auth: {
     args: ['code'],

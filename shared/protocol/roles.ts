@@ -45,6 +45,13 @@ export function roleAllows(role: Role, permission: Permission): boolean {
   return (ROLES[role] as readonly Permission[]).includes(permission)
 }
 
+/** Whether a role has the permission, or one of the list (a command's `needs`). */
+export function roleAllowsAny(role: Role, needs: Permission | readonly Permission[]): boolean {
+  return typeof needs === 'string'
+    ? roleAllows(role, needs)
+    : needs.some((permission) => roleAllows(role, permission))
+}
+
 /** Which buckets a grant reaches: every one, or the listed ones (names in NFC). */
 export type BucketScope = 'all' | readonly string[]
 

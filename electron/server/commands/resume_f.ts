@@ -17,7 +17,9 @@ export const resume_f: CommandHandler<'resume_f'> = async ([bucket, file, sizeTe
   if (size === undefined)
     throw new ProtocolError(1550, 'size must be a whole number of bytes, at most 2^53 - 1')
   const held = await context.store.held(bucket, file, size)
-  await context.write(formatHeld(held.partial?.bytes ?? 0, held.partial?.sha256 ?? EMPTY_SHA256))
+  // A reader (download only) is told no kept bytes: it cannot continue an upload.
+  const partial = roleAllows(context.grant.role, 'upload') ? held.partial : undefined
+  await context.write(formatHeld(partial?.bytes ?? 0, partial?.sha256 ?? EMPTY_SHA256))
   // A drop box (upload only) sees no files: it is not told what is there.
   if (held.same && roleAllows(context.grant.role, 'download'))
     await context.write(formatSame(held.same))

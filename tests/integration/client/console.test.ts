@@ -29,7 +29,7 @@ describe('runConsoleLine', () => {
     expect(up.sent).toBe('upload b "a file" 7')
     expect(up.status).toMatchObject({ code: 700, abbr: 'FUTBS', ok: true })
     const down = await runConsoleLine(c, 'download b "a file" out.txt', { cwd: f.local })
-    expect(down.sent).toBe('download b "a file"')
+    expect(down.sent).toBe('download b "a file" 0')
     expect(down.status?.code).toBe(900)
     expect(await fs.readFile(path.join(f.local, 'out.txt'), 'utf8')).toBe('content')
   })

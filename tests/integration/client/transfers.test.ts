@@ -162,7 +162,7 @@ describe('upload and download', () => {
     await c.download({ bucket: 'b', name: 'a b', target: fileTarget(path.join(f.local, 'c')) })
     expect(records.map((r) => [r.line, r.response?.status.code])).toEqual([
       ['upload b "a b" 3', 700],
-      ['download b "a b"', 900],
+      ['download b "a b" 0', 900],
     ])
   })
 

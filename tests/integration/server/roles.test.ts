@@ -70,7 +70,7 @@ const CASES: Case[] = [
   { line: (b) => `restore_f ${b} gone.txt`, allowed: { full: '1300 FRES' }, failure: '1350 FREF' },
   {
     line: (b) => `resume_f ${b} f.txt 5`,
-    allowed: { drop: '1500 RPS', write: '1500 RPS', full: '1500 RPS' },
+    allowed: { read: '1500 RPS', drop: '1500 RPS', write: '1500 RPS', full: '1500 RPS' },
     failure: '1550 RPF',
   },
 ]
@@ -217,7 +217,9 @@ describe('listings under a grant', () => {
         .sort()
     const open = ['auth', 'code_r', 'help', 'init', 'quit']
     const anyCode = [...open, 'changes', 'ls_b']
-    expect(await verbs(sessions.get('read')!)).toEqual([...anyCode, 'download', 'ls_f'].sort())
+    expect(await verbs(sessions.get('read')!)).toEqual(
+      [...anyCode, 'download', 'ls_f', 'resume_f'].sort(),
+    )
     expect(await verbs(sessions.get('drop')!)).toEqual(
       [...anyCode, 'put_f', 'resume_f', 'upload'].sort(),
     )
