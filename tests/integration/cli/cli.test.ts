@@ -121,6 +121,74 @@ describe('npm run server', () => {
   })
 })
 
+/** Starts the server CLI on `args` and resolves with its port once it has printed its banner. */
+async function serverOn(args: string[]): Promise<{ port: number; out: () => string }> {
+  const [cmd, argv] = node('server', [...args, '--port', '0', '--no-announce'])
+  const child = spawn(cmd, argv)
+  serverCli = child
+  let out = ''
+  await new Promise<void>((resolve) =>
+    child.stdout.on('data', (c: Buffer) => {
+      out += c.toString()
+      if (out.includes('Press Ctrl-C to stop.')) resolve()
+    }),
+  )
+  return { port: Number(/Listening on 127\.0\.0\.1:(\d+)/.exec(out)?.[1]), out: () => out }
+}
+
+describe('npm run server --grant', () => {
+  it('hands out codes with roles, and never prints a code', async () => {
+    const base = await tempDir()
+    const shared = path.join(base, 'shared')
+    for (const b of ['homework', 'photos', 'private'])
+      await fs.mkdir(path.join(shared, b), { recursive: true })
+    await fs.writeFile(path.join(shared, 'homework', 'essay.txt'), 'mine')
+    await fs.writeFile(path.join(shared, 'photos', 'cat.jpg'), 'meow')
+    await fs.writeFile(path.join(base, 'essay.txt'), 'theirs')
+    const server = await serverOn([
+      shared,
+      '--plain',
+      '--grant',
+      'hw-7q3x=drop:homework',
+      '--grant',
+      'fam-9p2w=read:photos',
+    ])
+    expect(server.out()).toContain('Grant "grant 1": drop on homework')
+    expect(server.out()).toContain('Grant "grant 2": read on photos')
+
+    const student = await client(
+      server.port,
+      'ls_b\nupload essay.txt homework\nls_f homework\ndownload homework essay.txt got.txt\n',
+      ['--plain', '--access-code', 'hw-7q3x'],
+    )
+    expect(student.out).toContain('-> homework 0')
+    expect(student.out).not.toContain('photos')
+    expect(student.out).toContain('700 FUTBS stored as "essay (2).txt"')
+    expect(student.out).toContain('850 FLF not allowed for this access code')
+    expect(student.out).toContain('950 FDFBF not allowed for this access code')
+    expect(student.code).toBe(1)
+    expect(await fs.readFile(path.join(shared, 'homework', 'essay (2).txt'), 'utf8')).toBe('theirs')
+
+    const family = await client(server.port, 'ls_b\ndelete_f photos cat.jpg\n', [
+      '--plain',
+      '--access-code',
+      'fam-9p2w',
+    ])
+    expect(family.out).toContain('-> photos 1')
+    expect(family.out).toContain('1050 FDF not allowed for this access code')
+    expect(await fs.readFile(path.join(shared, 'photos', 'cat.jpg'), 'utf8')).toBe('meow')
+
+    // The host log names the grant's label on every outcome.
+    await expect
+      .poll(() => server.out())
+      .toMatch(/\[grant 1\] upload homework essay\.txt 6 -> 700 FUTBS/)
+    for (const text of [server.out(), student.out, family.out]) {
+      expect(text).not.toContain('hw-7q3x')
+      expect(text).not.toContain('fam-9p2w')
+    }
+  })
+})
+
 describe('npm run server --max-per-address', () => {
   it('limits connections from one address, this computer included, with 1450 CAF', async () => {
     const base = await tempDir()
