@@ -1,6 +1,7 @@
 import { resolve } from 'node:path'
 import vue from '@vitejs/plugin-vue'
 import { defineConfig } from 'electron-vite'
+import { contentSecurityPolicy } from './shared/csp.js'
 
 /** Main, preload and renderer in one build: `npm start` (dev), `npm run build` (out/). */
 export default defineConfig({
@@ -25,6 +26,17 @@ export default defineConfig({
         checks: { bundlerTimings: false },
       },
     },
-    plugins: [vue()],
+    plugins: [
+      vue(),
+      {
+        // The page's own copy of the one policy (shared/csp.ts).
+        name: 'bucketshare-csp',
+        transformIndexHtml: (html, context) =>
+          html.replace(
+            '%BUCKETSHARE_CSP%',
+            contentSecurityPolicy({ devServer: Boolean(context.server), meta: true }),
+          ),
+      },
+    ],
   },
 })

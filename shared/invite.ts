@@ -1,3 +1,4 @@
+import { hostPort, isPort, MAX_PORT, MIN_PORT } from './address.js'
 import { normalizeFingerprint } from './fingerprint.js'
 
 /**
@@ -27,11 +28,10 @@ export type InviteResult = { ok: true; invite: Invite } | { ok: false; error: st
 const FINGERPRINT = /^[0-9a-f]{64}$/
 
 export function formatInvite(invite: Invite): string {
-  const host = invite.host.includes(':') ? `[${invite.host}]` : invite.host
   const query = new URLSearchParams({ fp: normalizeFingerprint(invite.fingerprint) })
   if (invite.accessCode) query.set('code', invite.accessCode)
   // URLSearchParams writes spaces as "+"; %20 reads the same everywhere.
-  return `${INVITE_SCHEME}://${host}:${invite.port}/?${query.toString().replace(/\+/g, '%20')}`
+  return `${INVITE_SCHEME}://${hostPort(invite.host, invite.port)}/?${query.toString().replace(/\+/g, '%20')}`
 }
 
 /** True when the text looks like an invite at all (so a bad one gets the invite's error). */
@@ -54,7 +54,7 @@ export function parseInvite(text: string): InviteResult {
   if (host === '') return fail('it names no host (bucketshare://<address>:<port>/?fp=…)')
   if (url.port === '') return fail('it names no port (bucketshare://<address>:<port>/?fp=…)')
   const port = Number(url.port)
-  if (port < 1 || port > 65535) return fail('the port must be from 1 to 65535')
+  if (!isPort(port)) return fail(`the port must be from ${MIN_PORT} to ${MAX_PORT}`)
   const fp = url.searchParams.get('fp')
   if (fp === null)
     return fail("it has no certificate fingerprint (fp=…), so the host can't be checked")

@@ -1,4 +1,6 @@
 import { z } from 'zod'
+import { MAX_PORT, MIN_PORT } from './address.js'
+import type { ConnectedClient, LogLine } from './hosting.js'
 import {
   MAX_CODE_CHARS,
   MIN_CODE_CHARS,
@@ -18,7 +20,9 @@ import {
  * Channels are named `namespace:verb`.
  */
 
-const port = z.number().int().min(1).max(65535)
+export type { ConnectedClient, LogLine } from './hosting.js'
+
+const port = z.number().int().min(MIN_PORT).max(MAX_PORT)
 const text = (max: number) => z.string().min(1).max(max)
 const name = text(1024)
 const localPath = text(4096)
@@ -134,13 +138,6 @@ export const ConnectRequest = z.strictObject({
 })
 export type ConnectRequest = z.input<typeof ConnectRequest>
 
-export interface ConnectedClient {
-  id: number
-  /** "ip:port" of the remote end. */
-  remote: string
-  connectedAt: number
-}
-
 export interface HostStatus {
   running: boolean
   root: string | null
@@ -238,11 +235,6 @@ export const IDLE_DISCOVERY: DiscoveryState = {
   queries: 0,
   othersHeard: 0,
   ownHeard: false,
-}
-
-export interface LogLine {
-  time: number
-  text: string
 }
 
 export type ConnectionState =

@@ -14,6 +14,7 @@ import { AppError } from './errors.js'
 import type { Emit } from './events.js'
 import type { SettingsStore } from './settings.js'
 import type { Transcript } from './transcript.js'
+import { hostPort } from '../../shared/address.js'
 
 /** How long a polite `quit` may take before the connection is simply closed. */
 const QUIT_TIMEOUT_MS = 1_000
@@ -195,7 +196,7 @@ export class ConnectionService {
  * with a sentence that says so.
  */
 async function greet(client: BucketClient): Promise<boolean> {
-  const where = `${client.host.includes(':') ? `[${client.host}]` : client.host}:${client.port}`
+  const where = hostPort(client.host, client.port)
   const notOurs = (): AppError =>
     new AppError('TRANSPORT', `${where} is not a BucketShare server: it did not answer init`)
   let timer: NodeJS.Timeout | undefined

@@ -1,7 +1,7 @@
 import os from 'node:os'
-import path from 'node:path'
 import type { FolderPurpose } from '../../shared/ipc.js'
 import { KnownHosts } from '../client/index.js'
+import { defaultDataDir } from '../data-dir.js'
 import { BrowserBytes } from './browser-bytes.js'
 import { ConnectionService } from './connection.js'
 import { ConsoleService } from './console.js'
@@ -47,9 +47,9 @@ export interface Services {
 export function createServices(options: ServicesOptions, published: Emit): Services {
   const history = new History()
   const emit = history.recording(published)
-  const settings = new SettingsStore(options.settingsDir)
-  const knownHosts = new KnownHosts(options.settingsDir)
-  const dataDir = path.dirname(knownHosts.path)
+  const dataDir = options.settingsDir ?? defaultDataDir()
+  const settings = new SettingsStore(dataDir)
+  const knownHosts = new KnownHosts(dataDir)
   const transcript = new Transcript(emit)
   const connection = new ConnectionService(emit, settings, knownHosts, transcript)
   const transfers = new TransfersService(emit, connection)

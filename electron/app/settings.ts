@@ -1,6 +1,9 @@
 import os from 'node:os'
 import Conf from 'conf'
+import { DEFAULT_PORT } from '../../shared/address.js'
 import type { Peer, SavedGrant, Settings } from '../../shared/ipc.js'
+import { withRecentPeer } from '../../shared/peers.js'
+import { defaultDataDir } from '../data-dir.js'
 
 /** The host's access code as the settings keep it: never in clear. */
 export interface KeptCode {
@@ -18,7 +21,7 @@ interface Stored extends Omit<Settings, 'accessCodeKept'> {
 
 const DEFAULTS: Stored = {
   lastFolder: null,
-  lastPort: 4567,
+  lastPort: DEFAULT_PORT,
   exposure: 'loopback',
   recentPeers: [],
   encrypted: true,
@@ -33,19 +36,14 @@ const DEFAULTS: Stored = {
   sealedS3Keys: null,
 }
 
-/** Peers remembered, most recent first. */
-const MAX_PEERS = 8
-
 /** What the app remembers between launches, kept as JSON in the app's data folder by `conf`. */
 export class SettingsStore {
   private readonly conf: Conf<Stored>
 
   /** `dir`: where the settings file lives (the app's data folder; a temporary one in tests). */
-  constructor(dir?: string) {
+  constructor(dir: string = defaultDataDir()) {
     this.conf = new Conf<Stored>({
-      projectName: 'bucketshare',
-      projectSuffix: '',
-      ...(dir ? { cwd: dir } : {}),
+      cwd: dir,
       defaults: DEFAULTS,
       // A settings file edited by hand into nonsense must not stop the app from starting.
       clearInvalidConfig: true,
@@ -112,12 +110,7 @@ export class SettingsStore {
 
   /** Remembers a peer; one known by its certificate replaces its entry at an old address. */
   rememberPeer(peer: Peer): void {
-    const others = this.get().recentPeers.filter(
-      (p) =>
-        (p.host !== peer.host || p.port !== peer.port) &&
-        (!peer.fingerprint || p.fingerprint !== peer.fingerprint),
-    )
-    this.conf.set('recentPeers', [peer, ...others].slice(0, MAX_PEERS))
+    this.conf.set('recentPeers', withRecentPeer(this.get().recentPeers, peer))
   }
 }
 

@@ -1,11 +1,5 @@
 import type { ConsoleEntry } from '../../shared/ipc.js'
-import {
-  formatStatus,
-  parseResponseLine,
-  shownLine,
-  verbOf,
-  type Status,
-} from '../../shared/protocol/index.js'
+import { shownLine, statusOf, verbOf } from '../../shared/protocol/index.js'
 import { ProtocolError, type CommandRecord } from '../client/index.js'
 import type { Emit } from './events.js'
 
@@ -40,7 +34,7 @@ export class Transcript {
     if (response)
       return this.add({ source, command, lines: response.lines, status: response.status })
     if (error instanceof ProtocolError)
-      return this.add({ source, command, lines: [], status: statusOf(error) })
+      return this.add({ source, command, lines: [], status: statusOf(error.code, error.detail) })
     return this.add({
       source,
       command,
@@ -53,8 +47,3 @@ export class Transcript {
 
 /** What the GUI sends to keep its view current, not because a person asked for it. */
 const HOUSEKEEPING = new Set(['init', 'changes', 'ls_b', 'ls_f'])
-
-function statusOf(error: ProtocolError): Status | null {
-  const parsed = parseResponseLine(formatStatus(error.code, error.detail))
-  return parsed.kind === 'status' ? parsed.status : null
-}

@@ -25,7 +25,8 @@ import {
   speaksTls,
   TransportError,
 } from '../client/index.js'
-import { DEFAULT_PORT } from '../server/index.js'
+import { DEFAULT_PORT, hostPort } from '../../shared/address.js'
+import { portArgument } from './arguments.js'
 import { complete, type CompletionSource } from './completer.js'
 import { discover } from './discover.js'
 import { paint, printResult, progressBar, say } from './terminal.js'
@@ -35,13 +36,6 @@ interface Options {
   plain: boolean
   trust?: string
   dataDir?: string
-}
-
-function parsePort(text: string): number {
-  const port = Number(text)
-  if (!/^\d+$/.test(text) || port < 1 || port > 65535)
-    throw new InvalidArgumentError('a port is a whole number from 1 to 65535')
-  return port
 }
 
 function parseSeconds(text: string): number {
@@ -69,7 +63,7 @@ function fail(message: string): never {
  */
 async function explain(err: Error, host: string, port: number, options: Options): Promise<string> {
   if (!(err instanceof TransportError)) return err.message
-  const where = `${host.includes(':') ? `[${host}]` : host}:${port}`
+  const where = hostPort(host, port)
   if (err.reason === 'not-tls')
     return `${where} is a plain (unencrypted) server: connect with --plain, on a network you trust`
   if (options.plain && err.reason === 'silent' && (await speaksTls(host, port)))
@@ -153,7 +147,7 @@ async function connect(
   options: Options,
   invite?: Invite,
 ): Promise<BucketClient> {
-  const where = `${host.includes(':') ? `[${host}]` : host}:${port}`
+  const where = hostPort(host, port)
   const giveUp = (): void => {
     say('Cancelled.', process.stderr)
     process.exit(130)
@@ -206,7 +200,7 @@ async function main(): Promise<void> {
     .name('npm run client --')
     .description('Talk to a bucket server. Type help for the commands, quit to leave.')
     .argument('[host]', 'address of the server, or an invite (bucketshare://…)', '127.0.0.1')
-    .argument('[port]', 'its port', parsePort, DEFAULT_PORT)
+    .argument('[port]', 'its port', portArgument, DEFAULT_PORT)
     .option('--discover', 'list the hosts nearby (one line each), then exit', false)
     .option('--seconds <n>', 'how long --discover listens', parseSeconds, 3)
     .option('--access-code <code>', 'the code the host shows, when it has one')

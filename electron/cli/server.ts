@@ -13,18 +13,18 @@
  * gracefully (commands in progress are answered first); a second Ctrl-C quits at once.
  */
 import os from 'node:os'
-import path from 'node:path'
 import { Command, InvalidArgumentError } from 'commander'
 import QRCode from 'qrcode'
+import { DEFAULT_PORT } from '../../shared/address.js'
 import { shortFingerprint, verificationString } from '../../shared/fingerprint.js'
 import { describeGrant, parseGrantSpec } from '../../shared/protocol/index.js'
-import { KnownHosts } from '../client/index.js'
+import { defaultDataDir } from '../data-dir.js'
 import { Announcer, hostInvite, isLoopback } from '../discovery/index.js'
+import { listenPortArgument } from './arguments.js'
 import {
   DEFAULT_HOST,
   DEFAULT_IDLE_TIMEOUT_MS,
   DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
-  DEFAULT_PORT,
   DEFAULT_TRASH,
   generateAccessCode,
   type GrantWithCode,
@@ -55,13 +55,6 @@ interface Options {
   s3PathStyle: boolean
   keepPartials: number
   maxPartials: number
-}
-
-function parsePort(text: string): number {
-  const port = Number(text)
-  if (!/^\d+$/.test(text) || port > 65535)
-    throw new InvalidArgumentError('a port is a whole number from 0 to 65535')
-  return port
 }
 
 function parseSeconds(text: string): number {
@@ -118,7 +111,7 @@ async function main(): Promise<void> {
     .option(
       '-p, --port <port>',
       'TCP port to listen on; 0 picks a free one',
-      parsePort,
+      listenPortArgument,
       DEFAULT_PORT,
     )
     .option('--host <address>', 'address to listen on; 0.0.0.0 for every network', DEFAULT_HOST)
@@ -202,8 +195,8 @@ async function main(): Promise<void> {
         (isLoopback(options.host) || grants.length > 0 ? undefined : generateAccessCode()))
   const identity = options.plain
     ? undefined
-    : await loadOrCreateIdentity(options.dataDir ?? path.dirname(new KnownHosts().path)).catch(
-        (err: Error) => fail(`cannot prepare the TLS certificate: ${err.message}`),
+    : await loadOrCreateIdentity(options.dataDir ?? defaultDataDir()).catch((err: Error) =>
+        fail(`cannot prepare the TLS certificate: ${err.message}`),
       )
   const server = await startServer({
     root: folder,

@@ -5,6 +5,7 @@
 import { styleText } from 'node:util'
 import { SingleBar } from 'cli-progress'
 import wrapAnsi from 'wrap-ansi'
+import { humanRate, humanSize } from '../../shared/format.js'
 import { codeMeaning, formatStatus, type Status } from '../../shared/protocol/index.js'
 import type { ConsoleResult, Progress } from '../client/index.js'
 
@@ -67,21 +68,10 @@ export function progressBar(): { onProgress?: (p: Progress) => void; stop(): voi
         clearOnComplete: true,
         stream: process.stderr,
       })
-      const payload = { done: human(bytes), size: human(total), speed: `${human(rate)}/s` }
+      const payload = { done: humanSize(bytes), size: humanSize(total), speed: humanRate(rate) }
       if (!bar.isActive) bar.start(total || 1, bytes, payload)
       else bar.update(bytes, payload)
     },
     stop: () => bar?.stop(),
   }
-}
-
-function human(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB']
-  let value = bytes
-  let unit = 0
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024
-    unit++
-  }
-  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`
 }

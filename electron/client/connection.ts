@@ -11,6 +11,7 @@ import {
 } from '../../shared/protocol/index.js'
 import { CertificateChangedError, TransportError, transportErrorOf } from './errors.js'
 import { ReadBuffers, type Received } from './read-buffers.js'
+import { hostPort } from '../../shared/address.js'
 
 export interface ConnectOptions {
   host: string
@@ -127,7 +128,7 @@ export class Connection {
 
   private static connect(options: ConnectOptions): Promise<Connection> {
     const { host, port } = options
-    const where = `${host.includes(':') ? `[${host}]` : host}:${port}`
+    const where = hostPort(host, port)
     return new Promise((resolve, reject) => {
       const buffers = new ReadBuffers()
       let connection: Connection | undefined

@@ -1,11 +1,9 @@
 import os from 'node:os'
 import path from 'node:path'
 import {
-  CODES,
   COMMANDS,
-  formatStatus,
-  parseResponseLine,
   ProtocolError,
+  statusOf,
   tokenize,
   type Code,
   type Status,
@@ -163,14 +161,13 @@ function treeResult(code: 700 | 900, tree: TreeResult): ConsoleResult {
   const where = tree.path ? ` into ${tree.path}` : ''
   return {
     lines: [`${tree.files} files (${tree.bytes} bytes), ${tree.folders} empty folders${where}`],
-    status: { code, abbr: CODES[code].abbr, detail: '', ok: true },
+    status: statusOf(code),
     tree,
   }
 }
 
 function local(code: Code, detail: string): ConsoleResult {
-  const parsed = parseResponseLine(formatStatus(code, detail))
-  return { lines: [], status: parsed.kind === 'status' ? parsed.status : null }
+  return { lines: [], status: statusOf(code, detail) }
 }
 
 /** A path as a person types it: relative to the working folder, `~` for the home folder. */

@@ -1,5 +1,6 @@
 import Conf from 'conf'
 import { normalizeFingerprint } from '../../shared/fingerprint.js'
+import { defaultDataDir } from '../data-dir.js'
 
 /**
  * Fingerprints of the servers this computer has connected to ("host:port" → SHA-256), pinned on
@@ -8,21 +9,14 @@ import { normalizeFingerprint } from '../../shared/fingerprint.js'
 export class KnownHosts {
   private readonly conf: Conf<{ hosts: Record<string, string> }>
 
-  /** `dir`: the app's data folder; the user's config folder when omitted. */
-  constructor(dir?: string) {
+  /** `dir`: the app's data folder. */
+  constructor(dir: string = defaultDataDir()) {
     this.conf = new Conf({
-      projectName: 'bucketshare',
-      projectSuffix: '',
       configName: 'known-hosts',
-      ...(dir ? { cwd: dir } : {}),
+      cwd: dir,
       defaults: { hosts: {} },
       clearInvalidConfig: true,
     })
-  }
-
-  /** Where the pins are kept; the data folder is its folder. */
-  get path(): string {
-    return this.conf.path
   }
 
   get(host: string, port: number): string | undefined {

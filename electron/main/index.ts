@@ -6,10 +6,10 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { app, BrowserWindow, dialog, ipcMain, safeStorage, session } from 'electron'
 import { EVENT_CHANNELS, eventChannel, INVOKE_CHANNEL } from '../../shared/channels.js'
+import { contentSecurityPolicy } from '../../shared/csp.js'
 import { INVITE_SCHEME, isInviteLink } from '../../shared/invite.js'
 import type { Envelope, FolderPurpose } from '../../shared/ipc.js'
 import { AppCore } from '../app/index.js'
-import { CONTENT_SECURITY_POLICY } from '../web/static.js'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 
@@ -105,11 +105,7 @@ void app.whenReady().then(() => {
     callback({
       responseHeaders: {
         ...details.responseHeaders,
-        'Content-Security-Policy': [
-          devServer
-            ? CONTENT_SECURITY_POLICY.replace("connect-src 'self'", "connect-src 'self' ws:")
-            : CONTENT_SECURITY_POLICY,
-        ],
+        'Content-Security-Policy': [contentSecurityPolicy({ devServer: Boolean(devServer) })],
       },
     }),
   )

@@ -1,7 +1,8 @@
 import { EventEmitter } from 'node:events'
 import net from 'node:net'
 import tls from 'node:tls'
-import type { ConnectedClient, LogLine } from '../../shared/ipc.js'
+import type { ConnectedClient, LogLine } from '../../shared/hosting.js'
+import { DEFAULT_PORT } from '../../shared/address.js'
 import { formatStatus } from '../../shared/protocol/index.js'
 import {
   DEFAULT_TRASH,
@@ -17,7 +18,6 @@ import { ConnectionBudget, type ConnectionLimits, type Slot } from './budget.js'
 import { GrantTable, hashAll, newSalt, type GrantWithCode, type StoredGrant } from './grants.js'
 import { addressOf, remoteOf, Session } from './session.js'
 
-export const DEFAULT_PORT = 4567
 export const DEFAULT_HOST = '127.0.0.1'
 export const DEFAULT_IDLE_TIMEOUT_MS = 300_000
 /** Connections at once, in total and from one address: enough for a household, not for a flood. */

@@ -1,6 +1,6 @@
 import { createHash, type Hash } from 'node:crypto'
 import type { Socket } from 'node:net'
-import type { ConnectedClient } from '../../shared/ipc.js'
+import type { ConnectedClient } from '../../shared/hosting.js'
 import {
   formatReady,
   formatSize,
@@ -19,6 +19,7 @@ import { mayRun, OPEN_GRANT, refusal } from './permissions.js'
 import { printable } from './printable.js'
 import { parseRequest, type Request } from './request.js'
 import { SocketWriter } from './writer.js'
+import { hostPort } from '../../shared/address.js'
 
 export interface SessionOptions {
   store: Store
@@ -456,7 +457,7 @@ export function addressOf(socket: Socket): string {
 /** "ip:port" of the client, with brackets for IPv6 and without the IPv4-mapped prefix. */
 export function remoteOf(socket: Socket): string {
   const address = addressOf(socket) || 'unknown'
-  return `${address.includes(':') ? `[${address}]` : address}:${socket.remotePort ?? 0}`
+  return hostPort(address, socket.remotePort ?? 0)
 }
 
 function unreachable(value: never): never {

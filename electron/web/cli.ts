@@ -7,19 +7,13 @@
 import { createRequire } from 'node:module'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { Command, InvalidArgumentError } from 'commander'
+import { Command } from 'commander'
 import open from 'open'
 import { AppCore } from '../app/index.js'
+import { listenPortArgument } from '../cli/arguments.js'
 import { startWebUi } from './server.js'
 
 const DEFAULT_UI_PORT = 4568
-
-function parsePort(text: string): number {
-  const port = Number(text)
-  if (!/^\d+$/.test(text) || port > 65535)
-    throw new InvalidArgumentError('a port is a whole number from 0 to 65535')
-  return port
-}
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string }
@@ -30,7 +24,7 @@ const program = new Command()
   .option(
     '-p, --port <port>',
     'port of the page (loopback only); 0 picks a free one',
-    parsePort,
+    listenPortArgument,
     DEFAULT_UI_PORT,
   )
   .option('--settings-dir <folder>', 'where to keep settings (default: your config folder)')

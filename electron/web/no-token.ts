@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http'
-import { CONTENT_SECURITY_POLICY } from './static.js'
+import { CONTENT_SECURITY_POLICY } from '../../shared/csp.js'
 
 /**
  * What the page shows when it was opened without the session token (or with an old one): the app

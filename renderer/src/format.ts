@@ -1,23 +1,7 @@
 import { codeLabel, isCode } from '../../shared/protocol/index.js'
 import type { BridgeError } from '../../shared/ipc.js'
 
-const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB']
-
-/** 1536 → "1.5 KiB"; whole numbers stay whole ("150 KiB"). */
-export function humanSize(bytes: number): string {
-  let value = bytes
-  let unit = 0
-  while (value >= 1024 && unit < UNITS.length - 1) {
-    value /= 1024
-    unit++
-  }
-  const text = unit === 0 || Number.isInteger(value) ? String(value) : value.toFixed(1)
-  return `${text} ${UNITS[unit]}`
-}
-
-export function humanRate(bytesPerSecond: number): string {
-  return `${humanSize(Math.round(bytesPerSecond))}/s`
-}
+export { humanRate, humanSize } from '../../shared/format.js'
 
 /** Seconds left at the current rate, as "2 min 5 s"; empty when unknown. */
 export function timeLeft(bytes: number, total: number, rate: number): string {

@@ -14,6 +14,7 @@ import {
   parseMarker,
   parseResponseLine,
   parseSize,
+  statusOf,
 } from './responses.js'
 
 describe('status lines', () => {
@@ -23,10 +24,9 @@ describe('status lines', () => {
     [1050, 'no such file', '1050 FDF no such file'],
   ] as const)('formats %d %j as %j and parses it back', (code, detail, text) => {
     expect(formatStatus(code, detail)).toBe(text)
-    expect(parseResponseLine(text)).toEqual({
-      kind: 'status',
-      status: { code, abbr: text.split(' ')[1], detail, ok: code % 100 === 0 },
-    })
+    const status = { code, abbr: text.split(' ')[1], detail, ok: code % 100 === 0 }
+    expect(parseResponseLine(text)).toEqual({ kind: 'status', status })
+    expect(statusOf(code, detail)).toEqual(status)
   })
 
   it.each([

@@ -25,6 +25,11 @@ export function formatStatus(code: Code, detail = ''): string {
   return detail ? `${codeLabel(code)} ${detail}` : codeLabel(code)
 }
 
+/** A status as `parseResponseLine` reads `formatStatus(code, detail)` back. */
+export function statusOf(code: Code, detail = ''): Status {
+  return { code, abbr: CODES[code].abbr, detail, ok: isSuccess(code) }
+}
+
 export function formatData(text: string): string {
   return DATA_PREFIX + text
 }
@@ -37,7 +42,7 @@ export function parseResponseLine(line: string): ResponseLine {
     if (isCode(n) && CODES[n].abbr === m[2])
       return {
         kind: 'status',
-        status: { code: n, abbr: m[2], detail: m[3] ?? '', ok: isSuccess(n) },
+        status: statusOf(n, m[3] ?? ''),
       }
   }
   return { kind: 'garbage', text: line }

@@ -1,7 +1,9 @@
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
+import { DEFAULT_PORT } from '../../../shared/address.js'
 import { parseInvite } from '../../../shared/invite.js'
 import type { ConnectionState, Peer } from '../../../shared/ipc.js'
+import { withRecentPeer } from '../../../shared/peers.js'
 import { bridge } from '../bridge/index.js'
 import { describeError } from '../format.js'
 import { useNoticesStore } from './notices.js'
@@ -11,7 +13,7 @@ export const useConnectionStore = defineStore('connection', () => {
   const notices = useNoticesStore()
   const state = ref<ConnectionState>({ status: 'disconnected' })
   const host = ref('127.0.0.1')
-  const port = ref(4567)
+  const port = ref(DEFAULT_PORT)
   const recent = ref<Peer[]>([])
   const encrypted = ref(true)
   const accessCode = ref('')
@@ -92,14 +94,10 @@ export const useConnectionStore = defineStore('connection', () => {
     const s = state.value
     if (s.status !== 'connected') return
     const fingerprint = s.fingerprint ?? undefined
-    recent.value = [
-      { ...peer, ...(fingerprint ? { fingerprint } : {}) },
-      ...recent.value.filter(
-        (p) =>
-          (p.host !== peer.host || p.port !== peer.port) &&
-          (!fingerprint || p.fingerprint !== fingerprint),
-      ),
-    ].slice(0, 8)
+    recent.value = withRecentPeer(recent.value, {
+      ...peer,
+      ...(fingerprint ? { fingerprint } : {}),
+    })
   }
 
   /** Gives the access code the host asked for; a refusal is shown by the prompt. */

@@ -1,5 +1,6 @@
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef, watch } from 'vue'
+import { DEFAULT_PORT, isPort, MAX_PORT, MIN_PORT } from '../../../shared/address.js'
 import { STOPPED_HOST, type Exposure, type HostStatus, type LogLine } from '../../../shared/ipc.js'
 import { bridge } from '../bridge/index.js'
 import { describeError } from '../format.js'
@@ -13,7 +14,7 @@ export const useHostStore = defineStore('host', () => {
   const notices = useNoticesStore()
   const status = ref<HostStatus>(STOPPED_HOST)
   const folder = ref('')
-  const port = ref(4567)
+  const port = ref(DEFAULT_PORT)
   const exposure = ref<Exposure>('loopback')
   const encrypted = ref(true)
   /** Null: the default, which is to require a code on the network only. */
@@ -60,8 +61,8 @@ export const useHostStore = defineStore('host', () => {
       if (Boolean(accessKeyId.trim()) !== Boolean(secretAccessKey.trim()))
         return 'Give both keys, or neither.'
     } else if (folder.value.trim() === '') return 'Choose the folder to share.'
-    if (!Number.isInteger(port.value) || port.value < 1 || port.value > 65535)
-      return 'The port must be a whole number from 1 to 65535.'
+    if (!isPort(port.value))
+      return `The port must be a whole number from ${MIN_PORT} to ${MAX_PORT}.`
     return null
   })
   const canStart = computed(() => problem.value === null)

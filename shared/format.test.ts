@@ -1,0 +1,19 @@
+import { describe, expect, it } from 'vitest'
+import { humanRate, humanSize } from './format.js'
+
+describe('humanSize', () => {
+  it.each([
+    [0, '0 B'],
+    [1023, '1023 B'],
+    [1024, '1 KiB'],
+    [1536, '1.5 KiB'],
+    [150 * 1024, '150 KiB'],
+    [1024 ** 3 * 2.25, '2.3 GiB'],
+    [1024 ** 5, '1024 TiB'],
+  ])('writes %i bytes as %j', (bytes, text) => expect(humanSize(bytes)).toBe(text))
+
+  it('writes a rate per second, rounded to whole bytes', () => {
+    expect(humanRate(1536.4)).toBe('1.5 KiB/s')
+    expect(humanRate(10.6)).toBe('11 B/s')
+  })
+})
