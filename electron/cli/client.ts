@@ -270,6 +270,8 @@ async function main(): Promise<void> {
       cwd: process.cwd(),
       signal: transfer.signal,
       onProgress: bar.onProgress,
+      // Ctrl-C pauses a download: the same command continues it.
+      keepPartial: true,
     })
     bar.stop()
     transfer = undefined

@@ -103,6 +103,8 @@ export interface ConsoleOptions {
   /** A tree transfer's progress tells whole files too (TreeProgress). */
   onProgress?: (progress: Progress | TreeProgress) => void
   signal?: AbortSignal
+  /** A cancelled download keeps its bytes, continued when the same line runs again. */
+  keepPartial?: boolean
 }
 
 /**
@@ -123,6 +125,7 @@ export async function runConsoleLine(
       const outcome = await runTransfer(client, transfer.spec, {
         signal: options.signal,
         onProgress: options.onProgress,
+        keepPartial: options.keepPartial,
         onCommand: (l) => (sent = l),
         origin: CONSOLE_ORIGIN,
       }).then(

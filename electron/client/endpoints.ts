@@ -133,6 +133,8 @@ export function fileTarget(destination: string): DownloadTarget {
   let reserved: string | undefined
   let temp: string | undefined
   let kept = 0
+  /** What the server said the file is, recorded with its kept bytes. */
+  let identity: PartialIdentity | undefined
   let out: Outlet | undefined
   const release = (): void => {
     if (reserved) inUse.delete(reserved)
@@ -148,15 +150,16 @@ export function fileTarget(destination: string): DownloadTarget {
         ? { existing: { size: existing.size, sha256: () => fileSha256(final!) } }
         : {}
       const part = partPath(final)
-      const identity = await reserve(part)
-      if (identity === false) return holding
+      const saved = await reserve(part)
+      if (saved === false) return holding
       reserved = part
       const bytes = (await fs.stat(part).catch(() => undefined))?.size
-      if (identity && bytes !== undefined && bytes <= identity.size)
-        holding.partial = { bytes, identity }
+      if (saved && bytes !== undefined && bytes <= saved.size)
+        holding.partial = { bytes, identity: saved }
       return holding
     },
-    async open({ name, identity, from = 0 }) {
+    async open({ name, identity: told, from = 0 }) {
+      identity = told
       final ??= await resolvePath(destination, name)
       // Without a reserved kept-bytes file (none wanted, or another download has it), a random one.
       const resumable = identity !== undefined && reserved !== undefined
@@ -196,8 +199,10 @@ export function fileTarget(destination: string): DownloadTarget {
     },
     async discard(keep = false) {
       if (keep && temp && temp === reserved) {
-        // What was written stays: the next attempt continues from the file's length.
+        // What was written stays: the next attempt continues from the file's length. Without
+        // this process's id, the record no longer says someone writes it.
         await out?.end().catch(() => undefined)
+        await fs.writeFile(record(temp), JSON.stringify(identity)).catch(() => undefined)
       } else {
         out?.destroy()
         if (temp) await fs.rm(temp, { force: true }).catch(() => undefined)
@@ -232,20 +237,22 @@ async function reserve(part: string): Promise<PartialIdentity | undefined | fals
   inUse.add(part)
   const text = await fs.readFile(record(part), 'utf8').catch(() => undefined)
   const saved = text === undefined ? undefined : parseRecord(text)
-  if (saved && saved.pid !== process.pid && alive(saved.pid)) {
+  if (saved?.pid !== undefined && saved.pid !== process.pid && alive(saved.pid)) {
     inUse.delete(part)
     return false
   }
   return saved?.identity
 }
 
-function parseRecord(text: string): { identity: PartialIdentity; pid: number } | undefined {
+/** A record's identity, and the process writing its bytes (none once a cut kept them). */
+function parseRecord(text: string): { identity: PartialIdentity; pid?: number } | undefined {
   try {
     const value = JSON.parse(text) as Record<string, unknown>
     const { source, version, size, pid } = value
     if (typeof source !== 'string' || typeof version !== 'string') return undefined
-    if (!Number.isSafeInteger(size) || !Number.isSafeInteger(pid)) return undefined
-    return { identity: { source, version, size: size as number }, pid: pid as number }
+    if (!Number.isSafeInteger(size)) return undefined
+    const writer = Number.isSafeInteger(pid) ? { pid: pid as number } : {}
+    return { identity: { source, version, size: size as number }, ...writer }
   } catch {
     return undefined
   }

@@ -154,6 +154,29 @@ describe('continuing an upload', () => {
   })
 })
 
+describe('two clients continuing the same cut upload at once', () => {
+  it('one continues, the other starts over or finds it there: the file is whole', async () => {
+    const { c, source, hash } = await setup(32 * MiB)
+    const cut = kept(f)
+    await expect(
+      c.upload({ bucket: 'b', name: 'f.bin', source: failingAfter(source, 16 * MiB) }),
+    ).rejects.toThrow()
+    await cut
+    const log = watchLog(f)
+    const other = await f.connect()
+    const results = await Promise.all(
+      [c, other].map((client) =>
+        client.upload({ bucket: 'b', name: 'f.bin', source: fileSource(source) }),
+      ),
+    )
+    for (const result of results) expect(result.sha256).toBe(hash)
+    // At most one of them continued the kept bytes.
+    expect(results.filter((r) => r.resumedAt !== undefined).length).toBeLessThanOrEqual(1)
+    expect(log.filter((l) => l.includes('resumed at')).length).toBeLessThanOrEqual(1)
+    expect(await sha256Of(path.join(f.root, 'b', 'f.bin'))).toBe(hash)
+  })
+})
+
 describe('continuing a download', () => {
   it('keeps the cut bytes beside the destination and continues from them', async () => {
     const { c, source, hash } = await setup(20 * MiB)
