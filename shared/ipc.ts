@@ -366,7 +366,7 @@ export interface DeleteResult {
   failed: { name: string; error: string }[]
 }
 
-/** Requests: channel → [argument schema, result type]. */
+/** Requests: name → [argument schema, result type]. */
 export const requestSchemas = {
   'host:start': HostOptions,
   'host:stop': z.undefined(),
@@ -487,14 +487,12 @@ export interface RequestResults {
   'app:history': SessionHistory
 }
 
-export type RequestChannel = keyof typeof requestSchemas
+export type RequestName = keyof typeof requestSchemas
 /** Arguments as the Node side receives them, validated and with defaults filled in. */
-export type RequestArgs<C extends RequestChannel> = z.output<(typeof requestSchemas)[C]>
+export type RequestArgs<C extends RequestName> = z.output<(typeof requestSchemas)[C]>
 /** Arguments as the renderer sends them (fields with defaults may be left out). */
-export type RequestInput<C extends RequestChannel> = z.input<(typeof requestSchemas)[C]>
-export type RequestResult<C extends RequestChannel> = RequestResults[C]
-
-export const REQUEST_CHANNELS = Object.keys(requestSchemas) as RequestChannel[]
+export type RequestInput<C extends RequestName> = z.input<(typeof requestSchemas)[C]>
+export type RequestResult<C extends RequestName> = RequestResults[C]
 
 export interface Events {
   'host:status': HostStatus
@@ -512,9 +510,9 @@ export interface Events {
   'transfer:send': { id: string; file?: number; path?: string; folder?: string }
 }
 
-export type EventChannel = keyof Events
+export type EventName = keyof Events
 
-export { EVENT_CHANNELS } from './channels.js'
+export { EVENT_NAMES, REQUEST_NAMES } from './channels.js'
 
 /**
  * Error codes that are not protocol codes. A protocol failure carries its numeric code (e.g. 350).
@@ -540,9 +538,9 @@ export type Envelope<T> = { ok: true; value: T } | { ok: false; error: BridgeErr
 
 /** What both transports offer the renderer, typed from the contract. */
 export interface BridgeApi {
-  invoke<C extends RequestChannel>(
-    channel: C,
+  invoke<C extends RequestName>(
+    request: C,
     ...args: RequestInput<C> extends undefined ? [] : [RequestInput<C>]
   ): Promise<Envelope<RequestResult<C>>>
-  on<E extends EventChannel>(event: E, listener: (payload: Events[E]) => void): () => void
+  on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void
 }

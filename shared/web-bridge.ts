@@ -1,4 +1,4 @@
-import type { Envelope, EventChannel, Events, RequestChannel } from './ipc.js'
+import type { Envelope, EventName, Events, RequestName } from './ipc.js'
 
 /**
  * Browser mode (`npm run ui`): the same contract as the Electron preload, carried over a WebSocket
@@ -20,10 +20,10 @@ export type BridgeRequestMessage = {
   type: 'invoke'
   /** Chosen by the page, echoed in the result. */
   id: number
-  channel: RequestChannel
+  request: RequestName
   args?: unknown
 }
 
 export type BridgeServerMessage =
   | { type: 'result'; id: number; envelope: Envelope<unknown> }
-  | { [E in EventChannel]: { type: 'event'; event: E; payload: Events[E] } }[EventChannel]
+  | { [E in EventName]: { type: 'event'; event: E; payload: Events[E] } }[EventName]

@@ -3,27 +3,27 @@ import {
   requestSchemas,
   type BridgeError,
   type Envelope,
-  type RequestChannel,
+  type RequestName,
 } from '../../shared/ipc.js'
 import { bridgeErrorOf } from './errors.js'
 import type { Handlers } from './handlers.js'
 
 /**
  * The single entry point of both transports (Electron IPC and the browser WebSocket). Everything
- * from the renderer is untrusted: the channel must be in the contract and the arguments must match
+ * from the renderer is untrusted: the request must be in the contract and the arguments must match
  * its schema. Failures come back as values with a code, never as thrown errors.
  */
 export async function dispatch(
   handlers: Handlers,
-  channel: unknown,
+  request: unknown,
   args: unknown,
 ): Promise<Envelope<unknown>> {
-  if (typeof channel !== 'string' || !Object.hasOwn(requestSchemas, channel))
+  if (typeof request !== 'string' || !Object.hasOwn(requestSchemas, request))
     return failure({
       code: 'INVALID_ARGUMENT',
-      message: `unknown request ${JSON.stringify(channel)}`,
+      message: `unknown request ${JSON.stringify(request)}`,
     })
-  const name = channel as RequestChannel
+  const name = request as RequestName
   const parsed = requestSchemas[name].safeParse(args)
   if (!parsed.success)
     return failure({

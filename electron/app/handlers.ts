@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import path from 'node:path'
-import type { RequestArgs, RequestChannel, RequestResult, TransferInfo } from '../../shared/ipc.js'
+import type { RequestArgs, RequestName, RequestResult, TransferInfo } from '../../shared/ipc.js'
 import {
   fileTarget,
   ProtocolError,
@@ -13,7 +13,7 @@ import { listFolder } from './folders.js'
 import type { Services } from './services.js'
 
 export type Handlers = {
-  [C in RequestChannel]: (args: RequestArgs<C>) => Promise<RequestResult<C>> | RequestResult<C>
+  [C in RequestName]: (args: RequestArgs<C>) => Promise<RequestResult<C>> | RequestResult<C>
 }
 
 /** The one table implementing the contract; arguments arrive already validated. */

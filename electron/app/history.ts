@@ -1,6 +1,6 @@
 import type {
   ConsoleEntry,
-  EventChannel,
+  EventName,
   Events,
   LogLine,
   SessionHistory,
@@ -39,7 +39,7 @@ export class History {
     }
   }
 
-  private note<E extends EventChannel>(event: E, payload: Events[E]): void {
+  private note<E extends EventName>(event: E, payload: Events[E]): void {
     if (event === 'console:entry') {
       const entry = payload as ConsoleEntry
       if (entry.source === 'auto')

@@ -1,4 +1,4 @@
-import type { Envelope, EventChannel, Events, TransferInfo } from '../../shared/ipc.js'
+import type { Envelope, EventName, Events, TransferInfo } from '../../shared/ipc.js'
 import type { Handover } from './browser-bytes.js'
 import { dispatch } from './dispatch.js'
 import { AppEvents } from './events.js'
@@ -23,11 +23,11 @@ export class AppCore {
   }
 
   /** Runs a request from the renderer; never throws. */
-  invoke(channel: unknown, args: unknown): Promise<Envelope<unknown>> {
-    return dispatch(this.handlers, channel, args)
+  invoke(request: unknown, args: unknown): Promise<Envelope<unknown>> {
+    return dispatch(this.handlers, request, args)
   }
 
-  on<E extends EventChannel>(event: E, listener: (payload: Events[E]) => void): () => void {
+  on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void {
     const typed = listener as (...args: unknown[]) => void
     this.events.on(event, typed as never)
     return () => this.events.off(event, typed as never)

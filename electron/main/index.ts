@@ -5,7 +5,7 @@
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { app, BrowserWindow, dialog, ipcMain, safeStorage, session } from 'electron'
-import { EVENT_CHANNELS, eventChannel, INVOKE_CHANNEL } from '../../shared/channels.js'
+import { EVENT_NAMES, eventChannel, INVOKE_CHANNEL } from '../../shared/channels.js'
 import { contentSecurityPolicy } from '../../shared/csp.js'
 import { INVITE_SCHEME, isInviteLink } from '../../shared/invite.js'
 import type { Envelope, FolderPurpose } from '../../shared/ipc.js'
@@ -137,16 +137,16 @@ void app.whenReady().then(() => {
   core = appCore
   ipcMain.handle(
     INVOKE_CHANNEL,
-    (event, channel: unknown, args: unknown): Promise<Envelope<unknown>> => {
+    (event, request: unknown, args: unknown): Promise<Envelope<unknown>> => {
       if (!fromOurWindow(event))
         return Promise.resolve({
           ok: false,
           error: { code: 'FORBIDDEN', message: 'not our window' },
         })
-      return appCore.invoke(channel, args)
+      return appCore.invoke(request, args)
     },
   )
-  for (const name of EVENT_CHANNELS)
+  for (const name of EVENT_NAMES)
     appCore.on(name, (payload) => window?.webContents.send(eventChannel(name), payload))
 
   window = createWindow()

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net'
 import path from 'node:path'
 import { PassThrough } from 'node:stream'
 import { WebSocketServer, type WebSocket } from 'ws'
-import { EVENT_CHANNELS } from '../../shared/ipc.js'
+import { EVENT_NAMES } from '../../shared/ipc.js'
 import {
   BRIDGE_PATH,
   DOWNLOAD_PATH,
@@ -107,7 +107,7 @@ function bridge(core: AppCore, ws: WebSocket): void {
   const send = (message: BridgeServerMessage): void => {
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message))
   }
-  const unsubscribe = EVENT_CHANNELS.map((event) =>
+  const unsubscribe = EVENT_NAMES.map((event) =>
     core.on(event, (payload) => send({ type: 'event', event, payload } as BridgeServerMessage)),
   )
   ws.on('close', () => unsubscribe.forEach((off) => off()))
@@ -122,7 +122,7 @@ function bridge(core: AppCore, ws: WebSocket): void {
       return ws.close(1003, 'bad message')
     const id = message.id
     void core
-      .invoke(message.channel, message.args)
+      .invoke(message.request, message.args)
       .then((envelope) => send({ type: 'result', id, envelope }))
   })
 }

@@ -66,7 +66,7 @@ describe('web bridge', () => {
     socket.open()
     await flush()
     expect(socket.sent).toEqual([
-      { type: 'invoke', id: 1, channel: 'buckets:create', args: { name: 'x' } },
+      { type: 'invoke', id: 1, request: 'buckets:create', args: { name: 'x' } },
     ])
     socket.receive({ type: 'result', id: 1, envelope: { ok: true, value: undefined } })
     await expect(result).resolves.toEqual({ ok: true, value: undefined })
@@ -145,7 +145,7 @@ describe('web bridge', () => {
     const result = bridge.upload('my bucket', files)
     await flush()
     expect(socket.sent.at(-1)).toMatchObject({
-      channel: 'transfers:upload',
+      request: 'transfers:upload',
       args: {
         bucket: 'my bucket',
         files: [
@@ -204,7 +204,7 @@ describe('web bridge', () => {
     const result = bridge.download('b', ['a.txt', 'c d.txt'])
     await flush()
     expect(socket.sent.at(-1)).toMatchObject({
-      channel: 'transfers:download',
+      request: 'transfers:download',
       args: { bucket: 'b', names: ['a.txt', 'c d.txt'] },
     })
     const started = [running('d1', 'download'), running('d2', 'download')]

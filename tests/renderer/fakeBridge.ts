@@ -1,10 +1,4 @@
-import type {
-  Envelope,
-  EventChannel,
-  Events,
-  RequestChannel,
-  RequestResult,
-} from '../../shared/ipc.js'
+import type { Envelope, EventName, Events, RequestName, RequestResult } from '../../shared/ipc.js'
 import type { Bridge } from '../../renderer/src/bridge/index.js'
 import type { PickedTree } from '../../renderer/src/picked.js'
 
@@ -15,37 +9,37 @@ type Handler = (args: unknown) => unknown
  * UNSUPPORTED), every call is recorded, and events can be emitted as the Node side would.
  */
 export class FakeBridge implements Bridge {
-  readonly calls: { channel: string; args: unknown }[] = []
+  readonly calls: { request: string; args: unknown }[] = []
   private readonly handlers = new Map<string, Handler>()
   private readonly listeners = new Map<string, Set<(payload: unknown) => void>>()
 
-  handle<C extends RequestChannel>(
-    channel: C,
+  handle<C extends RequestName>(
+    request: C,
     handler: (args: never) => RequestResult<C> | Envelope<never>,
   ): this {
-    this.handlers.set(channel, handler as Handler)
+    this.handlers.set(request, handler as Handler)
     return this
   }
 
-  async invoke(channel: RequestChannel, ...args: unknown[]): Promise<Envelope<never>> {
-    this.calls.push({ channel, args: args[0] })
-    const handler = this.handlers.get(channel)
+  async invoke(request: RequestName, ...args: unknown[]): Promise<Envelope<never>> {
+    this.calls.push({ request, args: args[0] })
+    const handler = this.handlers.get(request)
     if (!handler)
-      return { ok: false, error: { code: 'UNSUPPORTED', message: `no handler for ${channel}` } }
+      return { ok: false, error: { code: 'UNSUPPORTED', message: `no handler for ${request}` } }
     const value = await handler(args[0])
     if (value && typeof value === 'object' && 'ok' in value && value.ok === false)
       return value as Envelope<never>
     return { ok: true, value: value as never }
   }
 
-  on<E extends EventChannel>(event: E, listener: (payload: Events[E]) => void): () => void {
+  on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void {
     const set = this.listeners.get(event) ?? new Set()
     this.listeners.set(event, set)
     set.add(listener as (payload: unknown) => void)
     return () => void set.delete(listener as (payload: unknown) => void)
   }
 
-  emit<E extends EventChannel>(event: E, payload: Events[E]): void {
+  emit<E extends EventName>(event: E, payload: Events[E]): void {
     for (const listener of this.listeners.get(event) ?? []) listener(payload)
   }
 
@@ -71,8 +65,8 @@ export class FakeBridge implements Bridge {
     })
   }
 
-  called(channel: string): unknown[] {
-    return this.calls.filter((c) => c.channel === channel).map((c) => c.args)
+  called(request: string): unknown[] {
+    return this.calls.filter((c) => c.request === request).map((c) => c.args)
   }
 }
 

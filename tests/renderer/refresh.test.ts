@@ -47,7 +47,7 @@ async function connected(): Promise<ReturnType<typeof useRefreshStore>> {
 describe('the refresh path', () => {
   it("lists once when connected, with the peer's folder version asked first", async () => {
     const refresh = await connected()
-    expect(bridge.calls.map((c) => c.channel)).toEqual(['connection:changes', 'buckets:list'])
+    expect(bridge.calls.map((c) => c.request)).toEqual(['connection:changes', 'buckets:list'])
     expect(refresh.version).toBe('v1')
   })
 

@@ -18,7 +18,7 @@ function localRoot(api: PreloadApi, tree: PickedTree): string | null {
 /** The desktop app: requests go through the preload; files are handed over by local path. */
 export function electronBridge(api: PreloadApi): Bridge {
   return {
-    invoke: (channel, ...args) => api.invoke(channel, ...args),
+    invoke: (request, ...args) => api.invoke(request, ...args),
     on: (event, listener) => api.on(event, listener),
     upload: (bucket, files, names) =>
       api.invoke('transfers:upload', {

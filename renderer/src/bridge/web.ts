@@ -1,7 +1,7 @@
 import {
   STOPPED_HOST,
   type Envelope,
-  type EventChannel,
+  type EventName,
   type Events,
   type TransferInfo,
 } from '../../../shared/ipc.js'
@@ -55,7 +55,7 @@ export function webBridge(location: Location): Bridge {
     new URLSearchParams({ [TOKEN_PARAM]: token, ...params }).toString()
   const socket = new WebSocket(`${scheme}//${location.host}${BRIDGE_PATH}?${query({})}`)
   const pending = new Map<number, (envelope: Envelope<unknown>) => void>()
-  const listeners = new Map<EventChannel, Set<Listener>>()
+  const listeners = new Map<EventName, Set<Listener>>()
   let nextId = 1
   let wasOpen = false
   /** What the state events say once the socket is gone; also told to late subscribers. */
@@ -68,7 +68,7 @@ export function webBridge(location: Location): Bridge {
     socket.addEventListener('close', () => resolve(false))
   })
 
-  const emit = <E extends EventChannel>(event: E, payload: Events[E]): void =>
+  const emit = <E extends EventName>(event: E, payload: Events[E]): void =>
     listeners.get(event)?.forEach((listener) => listener(payload as never))
 
   socket.addEventListener('message', (event) => {
@@ -94,7 +94,7 @@ export function webBridge(location: Location): Bridge {
     for (const settle of pending.values()) settle(failure('TRANSPORT', message))
     pending.clear()
     for (const [event, payload] of Object.entries(gone.events))
-      emit(event as EventChannel, payload as never)
+      emit(event as EventName, payload as never)
   })
 
   /**
@@ -171,11 +171,11 @@ export function webBridge(location: Location): Bridge {
     early.delete(info.id)
   }
 
-  const invoke: Bridge['invoke'] = async (channel, ...args) => {
+  const invoke: Bridge['invoke'] = async (request, ...args) => {
     if (!(await opened) || socket.readyState !== WebSocket.OPEN)
       return failure('TRANSPORT', gone?.message ?? LOST_MESSAGE)
     const id = nextId++
-    const message: BridgeRequestMessage = { type: 'invoke', id, channel, args: args[0] }
+    const message: BridgeRequestMessage = { type: 'invoke', id, request, args: args[0] }
     return new Promise((resolve) => {
       pending.set(id, resolve as (envelope: Envelope<unknown>) => void)
       socket.send(JSON.stringify(message))
@@ -184,7 +184,7 @@ export function webBridge(location: Location): Bridge {
 
   return {
     invoke,
-    on<E extends EventChannel>(event: E, listener: (payload: Events[E]) => void) {
+    on<E extends EventName>(event: E, listener: (payload: Events[E]) => void) {
       const set = listeners.get(event) ?? new Set()
       listeners.set(event, set)
       set.add(listener as Listener)

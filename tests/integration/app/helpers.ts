@@ -3,7 +3,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { AppCore } from '../../../electron/app/index.js'
 import type { Secrets } from '../../../electron/app/secrets.js'
-import type { EventChannel, Events } from '../../../shared/ipc.js'
+import type { EventName, Events } from '../../../shared/ipc.js'
 
 /** An AppCore with its own settings, a folder to host and a local folder, recording every event. */
 export interface AppFixture {
@@ -13,9 +13,9 @@ export interface AppFixture {
   shared: string
   /** A local folder for files to upload and downloads. */
   local: string
-  events: { [E in EventChannel]: Events[E][] }
+  events: { [E in EventName]: Events[E][] }
   /** Invokes and unwraps: fails the test when the envelope is an error. */
-  ok<T = unknown>(channel: string, args?: unknown): Promise<T>
+  ok<T = unknown>(request: string, args?: unknown): Promise<T>
   /** Shuts the app down and removes its folders. */
   stop(): Promise<void>
   /** Shuts the app down, keeping its folders for another launch (`appFixture({ base })`). */
@@ -47,7 +47,7 @@ export async function appFixture(
     'discovery:state': [],
     'transfer:send': [],
   } as AppFixture['events']
-  for (const name of Object.keys(events) as EventChannel[])
+  for (const name of Object.keys(events) as EventName[])
     core.on(name, (payload) => (events[name] as unknown[]).push(payload))
   return {
     core,
@@ -55,9 +55,9 @@ export async function appFixture(
     shared,
     local,
     events,
-    async ok<T>(channel: string, args?: unknown): Promise<T> {
-      const envelope = await core.invoke(channel, args)
-      if (!envelope.ok) throw new Error(`${channel} failed: ${JSON.stringify(envelope.error)}`)
+    async ok<T>(request: string, args?: unknown): Promise<T> {
+      const envelope = await core.invoke(request, args)
+      if (!envelope.ok) throw new Error(`${request} failed: ${JSON.stringify(envelope.error)}`)
       return envelope.value as T
     },
     async stop() {

@@ -97,7 +97,7 @@ describe('browser mode', () => {
     const messages: BridgeServerMessage[] = []
     ws.on('message', (data) => messages.push(JSON.parse(String(data)) as BridgeServerMessage))
     ws.send(
-      JSON.stringify({ type: 'invoke', id: 7, channel: 'console:run', args: { line: 'help' } }),
+      JSON.stringify({ type: 'invoke', id: 7, request: 'console:run', args: { line: 'help' } }),
     )
     await expect
       .poll(() => messages.find((m) => m.type === 'result'))
