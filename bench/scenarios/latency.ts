@@ -10,23 +10,35 @@ import {
 import { check, timed, type ServerProcess } from '../context.js'
 import { delayProxy } from '../delay-proxy.js'
 
+/** One way of moving the files through the delaying link. */
+export interface LatencyRun {
+  filesPerSecond: number
+  /** Round trips each file waits for, one after another on its connection (none when pipelined). */
+  roundTrips: number
+  /**
+   * What round trips alone allow: TRANSFER_CONCURRENCY connections, each waiting `roundTrips`
+   * round trips per file. A figure near it means round trips, not bytes or disk, set the pace.
+   */
+  bound: number
+}
+
 export interface LatencyResult {
   files: number
   sizeKiB: number
   /** Added one way; a round trip costs twice this. */
   delayMs: number
-  uploadFilesPerSecond: number
-  downloadFilesPerSecond: number
-  /**
-   * What round trips alone allow: TRANSFER_CONCURRENCY connections, each waiting `roundTrips`
-   * round trips per file. A figure near it means round trips, not bytes or disk, set the pace.
-   */
-  roundTripBound: { upload: number; download: number }
+  /** `upload`, as a client of protocol 1 sends it: `-> ready`, then the status. */
+  upload: LatencyRun
+  /** `put_f` (protocol 2): the bytes follow the command, up to PUT_DEPTH in flight per connection. */
+  put: LatencyRun
+  /** `download`: one round trip per file. */
+  download: LatencyRun
 }
 
 /**
  * Small files over a link with latency (a delaying proxy in front of the server): how far round
- * trips per file bound throughput. Every file is checked by its SHA-256.
+ * trips per file bound throughput, with `upload` (two per file) and with `put_f` (pipelined), and
+ * for downloads (one per file). Every file is checked by its SHA-256.
  */
 export async function latency(
   server: ServerProcess,
@@ -47,42 +59,53 @@ export async function latency(
     hashes.set(name, createHash('sha256').update(data).digest('hex'))
     await fs.writeFile(path.join(up, name), data)
   }
-  const client = await BucketClient.connect({ host: '127.0.0.1', port: proxy.port })
-  try {
-    await client.createBucket('latency').catch(() => undefined)
-    const names = [...hashes.keys()]
-    const upSeconds = await timed(() =>
+  const connect = () => BucketClient.connect({ host: '127.0.0.1', port: proxy.port })
+  const older = await connect()
+  // A client of protocol 1: it never sends put_f, whatever the server announces.
+  older.protocolVersion = () => Promise.resolve(1)
+  const client = await connect()
+  const names = [...hashes.keys()]
+  const uploadAll = async (c: BucketClient, bucket: string): Promise<number> => {
+    await c.createBucket(bucket).catch(() => undefined)
+    return timed(() =>
       Promise.all(
         names.map(async (name) => {
-          const r = await client.upload({
-            bucket: 'latency',
-            name,
-            source: fileSource(path.join(up, name)),
-          })
+          const r = await c.upload({ bucket, name, source: fileSource(path.join(up, name)) })
           check(r.sha256, hashes.get(name)!, `upload ${name}`)
         }),
       ),
     )
+  }
+  const run = (seconds: number, roundTrips: number): LatencyRun => ({
+    filesPerSecond: count / seconds,
+    roundTrips,
+    bound: roundTrips === 0 ? Infinity : TRANSFER_CONCURRENCY / ((roundTrips * 2 * delayMs) / 1000),
+  })
+  try {
+    const upload = run(await uploadAll(older, 'latency-upload'), 2)
+    const put = run(await uploadAll(client, 'latency-put'), 0)
     const downSeconds = await timed(() =>
       Promise.all(
         names.map(async (name) => {
-          const r = await client.download({ bucket: 'latency', name, target: fileTarget(down) })
+          const r = await client.download({
+            bucket: 'latency-put',
+            name,
+            target: fileTarget(down),
+          })
           check(r.sha256, hashes.get(name)!, `download ${name}`)
         }),
       ),
     )
-    const perSecond = (roundTrips: number) =>
-      TRANSFER_CONCURRENCY / ((roundTrips * 2 * delayMs) / 1000)
     return {
       files: count,
       sizeKiB: size / 1024,
       delayMs,
-      uploadFilesPerSecond: count / upSeconds,
-      downloadFilesPerSecond: count / downSeconds,
-      // Today: `upload` waits for `-> ready`, then for the status; `download` for its answer.
-      roundTripBound: { upload: perSecond(2), download: perSecond(1) },
+      upload,
+      put,
+      download: run(downSeconds, 1),
     }
   } finally {
+    older.close()
     client.close()
     await proxy.close()
     await Promise.all([up, down].map((d) => fs.rm(d, { recursive: true, force: true })))

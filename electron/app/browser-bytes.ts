@@ -44,6 +44,7 @@ export class BrowserBytes {
   source(id: string, name: string, size: number, ref?: TreeFileRef): UploadSource {
     return {
       label: name,
+      size: () => Promise.resolve(size),
       open: async (signal) => {
         const handover = await this.ask({ id, ...ref }, signal)
         if (handover.direction !== 'upload' || handover.size !== size)

@@ -12,7 +12,9 @@ import {
 } from '../../shared/protocol/index.js'
 import { Connection, type ConnectOptions, type RawResponse } from './connection.js'
 import { TransportError } from './errors.js'
+import { PutLanes, PUT_MAX_BYTES } from './pipeline.js'
 import { ConnectionPool } from './pool.js'
+import { Semaphore } from './semaphore.js'
 import {
   download,
   upload,
@@ -60,6 +62,10 @@ export class BucketClient extends EventEmitter<ClientEvents> {
   private tail: Promise<unknown> = Promise.resolve()
   private readonly pool: ConnectionPool
   private readonly slots = new Semaphore(TRANSFER_CONCURRENCY)
+  /** Small uploads, several in flight per connection (`put_f`). */
+  private readonly lanes: PutLanes
+  /** The server's protocol version, once asked (`init`). */
+  private version: Promise<number> | undefined
   /** The access code accepted on the command connection, for the transfer connections. */
   private accessCode: string | undefined
 
@@ -76,6 +82,7 @@ export class BucketClient extends EventEmitter<ClientEvents> {
       ...tls,
       ...(this.accessCode === undefined ? {} : { accessCode: this.accessCode }),
     }))
+    this.lanes = new PutLanes(this.slots, this.pool)
     void connection.closed.then(() => {
       this.pool.close()
       this.emit('close', this.failure())
@@ -138,7 +145,23 @@ export class BucketClient extends EventEmitter<ClientEvents> {
   }
 
   async init(): Promise<string> {
-    return (await this.expect('init')).lines.join('\n')
+    const greeting = (await this.expect('init')).lines.join('\n')
+    this.version = Promise.resolve(versionOf(greeting))
+    return greeting
+  }
+
+  /**
+   * The protocol version the server announces (1 when it does not say), asked once, and quietly:
+   * housekeeping of the client, like the access code on its transfer connections.
+   */
+  protocolVersion(): Promise<number> {
+    this.version ??= this.exclusive(async () => {
+      await this.connection.sendLine('init')
+      const lines: string[] = []
+      const status = await this.connection.readResponse((text) => lines.push(text))
+      return status.ok ? versionOf(lines.join('\n')) : 1
+    }).catch(() => 1)
+    return this.version
   }
 
   /** The command list with syntax, or the explanation of one command. */
@@ -220,11 +243,21 @@ export class BucketClient extends EventEmitter<ClientEvents> {
     await this.expect('rename_f', [bucket, from, to])
   }
 
-  /** Uploads on a connection of its own; resolves once the server confirmed the sha256. */
-  upload(options: UploadOptions): Promise<TransferResult> {
+  /**
+   * Uploads on a connection of its own, or a small file several at a time on one (`put_f`, when
+   * the server has it); resolves once the server confirmed the sha256.
+   */
+  async upload(options: UploadOptions): Promise<TransferResult> {
+    if (await this.sendsWhole(options)) return this.onLane(options)
     return this.onTransferConnection(options, (c, onCommand) =>
       upload(c, { ...options, onCommand }),
     )
+  }
+
+  /** Whether an upload goes as `put_f`: a small source, a server of protocol 2 or later. */
+  private async sendsWhole({ source }: UploadOptions): Promise<boolean> {
+    const size = await source.size().catch(() => undefined)
+    return size !== undefined && size <= PUT_MAX_BYTES && (await this.protocolVersion()) >= 2
   }
 
   /** Downloads on a connection of its own; the content's sha256 is verified before it is kept. */
@@ -304,6 +337,22 @@ export class BucketClient extends EventEmitter<ClientEvents> {
     }
   }
 
+  private async onLane(options: UploadOptions): Promise<TransferResult> {
+    if (!this.connection.usable) throw this.failure()
+    let line: string | undefined
+    try {
+      const result = await this.lanes.upload(options, (sent) => {
+        line = sent
+        options.onCommand?.(sent)
+      })
+      this.emit('command', { line: line!, origin: options.origin, response: result.response })
+      return result
+    } catch (err) {
+      if (line) this.emit('command', { line, origin: options.origin, error: err as Error })
+      throw err
+    }
+  }
+
   /** The command connection's first cause of failure: a timeout stays a timeout. */
   private failure(): TransportError {
     return (
@@ -324,35 +373,8 @@ function parseAll<T>(lines: string[], parse: (text: string) => T | undefined): T
   return lines.map((text) => parseOrFail(text, parse))
 }
 
-/** Limits how many transfers run at once; waiting ones can be cancelled. */
-class Semaphore {
-  private waiting: (() => void)[] = []
-
-  constructor(private free: number) {}
-
-  async acquire(signal?: AbortSignal): Promise<() => void> {
-    if (this.free > 0) this.free--
-    else
-      await new Promise<void>((resolve, reject) => {
-        const start = (): void => {
-          signal?.removeEventListener('abort', cancel)
-          resolve()
-        }
-        const cancel = (): void => {
-          this.waiting = this.waiting.filter((w) => w !== start)
-          reject(new TransportError('cancelled', 'cancelled'))
-        }
-        if (signal?.aborted) return cancel()
-        signal?.addEventListener('abort', cancel, { once: true })
-        this.waiting.push(start)
-      })
-    let released = false
-    return () => {
-      if (released) return
-      released = true
-      const next = this.waiting.shift()
-      if (next) next()
-      else this.free++
-    }
-  }
+/** `BucketShare protocol 2` → 2; 1 when the greeting names no version. */
+function versionOf(greeting: string): number {
+  const match = /^BucketShare protocol (\d+)/.exec(greeting)
+  return match ? Number(match[1]) : 1
 }

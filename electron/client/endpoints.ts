@@ -36,6 +36,8 @@ export interface UploadSource {
    * an identical one: checking reads bytes that may then have to be sent after all.
    */
   readonly repeatable?: boolean
+  /** Its size, known without opening it (a small file is sent whole, with its command). */
+  size(): Promise<number>
 }
 
 /**
@@ -100,6 +102,7 @@ export function fileSource(file: string): UploadSource {
   return {
     label: file,
     repeatable: true,
+    size: async () => (await fs.stat(file)).size,
     async open() {
       const stats = await fs.stat(file).catch((err: unknown) => {
         throw localError(err, `cannot read "${file}"`)
@@ -118,7 +121,11 @@ export function fileSource(file: string): UploadSource {
 
 /** Uploads `size` bytes read from a stream, e.g. an HTTP request body. */
 export function streamSource(size: number, stream: Readable, label = 'the upload'): UploadSource {
-  return { label, open: () => Promise.resolve({ size, stream }) }
+  return {
+    label,
+    size: () => Promise.resolve(size),
+    open: () => Promise.resolve({ size, stream }),
+  }
 }
 
 /**

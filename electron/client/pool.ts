@@ -38,7 +38,8 @@ export class ConnectionPool {
     for (const connection of this.idle.splice(0)) connection.destroy()
   }
 
-  private async acquire(): Promise<Connection> {
+  /** An idle connection, or a new one; give it back with release(). */
+  async acquire(): Promise<Connection> {
     for (let c = this.idle.pop(); c; c = this.idle.pop()) {
       // The server may have closed it meanwhile (idle timeout).
       if (c.usable) return c
@@ -47,7 +48,8 @@ export class ConnectionPool {
     return Connection.open(this.options())
   }
 
-  private release(connection: Connection): void {
+  /** Keeps a connection for the next transfer, unless it is in doubt or enough are idle. */
+  release(connection: Connection): void {
     if (this.closed || !connection.usable || this.idle.length >= this.maxIdle) connection.destroy()
     else this.idle.push(connection)
   }

@@ -26,7 +26,7 @@ describe('runConsoleLine', () => {
     await c.createBucket('b')
     await fs.writeFile(path.join(f.local, 'in.txt'), 'content')
     const up = await runConsoleLine(c, 'upload in.txt "a file" b', { cwd: f.local })
-    expect(up.sent).toBe('upload b "a file" 7')
+    expect(up.sent).toBe('put_f b "a file" 7')
     expect(up.status).toMatchObject({ code: 700, abbr: 'FUTBS', ok: true })
     const down = await runConsoleLine(c, 'download b "a file" out.txt', { cwd: f.local })
     expect(down.sent).toBe('download b "a file" 0')
@@ -89,7 +89,7 @@ describe('runConsoleLine', () => {
     await fs.mkdir(path.join(f.local, 'sub'))
     await fs.writeFile(path.join(f.local, 'sub', 'notes.txt'), 'hi')
     const result = await runConsoleLine(c, 'upload sub/notes.txt b', { cwd: f.local })
-    expect(result).toMatchObject({ sent: 'upload b notes.txt 2', status: { code: 700 } })
+    expect(result).toMatchObject({ sent: 'put_f b notes.txt 2', status: { code: 700 } })
     expect(transferOfLine('upload sub/notes.txt b', f.local)).toMatchObject({
       spec: { direction: 'upload', bucket: 'b', name: 'notes.txt' },
     })
@@ -114,7 +114,7 @@ describe('runConsoleLine', () => {
     await fs.writeFile(path.join(f.local, 'x'), 'x')
     const refused = await runConsoleLine(c, 'upload x x ghost', { cwd: f.local })
     expect(refused).toMatchObject({
-      sent: 'upload ghost x 1',
+      sent: 'put_f ghost x 1',
       status: { code: 750, detail: 'no such bucket' },
     })
     const missing = await runConsoleLine(c, 'upload nothing-here x b', { cwd: f.local })
