@@ -272,14 +272,14 @@ describe('dropping 500 files', () => {
     const started = Date.now()
     await app.id('upload-input').setInputFiles(files)
     const done = (): number =>
-      logs.slice(before).filter((l) => / upload inbox .* -> 700 FUTBS/.test(l)).length
+      logs.slice(before).filter((l) => / (upload|put_f) inbox .* -> 700 FUTBS/.test(l)).length
     await expect.poll(done, { timeout: 100_000, interval: 500 }).toBe(500)
     await app.waitForText(app.id('file-summary'), '500 files')
     const took = Date.now() - started
     const listings = logs
       .slice(before)
       .filter((l) => / (ls_f|ls_b)( |$)/.test(l.replace(/ -> .*/, ''))).length
-    const uploads = logs.slice(before).filter((l) => / upload inbox /.test(l)).length
+    const uploads = logs.slice(before).filter((l) => / (upload|put_f) inbox /.test(l)).length
     expect(uploads).toBe(500)
     // Two listings (ls_b and ls_f) per refresh, at most one refresh per interval while uploads
     // run, and one when they settle; before, each upload made its own two.

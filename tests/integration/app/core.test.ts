@@ -371,7 +371,7 @@ describe('transfers from the GUI', () => {
       )
       .toMatchObject({ state: 'done' })
     expect(await fs.readFile(path.join(out, 'hello.txt'), 'utf8')).toBe('hello world')
-    expect(f.events['console:entry'].map((e) => e.command)).toContain('upload b hello.txt 11')
+    expect(f.events['console:entry'].map((e) => e.command)).toContain('put_f b hello.txt 11')
   })
 
   it('moves a folder as one transfer of its tree: files done of total, its files listed', async () => {
