@@ -17,7 +17,8 @@ export interface LatencyRun {
   roundTrips: number
   /**
    * What round trips alone allow: TRANSFER_CONCURRENCY connections, each waiting `roundTrips`
-   * round trips per file. A figure near it means round trips, not bytes or disk, set the pace.
+   * round trips per file, one after another. A figure near it means round trips, not bytes or
+   * disk, set the pace.
    */
   bound: number
 }
@@ -27,7 +28,10 @@ export interface LatencyResult {
   sizeKiB: number
   /** Added one way; a round trip costs twice this. */
   delayMs: number
-  /** `upload`, as a client of protocol 1 sends it: `-> ready`, then the status. */
+  /**
+   * `upload`, as a client of protocol 1 sends it: `resume_f` (to skip an identical file), then
+   * `-> ready`, then the status.
+   */
   upload: LatencyRun
   /** `put_f` (protocol 2): the bytes follow the command, up to PUT_DEPTH in flight per connection. */
   put: LatencyRun
@@ -37,7 +41,7 @@ export interface LatencyResult {
 
 /**
  * Small files over a link with latency (a delaying proxy in front of the server): how far round
- * trips per file bound throughput, with `upload` (two per file) and with `put_f` (pipelined), and
+ * trips per file bound throughput, with `upload` (three per file) and with `put_f` (pipelined), and
  * for downloads (one per file). Every file is checked by its SHA-256.
  */
 export async function latency(
@@ -82,7 +86,7 @@ export async function latency(
     bound: roundTrips === 0 ? Infinity : TRANSFER_CONCURRENCY / ((roundTrips * 2 * delayMs) / 1000),
   })
   try {
-    const upload = run(await uploadAll(older, 'latency-upload'), 2)
+    const upload = run(await uploadAll(older, 'latency-upload'), 3)
     const put = run(await uploadAll(client, 'latency-put'), 0)
     const downSeconds = await timed(() =>
       Promise.all(

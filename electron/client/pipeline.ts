@@ -2,10 +2,10 @@ import { createHash } from 'node:crypto'
 import {
   formatCommand,
   parseDigest,
+  parseSame,
   ProtocolError,
-  type Status,
 } from '../../shared/protocol/index.js'
-import type { Connection } from './connection.js'
+import type { Connection, RawResponse } from './connection.js'
 import { localError, LocalFileError, type UploadSource } from './endpoints.js'
 import { TransportError } from './errors.js'
 import type { ConnectionPool } from './pool.js'
@@ -48,10 +48,10 @@ class Lane {
   }
 
   /**
-   * Queues one upload: `data` (its line and bytes) goes out in its turn, unless `signal` was
-   * aborted before then; its answer is read in its turn.
+   * Queues one exchange: `data` (a command line, and a put_f's bytes) goes out in its turn, unless
+   * `signal` was aborted before then; its answer is read in its turn.
    */
-  put(data: Buffer, signal?: AbortSignal): Promise<{ lines: string[]; status: Status }> {
+  exchange(data: Buffer, signal?: AbortSignal): Promise<RawResponse> {
     const sent = this.written.then(async () => {
       if (signal?.aborted) throw new TransportError('cancelled', 'cancelled')
       await (await this.connection).write(data)
@@ -92,10 +92,20 @@ export class PutLanes {
     const lane = await this.take(signal)
     try {
       const { bytes, sha256 } = await readWhole(source, signal)
-      const line = formatCommand('put_f', [bucket, name, bytes.length])
-      const answer = lane.put(Buffer.concat([Buffer.from(`${line}\n`), bytes]), signal)
-      onCommand(line)
-      const { lines, status } = await answer
+      const size = bytes.length
+      const send = (line: string, data: Buffer[] = []): Promise<RawResponse> => {
+        const answer = lane.exchange(Buffer.concat([Buffer.from(`${line}\n`), ...data]), signal)
+        onCommand(line)
+        return answer
+      }
+      // Skip identical, as upload() does; other uploads on the lane go on meanwhile. A small
+      // file's held bytes are not worth continuing from: it is sent whole.
+      if (options.resume !== false && source.repeatable === true) {
+        const known = await send(formatCommand('resume_f', [bucket, name, size]))
+        if (known.status.ok && known.lines.map(parseSame).includes(sha256))
+          return { response: known, size, sha256, alreadyThere: true }
+      }
+      const { lines, status } = await send(formatCommand('put_f', [bucket, name, size]), [bytes])
       if (!status.ok) throw new ProtocolError(status.code, status.detail)
       if (lines.map(parseDigest).find((d) => d !== undefined) !== sha256) {
         ;(await lane.connection).destroy()
@@ -103,10 +113,10 @@ export class PutLanes {
       }
       // Sent in one write: progress is its start and its end, once the server took it (a
       // refusal shows no transfer at all).
-      const meter = new ProgressMeter(bytes.length, options.onProgress)
-      meter.add(bytes.length)
+      const meter = new ProgressMeter(size, options.onProgress)
+      meter.add(size)
       meter.stop(true)
-      return { response: { lines, status }, size: bytes.length, sha256 }
+      return { response: { lines, status }, size, sha256 }
     } finally {
       this.done(lane)
     }

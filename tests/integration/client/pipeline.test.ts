@@ -71,6 +71,30 @@ describe('small uploads sent with their command (put_f)', () => {
     expect(Math.min(...perConnection.values())).toBeGreaterThan(1)
   })
 
+  it('skips files the server has already, asking resume_f on the same lanes', async () => {
+    f = await fixture()
+    const c = await f.connect()
+    await c.createBucket('b')
+    const files = await smallFiles(30, 700)
+    const names = [...files.keys()]
+    const uploadAll = () =>
+      Promise.all(
+        names.map((name) =>
+          c.upload({ bucket: 'b', name, source: fileSource(path.join(f.local, name)) }),
+        ),
+      )
+    expect((await uploadAll()).every((r) => r.alreadyThere === undefined)).toBe(true)
+    await fs.writeFile(path.join(f.local, names[0]!), 'changed')
+    const records: CommandRecord[] = []
+    c.on('command', (r) => records.push(r))
+    const again = await uploadAll()
+    expect(again[0]).toMatchObject({ sha256: sha256(Buffer.from('changed')) })
+    expect(again[0]!.alreadyThere).toBeUndefined()
+    expect(again.slice(1).every((r) => r.alreadyThere === true)).toBe(true)
+    expect(records.filter((r) => r.line.startsWith('put_f'))).toHaveLength(1)
+    expect(await fs.readFile(path.join(f.root, 'b', names[0]!), 'utf8')).toBe('changed')
+  })
+
   it('sends a file of PUT_MAX_BYTES with put_f and one byte more with upload', async () => {
     f = await fixture()
     const c = await f.connect()

@@ -24,6 +24,7 @@ function failingAfter(file: string, limit: number): UploadSource {
   return {
     label: file,
     repeatable: true,
+    size: async () => (await fs.stat(file)).size,
     async open() {
       const { size } = await fs.stat(file)
       const bytes = (await fs.readFile(file)).subarray(0, limit)
