@@ -210,6 +210,22 @@ describe('a narrow window', () => {
     await app.file('f5.txt').click()
     const name = await app.file('f5.txt').locator('.col-name').boundingBox()
     expect(name!.width).toBeGreaterThan(200)
+    // The date and time are whole, even the longest ones in a selected (bold) row, never cut.
+    const modified = app.file('f5.txt').getByTestId('file-modified')
+    expect(await modified.textContent()).toMatch(/\d/)
+    const room = await modified.evaluate((cell) => {
+      cell.textContent = new Date(2026, 11, 31, 12, 59).toLocaleString(undefined, {
+        dateStyle: 'medium',
+        timeStyle: 'short',
+      })
+      const range = document.createRange()
+      range.selectNodeContents(cell)
+      const style = getComputedStyle(cell)
+      const inner =
+        cell.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight)
+      return inner - range.getBoundingClientRect().width
+    })
+    expect(room).toBeGreaterThanOrEqual(0)
     for (const id of ['file-filter', 'delete-files-button', 'download-button', 'refresh']) {
       const box = await app.id(id).boundingBox()
       expect(box, id).not.toBeNull()
