@@ -218,9 +218,9 @@ describe('a narrow window', () => {
         dateStyle: 'medium',
         timeStyle: 'short',
       })
-      const range = document.createRange()
+      const range = cell.ownerDocument.createRange()
       range.selectNodeContents(cell)
-      const style = getComputedStyle(cell)
+      const style = cell.ownerDocument.defaultView!.getComputedStyle(cell)
       const inner =
         cell.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight)
       return inner - range.getBoundingClientRect().width

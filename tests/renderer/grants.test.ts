@@ -7,6 +7,7 @@ import HostGrants from '../../renderer/src/components/HostGrants.vue'
 import HostTrash from '../../renderer/src/components/HostTrash.vue'
 import { editOf } from '../../renderer/src/stores/grants.js'
 import { useHostStore } from '../../renderer/src/stores/host.js'
+import { wireStores } from '../../renderer/src/stores/wiring.js'
 import { FakeBridge } from './fakeBridge.js'
 
 let bridge: FakeBridge
@@ -69,6 +70,24 @@ describe('the grants table', () => {
     ])
   })
 
+  it('keeps what is being typed when the host publishes a status with the same grants', async () => {
+    const host = useHostStore()
+    host.status = hosting
+    const w = mount(HostGrants)
+    await w.findAll('[data-testid="grant-row"]')[0]!.get('input').setValue('class 3c')
+    // A client came, a file was deleted: a new status, the grants unchanged.
+    host.status = { ...hosting, grants: hosting.grants.map((g) => ({ ...g })), trash: [] }
+    await flush()
+    const label = w.findAll('[data-testid="grant-row"]')[0]!.get('input')
+    expect((label.element as HTMLInputElement).value).toBe('class 3c')
+    // Changed grants replace the rows.
+    host.status = { ...hosting, grants: [{ ...hosting.grants[1]!, label: 'relatives' }] }
+    await flush()
+    const rows = w.findAll('[data-testid="grant-row"]')
+    expect(rows).toHaveLength(1)
+    expect((rows[0]!.get('input').element as HTMLInputElement).value).toBe('relatives')
+  })
+
   it('reads "all" or an empty field as every bucket', () => {
     expect(editOf({ label: 'x', role: 'full', buckets: ' all ' }).buckets).toBe('all')
     expect(editOf({ label: 'x', role: 'full', buckets: '' }).buckets).toBe('all')
@@ -76,6 +95,23 @@ describe('the grants table', () => {
 })
 
 describe('the trash view', () => {
+  it('follows the status the host publishes, without a refresh button', async () => {
+    bridge
+      .handle('app:info', () => ({ version: '1', nativeDialogs: false, sealedKeys: false }))
+      .handle('host:status', () => ({ ...hosting, trash: [] }))
+      .handle('connection:state', () => ({ status: 'disconnected' }))
+    const off = await wireStores()
+    const w = mount(HostTrash)
+    expect(w.findAll('[data-testid="trash-entry"]')).toHaveLength(0)
+    expect(w.find('button:not([data-testid="trash-empty"])').exists()).toBe(false)
+    // Someone deleted a file: the host publishes its status with the new trash.
+    bridge.emit('host:status', hosting)
+    await flush()
+    expect(w.findAll('[data-testid="trash-entry"]')).toHaveLength(1)
+    off()
+  })
+
+
   it('lists who deleted what, and restores or empties', async () => {
     useHostStore().status = hosting
     bridge

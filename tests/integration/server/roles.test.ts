@@ -207,6 +207,15 @@ describe('listings under a grant', () => {
     expect((await sessions.get('full')!.command('ls_t')).data.map((l) => l.split(' ')[0])).toEqual([
       inside,
     ])
+    // Nor how many changes were made: its version is opaque, but still moves with a change.
+    const version = async (role: Role): Promise<string> =>
+      (await sessions.get(role)!.command('changes')).data[0]!
+    const [readVersion, dropVersion] = [await version('read'), await version('drop')]
+    expect(readVersion).toMatch(/^\d+\./)
+    expect(dropVersion).toMatch(/^[0-9a-f]{16}$/)
+    expect((await admin.command(`delete_f ${inside} f.txt`)).status).toBe('1000 FDS')
+    expect(await version('drop')).not.toBe(dropVersion)
+    expect(await version('read')).not.toBe(readVersion)
   })
 
   it('help shows only what the code may do', async () => {
