@@ -111,7 +111,6 @@ describe('the trash view', () => {
     off()
   })
 
-
   it('lists who deleted what, and restores or empties', async () => {
     useHostStore().status = hosting
     bridge
