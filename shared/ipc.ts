@@ -273,7 +273,11 @@ export interface ConsoleEntry {
   time: number
 }
 
-export type TransferState = 'running' | 'done' | 'failed' | 'cancelled'
+/**
+ * `queued`: waiting to (re)start: for its peer's connection, or for a retry after the connection
+ * was lost (`retryAt`). `paused` by the person. `done`, `cancelled` are final; `failed` may be retried.
+ */
+export type TransferState = 'queued' | 'running' | 'paused' | 'done' | 'failed' | 'cancelled'
 
 export interface TransferInfo {
   id: string
@@ -285,8 +289,13 @@ export interface TransferInfo {
   /** Bytes per second, smoothed. */
   rate: number
   state: TransferState
+  /** Why it failed, or why a queued transfer waits. */
   error?: string
   sha256?: string
+  /** Counts its starts: a report of an earlier start is out of date. */
+  attempt?: number
+  /** A queued transfer starts again at this time (ms since 1970) after its connection was lost. */
+  retryAt?: number
   /** For a folder's tree: whole files done, of how many. */
   files?: number
   filesTotal?: number
@@ -439,6 +448,12 @@ export const requestSchemas = {
     folders: z.array(name).max(10_000).optional(),
   }),
   'transfers:cancel': z.strictObject({ id: text(64) }),
+  /** Pauses a transfer, or without `id` every unfinished one; it stays in the queue. */
+  'transfers:pause': z.strictObject({ id: text(64).optional() }),
+  /** Resumes a paused transfer, or without `id` every paused one. */
+  'transfers:resume': z.strictObject({ id: text(64).optional() }),
+  /** Starts every failed transfer again (those whose bytes can still be had). */
+  'transfers:retryFailed': z.undefined(),
   'settings:get': z.undefined(),
   'app:info': z.undefined(),
   'discovery:start': z.undefined(),
@@ -478,6 +493,9 @@ export interface RequestResults {
   'transfers:upload': TransferInfo[]
   'transfers:download': TransferInfo[]
   'transfers:cancel': void
+  'transfers:pause': void
+  'transfers:resume': void
+  'transfers:retryFailed': void
   'settings:get': Settings
   'app:info': AppInfo
   'discovery:start': DiscoveryState

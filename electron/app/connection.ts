@@ -12,6 +12,7 @@ import {
 } from '../client/index.js'
 import { AppError } from './errors.js'
 import type { Emit } from './events.js'
+import type { QueuedPeer } from './queue-file.js'
 import type { SettingsStore } from './settings.js'
 import type { Transcript } from './transcript.js'
 import { hostPort } from '../../shared/address.js'
@@ -27,6 +28,9 @@ export class ConnectionService {
   private current: ConnectionState = { status: 'disconnected' }
   /** Counts connection attempts, so a slow, superseded attempt cannot win. */
   private attempt = 0
+  /** The access code last given to a peer (host:port), in memory only: for `reconnect`. */
+  private code: { peer: string; code: string } | undefined
+  private readonly watchers = new Set<(state: ConnectionState) => void>()
 
   constructor(
     private readonly emit: Emit,
@@ -37,6 +41,27 @@ export class ConnectionService {
 
   state(): ConnectionState {
     return this.current
+  }
+
+  /** Tells `listener` every change of state (the transfer queue waits on its peer); returns an unwatch. */
+  watch(listener: (state: ConnectionState) => void): () => void {
+    this.watchers.add(listener)
+    return () => void this.watchers.delete(listener)
+  }
+
+  /**
+   * Connects again to a peer connected to before: only with the certificate it had then, and with
+   * the access code given to it in this run, if any.
+   */
+  reconnect(peer: QueuedPeer): Promise<ConnectionState> {
+    const key = `${peer.host}:${peer.port}`
+    return this.connect({
+      host: peer.host,
+      port: peer.port,
+      encrypted: peer.fingerprint !== null,
+      ...(peer.fingerprint ? { trustFingerprint: peer.fingerprint } : {}),
+      ...(this.code?.peer === key ? { accessCode: this.code.code } : {}),
+    })
   }
 
   /**
@@ -84,6 +109,8 @@ export class ConnectionService {
         return this.current
       }
       this.client = client
+      if (request.accessCode)
+        this.code = { peer: `${peer.host}:${peer.port}`, code: request.accessCode }
       client.on('command', (record) => {
         // The console records its own lines, with local failures the client never saw.
         if (record.origin !== CONSOLE_ORIGIN) this.transcript.addRecord(record)
@@ -138,6 +165,7 @@ export class ConnectionService {
   async authenticate(code: string): Promise<ConnectionState> {
     const client = this.require()
     await client.auth(code)
+    this.code = { peer: `${client.host}:${client.port}`, code }
     this.unlock(client)
     return this.current
   }
@@ -186,6 +214,7 @@ export class ConnectionService {
   private set(state: ConnectionState): ConnectionState {
     this.current = state
     this.emit('connection:state', state)
+    for (const listener of this.watchers) listener(state)
     return state
   }
 }

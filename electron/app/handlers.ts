@@ -1,12 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import path from 'node:path'
 import type { RequestArgs, RequestName, RequestResult, TransferInfo } from '../../shared/ipc.js'
-import {
-  fileTarget,
-  ProtocolError,
-  type DownloadTarget,
-  type UploadSource,
-} from '../client/index.js'
+import { ProtocolError, type DownloadTarget, type UploadSource } from '../client/index.js'
 import type { BrowserBytes } from './browser-bytes.js'
 import { AppError } from './errors.js'
 import { listFolder } from './folders.js'
@@ -30,7 +25,10 @@ export function createHandlers(s: Services): Handlers {
     source: (id: string) => UploadSource,
   ): TransferInfo => {
     const id = randomUUID()
-    return s.transfers.start({ direction: 'upload', bucket, name, source: source(id) }, { id }).info
+    return s.transfers.start(
+      { direction: 'upload', bucket, name, source: source(id) },
+      { id, page: true },
+    ).info
   }
   const download = (
     bucket: string,
@@ -38,15 +36,19 @@ export function createHandlers(s: Services): Handlers {
     target: (id: string) => DownloadTarget,
   ): TransferInfo => {
     const id = randomUUID()
-    return s.transfers.start({ direction: 'download', bucket, name, target: target(id) }, { id })
-      .info
+    return s.transfers.start(
+      { direction: 'download', bucket, name, target: target(id) },
+      { id, page: true },
+    ).info
   }
   /** A folder downloaded as one tree into the folder the page chose. */
   const tree = (bucket: string, name: string): TransferInfo => {
     const bytes = browser()
     const id = randomUUID()
-    return s.transfers.start({ direction: 'download', bucket, name, into: bytes.sink(id) }, { id })
-      .info
+    return s.transfers.start(
+      { direction: 'download', bucket, name, into: bytes.sink(id) },
+      { id, page: true },
+    ).info
   }
   return {
     'app:info': () => ({
@@ -114,7 +116,7 @@ export function createHandlers(s: Services): Handlers {
       return [
         s.transfers.start(
           { direction: 'upload', bucket: args.bucket, name, files, folders },
-          { id },
+          { id, page: true },
         ).info,
       ]
     },
@@ -124,13 +126,18 @@ export function createHandlers(s: Services): Handlers {
           ? folders.includes(name)
             ? tree(bucket, name)
             : download(bucket, name, (id) => browser().target(id))
-          : s.transfers.start(
-              folders.includes(name)
-                ? { direction: 'download', bucket, name, local: dir, tree: true }
-                : { direction: 'download', bucket, name, target: fileTarget(dir) },
-            ).info,
+          : s.transfers.start({
+              direction: 'download',
+              bucket,
+              name,
+              local: dir,
+              ...(folders.includes(name) ? { tree: true } : {}),
+            }).info,
       ),
     'transfers:cancel': ({ id }) => s.transfers.cancel(id),
+    'transfers:pause': ({ id }) => s.transfers.pause(id),
+    'transfers:resume': ({ id }) => s.transfers.resume(id),
+    'transfers:retryFailed': () => s.transfers.retryFailed(),
     'discovery:start': () => s.discovery.start(),
     'discovery:stop': () => s.discovery.stop(),
     'discovery:state': () => s.discovery.state(),

@@ -43,7 +43,7 @@ export class AppCore {
     handover: Handover,
     file?: number,
   ): Promise<TransferInfo | null> | undefined {
-    const settled = this.services.transfers.settled(id)
+    const settled = this.services.transfers.attempt(id)
     const handed = settled && this.services.browserBytes?.hand(id, handover, file)
     if (!settled || !handed) return undefined
     const end = settled.then((end) => end.info)
@@ -51,9 +51,9 @@ export class AppCore {
     return file === undefined ? end : Promise.race([end, handed.then(() => null)])
   }
 
-  /** Cancels transfers, says goodbye to the peer and stops hosting. */
+  /** Stops transfers (kept in the queue for the next start), says goodbye to the peer and stops hosting. */
   async shutdown(): Promise<void> {
-    this.services.transfers.cancelAll()
+    await this.services.transfers.suspend()
     await this.services.connection.disconnect()
     await this.services.host.stop()
     await this.services.discovery.stop()
@@ -62,4 +62,5 @@ export class AppCore {
 
 export { bridgeErrorOf } from './errors.js'
 export type { ServicesOptions } from './services.js'
+export type { KeepAwake } from './awake.js'
 export type { Handover } from './browser-bytes.js'

@@ -2,6 +2,7 @@ import os from 'node:os'
 import type { FolderPurpose } from '../../shared/ipc.js'
 import { KnownHosts } from '../client/index.js'
 import { defaultDataDir } from '../data-dir.js'
+import type { KeepAwake } from './awake.js'
 import { BrowserBytes } from './browser-bytes.js'
 import { ConnectionService } from './connection.js'
 import { ConsoleService } from './console.js'
@@ -26,6 +27,8 @@ export interface ServicesOptions {
   secrets?: Secrets
   /** Browser mode: transfer bytes travel over the page's HTTP requests. */
   browserBytes?: boolean
+  /** Keeps the computer awake while transfers run (Electron's powerSaveBlocker). */
+  awake?: KeepAwake
 }
 
 /** Every service of the app, wired once. */
@@ -52,7 +55,10 @@ export function createServices(options: ServicesOptions, published: Emit): Servi
   const knownHosts = new KnownHosts(dataDir)
   const transcript = new Transcript(emit)
   const connection = new ConnectionService(emit, settings, knownHosts, transcript)
-  const transfers = new TransfersService(emit, connection)
+  const transfers = new TransfersService(emit, connection, {
+    dir: dataDir,
+    ...(options.awake ? { awake: options.awake } : {}),
+  })
   const host = new HostService(emit, settings, dataDir, options.secrets)
   return {
     version: options.version,

@@ -4,12 +4,20 @@
  */
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { app, BrowserWindow, dialog, ipcMain, safeStorage, session } from 'electron'
+import {
+  app,
+  BrowserWindow,
+  dialog,
+  ipcMain,
+  powerSaveBlocker,
+  safeStorage,
+  session,
+} from 'electron'
 import { EVENT_NAMES, eventChannel, INVOKE_CHANNEL } from '../../shared/channels.js'
 import { contentSecurityPolicy } from '../../shared/csp.js'
 import { INVITE_SCHEME, isInviteLink } from '../../shared/invite.js'
 import type { Envelope, FolderPurpose } from '../../shared/ipc.js'
-import { AppCore } from '../app/index.js'
+import { AppCore, type KeepAwake } from '../app/index.js'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 
@@ -122,6 +130,7 @@ void app.whenReady().then(() => {
         }
       : {}),
     settingsDir: app.getPath('userData'),
+    awake: keepAwake(),
     cwd: app.getPath('home'),
     chooseFolder: async (purpose) => {
       const options: Electron.OpenDialogOptions = {
@@ -154,6 +163,18 @@ void app.whenReady().then(() => {
   if (pendingInvite) openInvite(pendingInvite)
   pendingInvite = undefined
 })
+
+/** While transfers run the system may dim the screen, but not suspend the app (nor sleep). */
+function keepAwake(): KeepAwake {
+  let blocker: number | undefined
+  return {
+    start: () => void (blocker ??= powerSaveBlocker.start('prevent-app-suspension')),
+    stop: () => {
+      if (blocker !== undefined) powerSaveBlocker.stop(blocker)
+      blocker = undefined
+    },
+  }
+}
 
 app.on('window-all-closed', () => app.quit())
 

@@ -2,7 +2,7 @@ import { mount } from '@vue/test-utils'
 import { createPinia, setActivePinia } from 'pinia'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { nextTick } from 'vue'
-import type { ConsoleEntry } from '../../shared/ipc.js'
+import type { ConsoleEntry, TransferInfo } from '../../shared/ipc.js'
 import { setBridge } from '../../renderer/src/bridge/index.js'
 import BucketList from '../../renderer/src/components/BucketList.vue'
 import ConfirmDialog from '../../renderer/src/components/ConfirmDialog.vue'
@@ -167,7 +167,7 @@ describe('TransferPanel', () => {
     expect(bridge.called('transfers:cancel')).toEqual([{ id: 'x' }])
   })
 
-  it('shows a failed transfer with its error and no cancel button', async () => {
+  it('shows a failed transfer with its error, to retry or remove from the queue', async () => {
     const transfers = useTransfersStore()
     const wrapper = mount(TransferPanel)
     transfers.update({
@@ -185,7 +185,46 @@ describe('TransferPanel', () => {
     const item = wrapper.get('[data-testid="transfer-item"]')
     expect(item.get('[data-testid="transfer-state"]').text()).toBe('failed')
     expect(item.text()).toContain('750 FUTBF — disk full')
-    expect(item.find('[data-testid="transfer-cancel"]').exists()).toBe(false)
+    expect(item.get('[data-testid="transfer-resume"]').text()).toBe('Retry')
+    expect(item.get('[data-testid="transfer-cancel"]').text()).toBe('Remove')
+    expect(item.find('[data-testid="transfer-pause"]').exists()).toBe(false)
     expect(item.get('[role="progressbar"]').attributes('aria-valuenow')).toBe('10')
+    expect(wrapper.get('[data-testid="transfers-retry-failed"]').text()).toBe('Retry all failed')
+  })
+
+  it('pauses and resumes a row and all rows, and counts down to a retry', async () => {
+    for (const channel of ['transfers:pause', 'transfers:resume', 'transfers:retryFailed'] as const)
+      bridge.handle(channel, () => undefined)
+    const transfers = useTransfersStore()
+    const row = (id: string, over: Partial<TransferInfo>): TransferInfo => ({
+      id,
+      direction: 'upload',
+      bucket: 'b',
+      name: `${id}.bin`,
+      bytes: 10,
+      total: 100,
+      rate: 0,
+      state: 'running',
+      ...over,
+    })
+    transfers.update(row('run', {}))
+    transfers.update(
+      row('lost', {
+        state: 'queued',
+        error: 'connection lost: closed',
+        retryAt: Date.now() + 8_000,
+      }),
+    )
+    transfers.update(row('held', { state: 'paused' }))
+    const wrapper = mount(TransferPanel)
+    const items = wrapper.findAll('[data-testid="transfer-item"]')
+    expect(items[1]!.text()).toContain('connection lost: closed, retrying in 8 s')
+    expect(items[0]!.text()).toContain('10 B of 100 B')
+    await items[2]!.get('[data-testid="transfer-pause"]').trigger('click')
+    await items[0]!.get('[data-testid="transfer-resume"]').trigger('click')
+    await wrapper.get('[data-testid="transfers-pause-all"]').trigger('click')
+    await wrapper.get('[data-testid="transfers-resume-all"]').trigger('click')
+    expect(bridge.called('transfers:pause')).toEqual([{ id: 'run' }, {}])
+    expect(bridge.called('transfers:resume')).toEqual([{ id: 'held' }, {}])
   })
 })

@@ -136,6 +136,22 @@ describe('transfers store', () => {
     expect(ended).toEqual(['done'])
     expect(store.active).toBe(0)
   })
+
+  it('takes a new start of a paused, queued or failed transfer, never a report of an old one', () => {
+    const store = useTransfersStore()
+    store.update(info({ bytes: 5, attempt: 1 }))
+    store.update(info({ bytes: 5, attempt: 1, state: 'paused' }))
+    store.update(info({ bytes: 6, attempt: 1 }))
+    expect(store.items[0]).toMatchObject({ state: 'paused', bytes: 5 })
+    store.update(info({ bytes: 0, attempt: 2 }))
+    store.update(info({ bytes: 4, attempt: 2, state: 'queued', error: 'connection lost: closed' }))
+    store.update(info({ bytes: 9, attempt: 1 }))
+    expect(store.items[0]).toMatchObject({ state: 'queued', bytes: 4 })
+    store.update(info({ bytes: 10, attempt: 3, state: 'failed' }))
+    expect(store).toMatchObject({ failed: 1, paused: 0, active: 0 })
+    store.update(info({ bytes: 1, attempt: 4 }))
+    expect(store).toMatchObject({ failed: 0, active: 1 })
+  })
 })
 
 describe('wiring', () => {

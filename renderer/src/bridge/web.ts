@@ -166,7 +166,14 @@ export function webBridge(location: Location): Bridge {
 
   function ended(info: TransferInfo): void {
     if (info.state === 'running') return
-    transfers.get(info.id)?.stop.abort()
+    const transfer = transfers.get(info.id)
+    // The requests of a start that stopped end with it.
+    transfer?.stop.abort()
+    // A paused, queued or failed transfer may ask for its bytes again: the page keeps its files.
+    if (transfer && info.state !== 'done' && info.state !== 'cancelled') {
+      transfer.stop = new AbortController()
+      return
+    }
     transfers.delete(info.id)
     early.delete(info.id)
   }

@@ -5,22 +5,41 @@ import { bridge } from '../bridge/index.js'
 import type { PickedTree } from '../picked.js'
 import { useNoticesStore } from './notices.js'
 
-/** Transfers of this session, newest first, with their progress. */
+/** Done or cancelled: nothing more happens to it (a failed one may be tried again). */
+export function isFinal(t: TransferInfo): boolean {
+  return t.state === 'done' || t.state === 'cancelled'
+}
+
+/**
+ * Whether `info` is older news than `before`: a report of an earlier start, or a progress report
+ * of a start that already stopped.
+ */
+function stale(before: TransferInfo, info: TransferInfo): boolean {
+  const was = before.attempt ?? 0
+  const now = info.attempt ?? 0
+  return now < was || (now === was && before.state !== 'running' && info.state === 'running')
+}
+
+/** Transfers of this session (and the queue's unfinished ones), newest first, with their progress. */
 export const useTransfersStore = defineStore('transfers', () => {
   const notices = useNoticesStore()
   const byId = ref(new Map<string, TransferInfo>())
-  /** Called when a transfer ends, e.g. to refresh a listing. */
+  /** Called when a transfer stops (done, failed, cancelled, paused), e.g. to refresh a listing. */
   const finishedHandlers: ((t: TransferInfo) => void)[] = []
 
   const items = computed(() => [...byId.value.values()].reverse())
   const active = computed(() => items.value.filter((t) => t.state === 'running').length)
+  /** Running or waiting to start again. */
+  const unfinished = computed(() => items.value.filter((t) => !isFinal(t) && t.state !== 'failed'))
+  const paused = computed(() => items.value.filter((t) => t.state === 'paused').length)
+  const failed = computed(() => items.value.filter((t) => t.state === 'failed').length)
 
   function update(info: TransferInfo): void {
     const before = byId.value.get(info.id)
-    // A late progress report must not undo a transfer's end.
-    if (before && before.state !== 'running') return
+    if (before && (isFinal(before) || stale(before, info))) return
     byId.value.set(info.id, info)
-    if (info.state !== 'running') finishedHandlers.forEach((h) => h(info))
+    if (info.state !== 'running' && info.state !== 'queued')
+      finishedHandlers.forEach((h) => h(info))
   }
 
   function onFinished(handler: (t: TransferInfo) => void): void {
@@ -67,14 +86,31 @@ export const useTransfersStore = defineStore('transfers', () => {
     notices.unwrap(await bridge().invoke('transfers:cancel', { id }))
   }
 
+  /** Pauses one transfer, or all when no id is given. */
+  async function pause(id?: string): Promise<void> {
+    notices.unwrap(await bridge().invoke('transfers:pause', id ? { id } : {}))
+  }
+
+  /** Resumes one paused or failed transfer, or all paused ones when no id is given. */
+  async function resume(id?: string): Promise<void> {
+    notices.unwrap(await bridge().invoke('transfers:resume', id ? { id } : {}))
+  }
+
+  async function retryFailed(): Promise<void> {
+    notices.unwrap(await bridge().invoke('transfers:retryFailed'))
+  }
+
   function clearFinished(): void {
-    for (const [id, t] of byId.value) if (t.state !== 'running') byId.value.delete(id)
+    for (const [id, t] of byId.value) if (isFinal(t)) byId.value.delete(id)
   }
 
   return {
     byId,
     items,
     active,
+    unfinished,
+    paused,
+    failed,
     update,
     onFinished,
     upload,
@@ -82,6 +118,9 @@ export const useTransfersStore = defineStore('transfers', () => {
     uploadChosenFolder,
     download,
     cancel,
+    pause,
+    resume,
+    retryFailed,
     clearFinished,
   }
 })
