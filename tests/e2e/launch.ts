@@ -2,7 +2,12 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import { _electron as electron, chromium, type Page } from 'playwright-core'
+import {
+  _electron as electron,
+  chromium,
+  type ElectronApplication,
+  type Page,
+} from 'playwright-core'
 
 /** Debian's Chromium; CI installs it with apt-get. Override with CHROMIUM_PATH. */
 export const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium'
@@ -15,11 +20,17 @@ export const ARTIFACTS = path.resolve('test-artifacts')
  * Playwright's Electron launcher where Electron's binary exists (`npm run test:e2e:electron`).
  */
 export interface LaunchedApp {
-  page: Page
+  /** The app's window (a new one after `restart` of the desktop app). */
+  readonly page: Page
   /** A temporary folder holding the app's settings (`<base>/settings`) and the test's files. */
   base: string
   /** Runs `trigger`, which downloads `name`, and returns the path of the saved copy. */
   download(name: string, trigger: () => Promise<void>): Promise<string>
+  /**
+   * Ends the app's process with `signal` (SIGKILL: no chance to save anything) and starts it again
+   * on the same settings; the page opens the new one.
+   */
+  restart(signal: NodeJS.Signals): Promise<void>
   stop(): Promise<void>
 }
 
@@ -30,10 +41,8 @@ export async function launchApp(viewport = { width: 1280, height: 800 }): Promis
     : launchBrowserMode(base, viewport)
 }
 
-async function launchBrowserMode(
-  base: string,
-  viewport: { width: number; height: number },
-): Promise<LaunchedApp> {
+/** Starts `npm run ui` on `base`'s settings; resolves with the address (token included) it prints. */
+async function startUi(base: string): Promise<{ child: ChildProcess; url: string }> {
   const child: ChildProcess = spawn(
     process.execPath,
     [
@@ -58,6 +67,21 @@ async function launchBrowserMode(
     })
     child.once('exit', (code) => reject(new Error(`npm run ui exited with ${code}: ${out}`)))
   })
+  return { child, url }
+}
+
+async function ended(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return
+  const exited = new Promise((resolve) => child.once('exit', resolve))
+  child.kill(signal)
+  await exited
+}
+
+async function launchBrowserMode(
+  base: string,
+  viewport: { width: number; height: number },
+): Promise<LaunchedApp> {
+  let { child, url } = await startUi(base)
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu'],
@@ -76,11 +100,14 @@ async function launchBrowserMode(
       await download.saveAs(saved)
       return saved
     },
+    async restart(signal) {
+      await ended(child, signal)
+      ;({ child, url } = await startUi(base))
+      await page.goto(url)
+    },
     async stop() {
       await browser.close()
-      const exited = new Promise((resolve) => child.once('exit', resolve))
-      child.kill('SIGTERM')
-      await exited
+      await ended(child, 'SIGTERM')
       await fs.rm(base, { recursive: true, force: true })
     },
   }
@@ -90,26 +117,32 @@ async function launchElectron(
   base: string,
   viewport: { width: number; height: number },
 ): Promise<LaunchedApp> {
-  const app = await electron.launch({
-    args: [path.resolve('.')],
-    env: { ...process.env, BUCKETSHARE_USER_DATA: path.join(base, 'settings') } as Record<
-      string,
-      string
-    >,
-  })
-  const page = await app.firstWindow()
-  await page.setViewportSize(viewport)
   const downloads = path.join(base, 'downloads')
   await fs.mkdir(downloads)
-  // The native folder dialog cannot be clicked: it answers with the downloads folder instead.
-  await app.evaluate(({ dialog }, dir) => {
-    dialog.showOpenDialog = (async () => ({
-      canceled: false,
-      filePaths: [dir],
-    })) as typeof dialog.showOpenDialog
-  }, downloads)
+  const open = async (): Promise<{ app: ElectronApplication; page: Page }> => {
+    const app = await electron.launch({
+      args: [path.resolve('.')],
+      env: { ...process.env, BUCKETSHARE_USER_DATA: path.join(base, 'settings') } as Record<
+        string,
+        string
+      >,
+    })
+    const page = await app.firstWindow()
+    await page.setViewportSize(viewport)
+    // The native folder dialog cannot be clicked: it answers with the downloads folder instead.
+    await app.evaluate(({ dialog }, dir) => {
+      dialog.showOpenDialog = (async () => ({
+        canceled: false,
+        filePaths: [dir],
+      })) as typeof dialog.showOpenDialog
+    }, downloads)
+    return { app, page }
+  }
+  let { app, page } = await open()
   return {
-    page,
+    get page() {
+      return page
+    },
     base,
     async download(name, trigger) {
       await trigger()
@@ -119,6 +152,10 @@ async function launchElectron(
         await page.waitForTimeout(50)
       }
       throw new Error(`${name} was not downloaded`)
+    },
+    async restart(signal) {
+      await ended(app.process(), signal)
+      ;({ app, page } = await open())
     },
     async stop() {
       await app.close()

@@ -1,0 +1,113 @@
+import { createHash, randomBytes } from 'node:crypto'
+import fs from 'node:fs/promises'
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startServer, type BucketServer } from '../../electron/server/index.js'
+import { slowLink, type SlowLink } from '../integration/app/slow-link.js'
+import { AppPage } from './app-page.js'
+import { launchApp, type LaunchedApp } from './launch.js'
+
+const MiB = 1024 * 1024
+/** Slow enough that the test clicks while an upload of a few MiB still runs. */
+const SLOW = 2 * MiB
+
+let ui: LaunchedApp
+let app: AppPage
+let server: BucketServer
+let link: SlowLink
+let shared: string
+
+const sha256 = (data: Uint8Array): string => createHash('sha256').update(data).digest('hex')
+
+/** A local file of random bytes. */
+async function localFile(name: string, size: number): Promise<{ file: string; sha: string }> {
+  const file = path.join(ui.base, 'local', name)
+  await fs.mkdir(path.dirname(file), { recursive: true })
+  const content = randomBytes(size)
+  await fs.writeFile(file, content)
+  return { file, sha: sha256(content) }
+}
+
+const row = (name: string) =>
+  app
+    .id('transfer-item')
+    .filter({ has: app.page.locator('.transfer-name', { hasText: name }) })
+    .first()
+const state = (name: string) => row(name).getByTestId('transfer-state').textContent()
+const percent = async (name: string) =>
+  Number(await row(name).getByRole('progressbar').getAttribute('aria-valuenow'))
+
+/** Connects the page to the test's server, through the slow link, without TLS. */
+async function connect(): Promise<void> {
+  await app.id('connect-host').fill('127.0.0.1')
+  await app.id('connect-port').fill(String(link.port))
+  await app.id('connect-encrypted').uncheck()
+  await app.id('connect-toggle').click()
+  await app.waitForText(app.id('connection-status'), `Connected to 127.0.0.1:${link.port}`)
+}
+
+beforeAll(async () => {
+  ui = await launchApp()
+  app = new AppPage(ui.page)
+  shared = path.join(ui.base, 'shared')
+  await fs.mkdir(path.join(shared, 'b'), { recursive: true })
+  server = await startServer({ root: shared, port: 0, host: '127.0.0.1' })
+  link = await slowLink(server.port, SLOW)
+  await connect()
+  await app.openGui()
+  await app.bucket('b').click()
+})
+
+afterAll(async () => {
+  await ui?.stop()
+  await link?.close()
+  await server?.close()
+})
+
+describe('the transfer queue in browser mode', () => {
+  it('pauses and resumes an upload from its row and with the buttons for all', async () => {
+    link.rate = SLOW
+    const { file, sha } = await localFile('pause-me.bin', 12 * MiB)
+    await app.id('upload-input').setInputFiles(file)
+    await expect.poll(() => percent('pause-me.bin')).toBeGreaterThan(0)
+    await row('pause-me.bin').getByTestId('transfer-pause').click()
+    await expect.poll(() => state('pause-me.bin')).toBe('paused')
+    await row('pause-me.bin').getByTestId('transfer-resume').click()
+    await expect.poll(() => state('pause-me.bin')).toBe('running')
+    await app.id('transfers-pause-all').click()
+    await expect.poll(() => state('pause-me.bin')).toBe('paused')
+    expect(await app.id('transfers-pause-all').count()).toBe(0)
+    link.rate = Infinity
+    await app.id('transfers-resume-all').click()
+    await expect.poll(() => state('pause-me.bin'), { timeout: 30_000 }).toBe('done')
+    expect(sha256(await fs.readFile(path.join(shared, 'b', 'pause-me.bin')))).toBe(sha)
+    expect(await app.id('error-banner').count()).toBe(0)
+  })
+
+  it('survives the app process being killed: the queue is listed again and continues', async () => {
+    link.rate = SLOW
+    const local = await localFile('survivor.bin', 24 * MiB)
+    const fromPage = await localFile('from-page.bin', 12 * MiB)
+    // A local path (typed in the Console) can be read again after a restart; the page's file not.
+    await app.openConsole()
+    await app.id('console-input').fill('upload local/survivor.bin b')
+    await app.id('console-input').press('Enter')
+    await app.openGui()
+    await app.id('upload-input').setInputFiles(fromPage.file)
+    await expect.poll(() => percent('survivor.bin')).toBeGreaterThan(0)
+    await expect.poll(() => percent('from-page.bin')).toBeGreaterThan(0)
+
+    await ui.restart('SIGKILL')
+    app = new AppPage(ui.page)
+    await app.openGui()
+    await row('survivor.bin').waitFor()
+    await expect.poll(() => state('from-page.bin')).toBe('failed')
+    expect(await row('from-page.bin').innerText()).toContain('upload it again')
+    link.rate = Infinity
+    // The peer is reachable: the app connects to it by itself and the upload finishes whole.
+    await app.waitForText(app.id('connection-status'), `Connected to 127.0.0.1:${link.port}`)
+    await expect.poll(() => state('survivor.bin'), { timeout: 30_000 }).toBe('done')
+    expect(sha256(await fs.readFile(path.join(shared, 'b', 'survivor.bin')))).toBe(local.sha)
+    await expect.poll(() => fs.readdir(path.join(shared, 'b'))).not.toContain('from-page.bin')
+  })
+})
