@@ -296,6 +296,10 @@ export interface TransferInfo {
   attempt?: number
   /** A queued transfer starts again at this time (ms since 1970) after its connection was lost. */
   retryAt?: number
+  /** Done by continuing from this byte what an earlier start left (the server's or this disk's). */
+  resumedAt?: number
+  /** Done at once: the same file (size and sha256) was there already. */
+  alreadyThere?: boolean
   /** For a folder's tree: whole files done, of how many. */
   files?: number
   filesTotal?: number

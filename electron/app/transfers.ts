@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { hostPort } from '../../shared/address.js'
 import type { ConnectionState, TransferInfo, TransferItem } from '../../shared/ipc.js'
 import {
   isFileResult,
@@ -226,11 +227,13 @@ export class TransfersService {
   private launch(entry: Entry, client: BucketClient): void {
     const spec = entry.spec!
     const controller = new AbortController()
-    this.update(entry, { state: 'running', attempt: (entry.info.attempt ?? 0) + 1, rate: 0 }, [
-      'retryAt',
-      'error',
-      'sha256',
-      'items',
+    // What the last start ended with is no longer true of this one.
+    const stale: (keyof TransferInfo)[] = ['retryAt', 'error', 'sha256', 'items']
+    const attempt = (entry.info.attempt ?? 0) + 1
+    this.update(entry, { state: 'running', attempt, rate: 0 }, [
+      ...stale,
+      'resumedAt',
+      'alreadyThere',
     ])
     // A tree's progress also counts whole files, and lists the latest of them as they end.
     let items: TransferItem[] = []
@@ -255,6 +258,8 @@ export class TransfersService {
           entry.info.rate = p.rate
           this.emit('transfer:update', entry.info)
         },
+        // A paused download keeps its bytes beside the destination, a cancelled one not.
+        keepPartial: () => run.stop !== 'cancel',
         ...(options.origin ? { origin: options.origin } : {}),
         ...(options.onCommand ? { onCommand: options.onCommand } : {}),
       }).then(
@@ -277,12 +282,14 @@ export class TransfersService {
     if ('result' in outcome) {
       const { result } = outcome
       const size = isFileResult(result) ? result.size : result.bytes
-      const sha256 = isFileResult(result) ? { sha256: result.sha256 } : {}
-      return this.end(
-        entry,
-        { ...info, bytes: size, total: size, state: 'done', ...sha256 },
-        outcome,
-      )
+      const file = isFileResult(result)
+        ? {
+            sha256: result.sha256,
+            ...(result.resumedAt ? { resumedAt: result.resumedAt } : {}),
+            ...(result.alreadyThere ? { alreadyThere: true } : {}),
+          }
+        : {}
+      return this.end(entry, { ...info, bytes: size, total: size, state: 'done', ...file }, outcome)
     }
     if (run.stop === 'cancel') return this.end(entry, { ...info, state: 'cancelled' }, outcome)
     if (run.stop === 'pause' || run.stop === 'suspend') {
@@ -488,5 +495,5 @@ function samePeer(peer: QueuedPeer, other: QueuedPeer): boolean {
 }
 
 function where(peer: QueuedPeer): string {
-  return peer.host.includes(':') ? `[${peer.host}]:${peer.port}` : `${peer.host}:${peer.port}`
+  return hostPort(peer.host, peer.port)
 }

@@ -29,9 +29,10 @@ export interface TransferOptions {
   resume?: boolean
   /**
    * A cancelled download keeps its bytes to be continued (a pause); by default a cancel leaves
-   * nothing behind. A download cut any other way keeps them whenever `resume` is on.
+   * nothing behind. A download cut any other way keeps them whenever `resume` is on. A function is
+   * asked once the download was cancelled (the app's queue knows only then whether it paused).
    */
-  keepPartial?: boolean
+  keepPartial?: boolean | (() => boolean)
 }
 
 export interface UploadOptions extends TransferOptions {
@@ -79,6 +80,11 @@ export async function upload(
   const { bucket, name, source, signal } = options
   const resume = options.resume !== false && source.repeatable === true
   let { size, stream } = await source.open(signal)
+  // Cancelled while the source opened: nobody reads the stream yet to hear its error.
+  if (signal?.aborted) {
+    stream.destroy()
+    throw new TransportError('cancelled', 'cancelled')
+  }
   let reader = new ChunkReader(stream)
   const stopWatching = watchAbort(connection, signal, () => stream)
   let meter: ProgressMeter | undefined
@@ -329,7 +335,9 @@ export async function download(
   } catch (err) {
     // The server is still sending: the connection is out of step.
     if (err instanceof LocalFileError) connection.destroy()
-    await target.discard(resumable && keeps(err, options.keepPartial === true))
+    const keepCancelled =
+      typeof options.keepPartial === 'function' ? options.keepPartial() : options.keepPartial
+    await target.discard(resumable && keeps(err, keepCancelled === true))
     throw err
   } finally {
     meter?.stop(false)

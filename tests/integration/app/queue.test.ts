@@ -29,6 +29,8 @@ async function world(options: Partial<ServerOptions> = {}) {
   const settings = path.join(base, 'settings')
   await Promise.all([fs.mkdir(path.join(shared, 'b'), { recursive: true }), fs.mkdir(local)])
   const server = await startServer({ port: 0, host: '127.0.0.1', ...options, root: shared })
+  const logs: string[] = []
+  server.on('log', ({ text }) => logs.push(text))
   const link: SlowLink = await slowLink(server.port, SLOW)
   cleanups.push(async () => {
     await link.close()
@@ -37,7 +39,7 @@ async function world(options: Partial<ServerOptions> = {}) {
   })
   const queueFile = async (): Promise<{ transfers: { info: TransferInfo }[] }> =>
     JSON.parse(await fs.readFile(path.join(settings, 'transfers.json'), 'utf8'))
-  return { base, shared, local, settings, server, link, queueFile }
+  return { base, shared, local, settings, server, link, logs, queueFile }
 }
 
 type World = Awaited<ReturnType<typeof world>>
@@ -118,7 +120,12 @@ describe('the transfer queue', () => {
       [u!.id, d!.id].sort(),
     )
 
+    // The server takes what was still on its way through the link, and keeps it.
     w.link.rate = Infinity
+    const cut = /upload of \d+ bytes cut: (\d+) bytes kept/
+    await expect.poll(() => w.logs.find((l) => cut.test(l)), { timeout: 20_000 }).toBeDefined()
+    const kept = Number(cut.exec(w.logs.find((l) => cut.test(l))!)![1])
+    expect(kept).toBeGreaterThan(0)
     const b = app(w)
     // Listed at once, as a page opened now sees them.
     const history = await b.ok<SessionHistory>('app:history')
@@ -133,6 +140,10 @@ describe('the transfer queue', () => {
     const downloaded = await b.until(d!.id, (t) => t.state === 'done')
     expect(uploaded.sha256).toBe(sha256(up))
     expect(downloaded.sha256).toBe(sha256(down))
+    // Continued from the bytes the server (upload) and this disk (download) kept, not restarted.
+    console.log(JSON.stringify(uploaded), JSON.stringify(downloaded))
+    expect(uploaded.resumedAt).toBe(kept)
+    expect(downloaded.resumedAt).toBeGreaterThan(0)
     expect(await fileSha(path.join(w.shared, 'b', 'up.bin'))).toBe(sha256(up))
     expect(await fileSha(path.join(w.local, 'down.bin'))).toBe(sha256(down))
     expect(b.states.at(-1)).toMatchObject({ status: 'connected', port: w.link.port })
