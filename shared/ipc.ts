@@ -546,6 +546,10 @@ export type BridgeErrorCode =
   | 'TRANSPORT'
   /** A local file or folder cannot be read or written (not the peer's fault). */
   | 'LOCAL_FILE'
+  /** A certificate: this host's cannot be read or made, or a peer's is not the one expected. */
+  | 'CERTIFICATE'
+  /** This app's host cannot start (folder, object store, port) or do what was asked of it. */
+  | 'HOST'
   | 'UNSUPPORTED'
   | 'FORBIDDEN'
   | 'INTERNAL'

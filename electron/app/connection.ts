@@ -10,7 +10,7 @@ import {
   TransportError,
   type KnownHosts,
 } from '../client/index.js'
-import { AppError } from './errors.js'
+import { AppError, bridgeErrorOf } from './errors.js'
 import type { Emit } from './events.js'
 import type { QueuedPeer } from './queue-file.js'
 import type { SettingsStore } from './settings.js'
@@ -120,7 +120,10 @@ export class ConnectionService {
       client.on('close', (err) => {
         if (this.client !== client) return
         this.client = undefined
-        this.set({ status: 'disconnected', error: `Connection lost: ${err.message}` })
+        this.set({
+          status: 'disconnected',
+          error: `Connection lost: ${bridgeErrorOf(err).message}`,
+        })
       })
       const fingerprint = client.fingerprint ?? null
       // Known by its certificate: a peer seen before at another address is the same peer.
@@ -155,7 +158,7 @@ export class ConnectionService {
           : undefined
       return this.set({
         status: 'disconnected',
-        error: (err as Error).message,
+        error: bridgeErrorOf(err).message,
         ...(certificateChanged ? { certificateChanged } : {}),
       })
     }

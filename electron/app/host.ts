@@ -22,7 +22,7 @@ import {
   startServer,
   type BucketServer,
 } from '../server/index.js'
-import { AppError } from './errors.js'
+import { AppError, bridgeErrorOf } from './errors.js'
 import type { Emit } from './events.js'
 import type { Secrets } from './secrets.js'
 import type { SettingsStore } from './settings.js'
@@ -209,10 +209,9 @@ export class HostService {
         displayName,
       })
     } catch (err) {
-      if (err instanceof AppError) throw err
-      this.error = (err as Error).message
+      this.error = bridgeErrorOf(err).message
       this.publish()
-      throw new AppError('INVALID_ARGUMENT', this.error)
+      throw err
     }
     return this.publish()
   }
@@ -268,12 +267,7 @@ export class HostService {
   }
 
   async restore(id: string): Promise<HostStatus> {
-    const server = this.running()
-    try {
-      await server.restore(id)
-    } catch (err) {
-      throw new AppError('INVALID_ARGUMENT', (err as Error).message)
-    }
+    await this.running().restore(id)
     return this.publish()
   }
 

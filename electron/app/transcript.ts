@@ -1,6 +1,7 @@
 import type { ConsoleEntry } from '../../shared/ipc.js'
 import { shownLine, statusOf, verbOf } from '../../shared/protocol/index.js'
 import { ProtocolError, type CommandRecord } from '../client/index.js'
+import { bridgeErrorOf } from './errors.js'
 import type { Emit } from './events.js'
 
 /**
@@ -40,7 +41,7 @@ export class Transcript {
       command,
       lines: [],
       status: null,
-      error: error?.message ?? 'no answer',
+      error: error ? bridgeErrorOf(error).message : 'no answer',
     })
   }
 }

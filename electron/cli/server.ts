@@ -196,7 +196,7 @@ async function main(): Promise<void> {
   const identity = options.plain
     ? undefined
     : await loadOrCreateIdentity(options.dataDir ?? defaultDataDir()).catch((err: Error) =>
-        fail(`cannot prepare the TLS certificate: ${err.message}`),
+        fail(err.message),
       )
   const server = await startServer({
     root: folder,

@@ -25,5 +25,5 @@ export {
   type StoredGrant,
 } from './grants.js'
 export { NOT_ALLOWED } from './permissions.js'
-export { DEFAULT_TRASH } from '../storage/index.js'
-export { fingerprintOf, loadOrCreateIdentity, type Identity } from './identity.js'
+export { DEFAULT_TRASH, SetupError, StoreError } from '../storage/index.js'
+export { CertificateError, fingerprintOf, loadOrCreateIdentity, type Identity } from './identity.js'

@@ -2,11 +2,12 @@ import { EventEmitter } from 'node:events'
 import net from 'node:net'
 import tls from 'node:tls'
 import type { ConnectedClient, LogLine } from '../../shared/hosting.js'
-import { DEFAULT_PORT } from '../../shared/address.js'
+import { DEFAULT_PORT, hostPort } from '../../shared/address.js'
 import { formatStatus } from '../../shared/protocol/index.js'
 import {
   DEFAULT_TRASH,
   openFolderStore,
+  SetupError,
   StoreError,
   type Store,
   type TrashBin,
@@ -379,18 +380,18 @@ function endpointOf(socket: net.Socket): string {
   return `${socket.remoteAddress ?? ''} ${socket.remotePort ?? 0}`
 }
 
-function listenError(err: NodeJS.ErrnoException, host: string, port: number): Error {
-  const where = `${host}:${port}`
+function listenError(err: NodeJS.ErrnoException, host: string, port: number): SetupError {
+  const where = hostPort(host, port)
   switch (err.code) {
     case 'EADDRINUSE':
-      return new Error(`Cannot listen on ${where}: the port is already in use`)
+      return new SetupError(`Cannot listen on ${where}: the port is already in use`)
     case 'EACCES':
     case 'EPERM':
-      return new Error(`Cannot listen on ${where}: permission denied (try a port above 1023)`)
+      return new SetupError(`Cannot listen on ${where}: permission denied (try a port above 1023)`)
     case 'EADDRNOTAVAIL':
     case 'ENOTFOUND':
-      return new Error(`Cannot listen on ${where}: ${host} is not an address of this computer`)
+      return new SetupError(`Cannot listen on ${where}: ${host} is not an address of this computer`)
     default:
-      return new Error(`Cannot listen on ${where}: ${err.code ?? err.message}`)
+      return new SetupError(`Cannot listen on ${where}: ${err.code ?? err.message}`)
   }
 }

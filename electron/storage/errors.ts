@@ -7,6 +7,15 @@ import { errnoOf, reasonFor, type Subject } from '../../shared/errno.js'
 
 export type { Subject } from '../../shared/errno.js'
 
+/**
+ * A host that cannot start: its folder or object store cannot be opened, or its address cannot be
+ * listened on. The message is for the person starting it (it may name their own paths), never for
+ * a client.
+ */
+export class SetupError extends Error {
+  override readonly name = 'SetupError'
+}
+
 /** A failure of the folder store, with a reason fit to send to a client. */
 export class StoreError extends Error {
   override readonly name = 'StoreError'

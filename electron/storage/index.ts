@@ -11,7 +11,7 @@ export {
   type KeepOptions,
 } from './partials.js'
 export { createFolder, deleteEntry, renameEntry } from './folders.js'
-export { ResumeRefused, StoreError, toStoreError } from './errors.js'
+export { ResumeRefused, SetupError, StoreError, toStoreError } from './errors.js'
 export { folderVersion } from './version.js'
 export { DEFAULT_TRASH, Trash, type Actor, type TrashOptions, type TrashRecord } from './trash.js'
 export type { Placed, Placement } from './placing.js'

@@ -3,6 +3,7 @@ import path from 'node:path'
 import { RESERVED_NAME, type BucketEntry } from '../../shared/protocol/index.js'
 import { DigestCache } from './digests.js'
 import { reasonFor } from '../../shared/errno.js'
+import { SetupError } from './errors.js'
 import { isInside } from './paths.js'
 import { noteChange } from './version.js'
 import { Trash, type TrashOptions } from './trash.js'
@@ -128,14 +129,16 @@ export async function openRoot(
   const keep = options.keep ?? {}
   const given = path.resolve(dir)
   const stats = await fs.stat(given).catch((err: NodeJS.ErrnoException) => {
-    throw new Error(`Cannot share "${given}": ${reasonFor(err.code ?? '', 'folder')}`)
+    throw new SetupError(`Cannot share "${given}": ${reasonFor(err.code ?? '', 'folder')}`)
   })
-  if (!stats.isDirectory()) throw new Error(`Cannot share "${given}": it is not a folder`)
+  if (!stats.isDirectory()) throw new SetupError(`Cannot share "${given}": it is not a folder`)
   const real = await fs.realpath(given)
   const reserved = path.join(real, RESERVED_NAME)
   const staging = path.join(reserved, 'staging')
   if (await isNotFolder(reserved))
-    throw new Error(`Cannot share "${given}": "${reserved}" is not a folder; move it away first`)
+    throw new SetupError(
+      `Cannot share "${given}": "${reserved}" is not a folder; move it away first`,
+    )
   const partials = new Partials({
     keepMs: keep.keepMs ?? DEFAULT_KEEP_PARTIALS_MS,
     maxBytes: keep.maxBytes ?? DEFAULT_MAX_PARTIAL_BYTES,
@@ -145,13 +148,15 @@ export async function openRoot(
     stagingDevice = await partials.load(staging)
   } catch (err) {
     const reason = reasonFor((err as NodeJS.ErrnoException).code ?? '', 'folder')
-    throw new Error(`Cannot prepare "${staging}": ${reason}`)
+    throw new SetupError(`Cannot prepare "${staging}": ${reason}`)
   }
   const trashDir = path.join(reserved, 'trash')
   const trash =
     options.trash && options.trash.days > 0
       ? await Trash.open(trashDir, options.trash).catch((err: NodeJS.ErrnoException) => {
-          throw new Error(`Cannot prepare "${trashDir}": ${reasonFor(err.code ?? '', 'folder')}`)
+          throw new SetupError(
+            `Cannot prepare "${trashDir}": ${reasonFor(err.code ?? '', 'folder')}`,
+          )
         })
       : undefined
   return {

@@ -9,7 +9,7 @@ import {
   type BucketEntry,
   type ListEntry,
 } from '../../../shared/protocol/index.js'
-import { ResumeRefused, StoreError } from '../errors.js'
+import { ResumeRefused, SetupError, StoreError } from '../errors.js'
 import { isAddressable } from '../paths.js'
 import type { Placement } from '../placing.js'
 import type { TrashRecord } from '../trash.js'
@@ -99,7 +99,7 @@ export class S3Store implements Store {
       await s3.send(new sdk.HeadBucketCommand({ Bucket: where.bucket }))
     } catch (err) {
       s3.destroy()
-      throw new Error(
+      throw new SetupError(
         `Cannot share "${address}": ${startFailure(err, where.bucket, options.endpoint)}`,
       )
     }
