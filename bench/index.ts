@@ -14,6 +14,7 @@ import { commands } from './scenarios/commands.js'
 import { largeFile } from './scenarios/large.js'
 import { latency } from './scenarios/latency.js'
 import { listing } from './scenarios/listing.js'
+import { resume } from './scenarios/resume.js'
 import { s3Store } from './scenarios/s3.js'
 import { smallFiles } from './scenarios/small.js'
 import { MiB } from './stats.js'
@@ -23,7 +24,16 @@ const whole = (text: string): number => {
   return Number(text)
 }
 
-const SCENARIOS = ['commands', 'large', 'small', 'latency', 'listing', 'tls', 's3'] as const
+const SCENARIOS = [
+  'commands',
+  'large',
+  'small',
+  'latency',
+  'listing',
+  'resume',
+  'tls',
+  's3',
+] as const
 type Scenario = (typeof SCENARIOS)[number]
 const scenarioList = (text: string): Scenario[] => {
   const names = text.split(',').map((s) => s.trim())
@@ -155,6 +165,10 @@ try {
   if (wanted('listing')) {
     step(`listing: ls_f of ${o.listFiles} files`)
     results.listing = await fresh((server) => listing(server, root, o.listFiles))
+  }
+  if (wanted('resume')) {
+    step(`resume: ${o.size} MiB cut at 50 % and continued, both ways`)
+    results.resume = await fresh((server) => resume(server, local, o.size * MiB))
   }
   if (wanted('s3')) {
     step(`S3 store: ${o.size} MiB × ${o.runs} runs, against the folder store`)

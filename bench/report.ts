@@ -2,6 +2,7 @@ import type { CommandsResult } from './scenarios/commands.js'
 import type { LargeResult, PeerResult } from './scenarios/large.js'
 import type { LatencyResult, LatencyRun } from './scenarios/latency.js'
 import type { ListingResult } from './scenarios/listing.js'
+import type { ResumeResult } from './scenarios/resume.js'
 import type { S3Result } from './scenarios/s3.js'
 import type { SmallResult } from './scenarios/small.js'
 
@@ -14,6 +15,8 @@ export interface Results {
   commands?: CommandsResult
   listing?: ListingResult
   latency?: LatencyResult
+  /** A transfer cut at half and continued, both ways. */
+  resume?: ResumeResult
   /** The S3 store (s3rver) against the folder store, the same file through both. */
   s3?: S3Result
   /** Our server over TLS; compared with plain TCP in the table when both ran. */
@@ -49,7 +52,7 @@ function bestRuns(d: LargeResult['upload']): Row {
 /** The table a person reads: each figure next to its target. */
 export function rows(r: Results): Row[] {
   const out: Row[] = []
-  const { large, small, commands, listing, tls, latency, s3 } = r
+  const { large, small, commands, listing, tls, latency, s3, resume } = r
   if (large) {
     const direction = (verb: string, d: LargeResult['upload'], equivalent: string): Row[] => [
       [
@@ -116,6 +119,18 @@ export function rows(r: Results): Row[] {
       [what('down'), bounded(download), 'reported', null],
     )
   }
+  if (resume)
+    out.push(
+      ...(['upload', 'download'] as const).map((verb): Row => {
+        const d = resume[verb]
+        return [
+          `${verb} ${n(resume.sizeMiB)} MiB cut at 50 %`,
+          `continued from ${n(d.resumedAt / 1024 / 1024, 1)} MiB in ${n(d.continueSeconds, 2)} s (whole ${n(d.wholeSeconds, 2)} s, ratio ${n(d.continueSeconds / d.wholeSeconds, 2)}), ${n(d.resentBytes)} bytes sent twice`,
+          'only the rest moves',
+          d.resumedAt > 0 && d.resentBytes < 8 * 1024 * 1024,
+        ]
+      }),
+    )
   if (s3)
     out.push(
       ...(['upload', 'download'] as const).map((verb): Row => {
