@@ -20,6 +20,7 @@ import { printable } from './printable.js'
 import { parseRequest, type Request } from './request.js'
 import { SocketWriter } from './writer.js'
 import { hostPort } from '../../shared/address.js'
+import { arrived } from './young-gc.js'
 
 export interface SessionOptions {
   store: Store
@@ -165,6 +166,7 @@ export class Session {
   }
 
   private onData(chunk: Buffer): void {
+    arrived(chunk.length)
     const state = this.state
     switch (state.kind) {
       case 'waiting':

@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest'
+import { arrived, COLLECT_EVERY_BYTES } from '../../electron/server/young-gc.js'
+
+const MiB = 2 ** 20
+
+/** Makes `total` bytes of 64 KiB buffers dropped at once, as socket reads are; returns the most alive at a time. */
+function readsOf(total: number, count: (bytes: number) => void): number {
+  let most = 0
+  for (let made = 0; made < total; made += 64 * 1024) {
+    const chunk = Buffer.alloc(64 * 1024, made)
+    count(chunk.length)
+    most = Math.max(most, process.memoryUsage().arrayBuffers)
+  }
+  return most
+}
+
+describe('arrived', () => {
+  it('keeps the buffers of bytes read, dead but not yet collected, to a few collection intervals', () => {
+    const before = process.memoryUsage().arrayBuffers
+    const most = readsOf(256 * MiB, arrived)
+    // Left to itself, V8 lets 32 MiB of them pile up before it collects.
+    expect(most - before).toBeLessThan(2 * COLLECT_EVERY_BYTES)
+  })
+})
