@@ -76,6 +76,11 @@ function stale(output, sources) {
   return mtime(output) < newest(sources)
 }
 
+/** Whether a program's bundle is missing or older than a source. */
+export function needsBuild(name) {
+  return stale(bundlePath(name), NODE_SOURCES)
+}
+
 /**
  * Bundles the programs that are missing or stale, or all of them with `force` (after an install,
  * which may have changed a dependency without touching a file we watch). Each bundle is written
@@ -83,12 +88,13 @@ function stale(output, sources) {
  * half-written file.
  */
 export async function buildPrograms(names = Object.keys(PROGRAMS), { force = false } = {}) {
-  const wanted = names.filter((name) => force || stale(bundlePath(name), NODE_SOURCES))
+  const wanted = names.filter((name) => force || needsBuild(name))
   if (wanted.length === 0) return
   const { build } = await import('esbuild')
   for (const name of wanted) {
+    const out = bundlePath(name)
     const result = await build({
-      entryPoints: [path.join(ROOT, PROGRAMS[name])],
+      entryPoints: { [name]: path.join(ROOT, PROGRAMS[name]) },
       bundle: true,
       platform: 'node',
       format: 'esm',
@@ -97,19 +103,27 @@ export async function buildPrograms(names = Object.keys(PROGRAMS), { force = fal
       // (a third of the start-up time). ws's optional native helpers stay optional; the S3 SDK,
       // as large as all the rest, is loaded from node_modules only by a host on an object store.
       external: ['bufferutil', 'utf-8-validate', '@aws-sdk/client-s3'],
+      // What a program imports only when it needs it (a certificate maker, a QR code, mDNS) goes
+      // into chunks of its own: a program never parses nor holds in memory what it does not use.
+      splitting: true,
+      chunkNames: 'chunks/[name]-[hash]',
+      outExtension: { '.js': '.mjs' },
       // Bundled CommonJS dependencies call require(); an ES module has none of its own.
       banner: {
         js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
       },
       write: false,
-      outfile: bundlePath(name),
+      outdir: path.dirname(out),
       logLevel: 'error',
     })
-    const out = bundlePath(name)
-    fs.mkdirSync(path.dirname(out), { recursive: true })
-    const temp = `${out}.${process.pid}.tmp`
-    fs.writeFileSync(temp, result.outputFiles[0].contents)
-    fs.renameSync(temp, out)
+    // The program's own file last: whoever runs it finds every chunk it names already there.
+    const files = result.outputFiles.sort((a, b) => (a.path === out) - (b.path === out))
+    for (const file of files) {
+      fs.mkdirSync(path.dirname(file.path), { recursive: true })
+      const temp = `${file.path}.${process.pid}.tmp`
+      fs.writeFileSync(temp, file.contents)
+      fs.renameSync(temp, file.path)
+    }
   }
 }
 
@@ -132,3 +146,7 @@ export function buildRenderer({ quiet = false, force = false } = {}) {
   )
   return run.status === 0
 }
+
+// `node scripts/build-cli.mjs <program>…`: what the launcher runs to rebuild a stale bundle.
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url))
+  await buildPrograms(process.argv.slice(2))

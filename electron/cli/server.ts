@@ -14,12 +14,11 @@
  */
 import os from 'node:os'
 import { Command, InvalidArgumentError } from 'commander'
-import QRCode from 'qrcode'
 import { DEFAULT_PORT } from '../../shared/address.js'
 import { shortFingerprint, verificationString } from '../../shared/fingerprint.js'
 import { describeGrant, parseGrantSpec } from '../../shared/protocol/index.js'
 import { defaultDataDir } from '../data-dir.js'
-import { Announcer, hostInvite, isLoopback } from '../discovery/index.js'
+import { hostInvite, isLoopback } from '../discovery/invites.js'
 import { listenPortArgument } from './arguments.js'
 import {
   DEFAULT_HOST,
@@ -241,13 +240,16 @@ async function main(): Promise<void> {
       accessCode: accessCode ?? null,
     })
     console.log(`Invite: ${invite}`)
-    if (process.stdout.isTTY)
+    // Loaded only where it is drawn: what a server loads stays in its memory (docs/performance.md).
+    if (process.stdout.isTTY) {
+      const { default: QRCode } = await import('qrcode')
       console.log(await QRCode.toString(invite, { type: 'terminal', small: true }))
+    }
   }
   // Loopback is this computer only: nobody nearby could connect, so nothing is announced.
   const announcer =
     options.announce && !isLoopback(server.host)
-      ? new Announcer({
+      ? new (await import('../discovery/announcer.js')).Announcer({
           displayName: options.name,
           port: server.port,
           fingerprint: identity?.fingerprint ?? null,

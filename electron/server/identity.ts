@@ -63,18 +63,11 @@ async function createIdentity(dir: string, keyFile: string, certFile: string): P
   const now = new Date()
   const until = new Date(now)
   until.setFullYear(now.getFullYear() + YEARS)
-  // Loaded only to make a certificate (once per data folder): it is a large library.
-  const { generate } = await import('selfsigned')
-  const pems = await generate([{ name: 'commonName', value: 'BucketShare host' }], {
-    keyType: 'ec',
-    curve: 'P-256',
-    algorithm: 'sha256',
-    notBeforeDate: now,
-    notAfterDate: until,
-  })
+  const { makeCertificate } = await import('./certificate.js')
+  const { key, cert } = await makeCertificate(now, until)
   await fs.mkdir(dir, { recursive: true })
   // The key is written first and readable by its owner only; a half-written pair is regenerated.
-  await fs.writeFile(keyFile, pems.private, { mode: 0o600 })
-  await fs.writeFile(certFile, pems.cert)
-  return { key: pems.private, cert: pems.cert, fingerprint: fingerprintOf(pems.cert) }
+  await fs.writeFile(keyFile, key, { mode: 0o600 })
+  await fs.writeFile(certFile, cert)
+  return { key, cert, fingerprint: fingerprintOf(cert) }
 }

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto'
 import fs from 'node:fs/promises'
 import path from 'node:path'
-import { z } from 'zod'
+// The small build of zod: the headless server loads this module at start (see docs/performance.md).
+import * as z from 'zod/mini'
 
 /** Who removed something, as the trash records it. */
 export interface Actor {
@@ -11,8 +12,10 @@ export interface Actor {
   address: string
 }
 
+const count = z.int().check(z.nonnegative())
+
 export const TrashRecord = z.strictObject({
-  id: z.string().regex(/^[0-9a-z-]+$/),
+  id: z.string().check(z.regex(/^[0-9a-z-]+$/)),
   /** A file, or a whole bucket. */
   kind: z.enum(['file', 'bucket']),
   bucket: z.string(),
@@ -21,9 +24,9 @@ export const TrashRecord = z.strictObject({
   /** Deleted, or replaced by an upload of the same name. */
   cause: z.enum(['deleted', 'replaced']),
   /** Bytes (of every file, for a bucket). */
-  size: z.number().int().nonnegative(),
+  size: count,
   /** Files in a bucket; 1 for a file. */
-  files: z.number().int().nonnegative(),
+  files: count,
   /** Milliseconds since the epoch. */
   deletedAt: z.number(),
   by: z.string(),
