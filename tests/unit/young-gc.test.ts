@@ -18,7 +18,9 @@ describe('arrived', () => {
   it('keeps the buffers of bytes read, dead but not yet collected, to a few collection intervals', () => {
     const before = process.memoryUsage().arrayBuffers
     const most = readsOf(256 * MiB, arrived)
-    // Left to itself, V8 lets 32 MiB of them pile up before it collects.
-    expect(most - before).toBeLessThan(2 * COLLECT_EVERY_BYTES)
+    // Left to itself, V8 lets 32 MiB of them pile up before it collects (33 to 43 MiB measured
+    // here). Their memory is given back by a background thread shortly after each collection,
+    // which a busy machine delays: 11 to 18 MiB measured.
+    expect(most - before).toBeLessThan(3 * COLLECT_EVERY_BYTES)
   })
 })
