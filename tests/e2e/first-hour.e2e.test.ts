@@ -237,6 +237,10 @@ describe('a narrow window', () => {
     })
     await app.id('side-toggle').click()
     await app.id('connect-toggle').waitFor()
+    // With the side panel open beside it, the table keeps room for names and leaves out dates.
+    const squeezed = await app.file('f5.txt').locator('.col-name').boundingBox()
+    expect(squeezed!.width).toBeGreaterThan(150)
+    expect(await modified.isVisible()).toBe(false)
     await page.screenshot({
       path: path.join(ARTIFACTS, 'layout-800x600-side.png'),
       animations: 'disabled',
