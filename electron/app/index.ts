@@ -10,7 +10,7 @@ import { createServices, type Services, type ServicesOptions } from './services.
  * only carry `invoke` calls in and events out.
  */
 export class AppCore {
-  readonly services: Services
+  private readonly services: Services
   private readonly events = new AppEvents()
   private readonly handlers: Handlers
 
@@ -49,6 +49,14 @@ export class AppCore {
     const end = settled.then((end) => end.info)
     // A tree's file is done with its own bytes, while the tree goes on.
     return file === undefined ? end : Promise.race([end, handed.then(() => null)])
+  }
+
+  /**
+   * Browser mode: the page dropped the request carrying transfer `id`'s bytes (the person
+   * cancelled the browser's download): a cancel, unless the app stopped the transfer itself.
+   */
+  dropped(id: string): void {
+    this.services.transfers.dropped(id)
   }
 
   /** Stops transfers (kept in the queue for the next start), says goodbye to the peer and stops hosting. */

@@ -56,7 +56,8 @@ function openInvite(link: string): void {
   }
   if (window?.isMinimized()) window.restore()
   window?.focus()
-  void core.services.connection.connectInvite(link)
+  // Like any request: validated against the contract, and its failure shown as the connection's state.
+  void core.invoke('connection:invite', { link })
 }
 
 app.on('open-url', (event, link) => {

@@ -223,7 +223,7 @@ async function download(
   if (!settled) return plain(res, 404, 'no download waits for this request')
   // The person cancelled the download in the browser.
   res.on('close', () => {
-    if (!res.writableFinished) core.services.transfers.dropped(id)
+    if (!res.writableFinished) core.dropped(id)
   })
   const info = await settled
   if (info && info.state !== 'done' && !res.headersSent) plain(res, 404, info.error ?? info.state)
