@@ -18,11 +18,14 @@ import type { Upload } from './store.js'
 /** Large writes keep the disk busy with few system calls. */
 const WRITE_BUFFER_BYTES = 1024 * 1024
 /**
- * Data is synced to disk every so many bytes while the upload runs: each sync is a point a cut
- * upload can be continued from after a crash, and leaves the fsync owed before `700 FUTBS` little
- * to write, so disk and network work at the same time, not in turn.
+ * At most this many received bytes are not yet durable while an upload runs: what a crash can
+ * make a client send twice. A sync starts every half of it (each a point a cut upload can be
+ * continued from after a crash, and leaving the fsync owed before `700 FUTBS` little to write, so
+ * disk and network work at the same time, not in turn), and a disk slower than the network holds
+ * the bytes back rather than fall further behind.
  */
 export const SYNC_EVERY_BYTES = 8 * 1024 * 1024
+const SYNC_START_BYTES = SYNC_EVERY_BYTES / 2
 
 /** What a client says it had sent of an upload the server kept (see `resume_f`). */
 export interface HeldBytes {
@@ -146,7 +149,12 @@ export class StagedUpload implements Upload {
     this.hash.update(chunk)
     if (this.failure !== undefined) return true
     this.unsynced += chunk.length
-    if (this.unsynced < SYNC_EVERY_BYTES || this.syncing) return this.stream.write(chunk)
+    if (this.unsynced < SYNC_START_BYTES) return this.stream.write(chunk)
+    // Half the bound written since the sync in progress started: wait for it (whenWritable).
+    if (this.syncing) {
+      this.stream.write(chunk)
+      return false
+    }
     this.unsynced = 0
     const held = this.offset + this.received
     const sha256 = this.hash.copy().digest('hex')
@@ -162,8 +170,10 @@ export class StagedUpload implements Upload {
   }
 
   /** Resolves once more bytes may be written (at once, unless the disk is behind). */
-  whenWritable(): Promise<void> {
-    if (this.failure !== undefined || !this.stream.writableNeedDrain) return Promise.resolve()
+  async whenWritable(): Promise<void> {
+    if (this.failure === undefined && this.syncing && this.unsynced >= SYNC_START_BYTES)
+      await this.syncing
+    if (this.failure !== undefined || !this.stream.writableNeedDrain) return
     return new Promise((resolve) => {
       const done = (): void => {
         this.stream.off('drain', done).off('error', done)

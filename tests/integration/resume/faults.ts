@@ -15,8 +15,11 @@ export { CutProxy } from '../../../bench/cut-proxy.js'
  */
 
 export const MiB = 1024 * 1024
-/** How often staging syncs to disk (docs/protocol.md, "Durable points"). */
-export const SYNC_BYTES = 8 * MiB
+/**
+ * The most received bytes that are not durable yet (docs/protocol.md, "Durable points"): 8 MiB,
+ * give or take the last socket reads.
+ */
+export const SYNC_BYTES = 8 * MiB + 256 * 1024
 /**
  * What may be in flight when a side dies: socket buffers on both ends (a few MiB on loopback) and a
  * read-ahead or write-behind buffer of 1 MiB in the client.
