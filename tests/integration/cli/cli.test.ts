@@ -181,7 +181,9 @@ describe('npm run server --grant', () => {
     // The host log names the grant's label on every outcome.
     await expect
       .poll(() => server.out())
-      .toMatch(/\[grant 1\] upload homework essay\.txt 6 -> 700 FUTBS/)
+      .toMatch(
+        /\[grant 1\] (upload|put_f) homework essay\.txt 6 -> 700 FUTBS stored as "essay \(2\)\.txt"/,
+      )
     for (const text of [server.out(), student.out, family.out]) {
       expect(text).not.toContain('hw-7q3x')
       expect(text).not.toContain('fam-9p2w')
