@@ -22,8 +22,12 @@ export interface KeptTransfer {
   tree?: boolean
 }
 
-/** Writes are gathered for this long: a folder of 10,000 files changes state 30,000 times. */
-const WRITE_DELAY_MS = 200
+/**
+ * After a write, later changes wait this long and are written together: 10,000 files change state
+ * 30,000 times. A crash loses at most this much: a transfer that had just ended is listed again
+ * and then finishes at once (its file is there already).
+ */
+const WRITE_PAUSE_MS = 1_000
 
 /**
  * The transfer queue in the app's config folder (`transfers.json` beside the settings), written
@@ -34,20 +38,15 @@ export class QueueFile {
   private timer: NodeJS.Timeout | undefined
   private pending: (() => KeptTransfer[]) | undefined
 
-  constructor(dir?: string) {
+  /** `dir`: the app's data folder (a temporary one in tests). */
+  constructor(dir: string) {
     this.conf = new Conf<{ transfers: KeptTransfer[] }>({
-      projectName: 'bucketshare',
-      projectSuffix: '',
+      cwd: dir,
       configName: 'transfers',
-      ...(dir ? { cwd: dir } : {}),
       defaults: { transfers: [] },
       // A queue file edited by hand into nonsense must not stop the app from starting.
       clearInvalidConfig: true,
     })
-  }
-
-  get path(): string {
-    return this.conf.path
   }
 
   read(): KeptTransfer[] {
@@ -55,19 +54,23 @@ export class QueueFile {
     return Array.isArray(kept) ? kept.filter(isKept) : []
   }
 
-  /** Writes what `list` returns, soon; later calls before then write only once. */
+  /** Writes what `list` returns: now, or with later changes once the last write is a second old. */
   write(list: () => KeptTransfer[]): void {
     this.pending = list
-    this.timer ??= setTimeout(() => this.flush(), WRITE_DELAY_MS)
+    if (!this.timer) this.flush()
   }
 
   /** Writes a pending change now (as the app quits). */
   flush(): void {
-    clearTimeout(this.timer)
-    this.timer = undefined
     const list = this.pending
     this.pending = undefined
-    if (list) this.conf.set('transfers', list())
+    if (!list) return
+    this.conf.set('transfers', list())
+    clearTimeout(this.timer)
+    this.timer = setTimeout(() => {
+      this.timer = undefined
+      this.flush()
+    }, WRITE_PAUSE_MS).unref()
   }
 }
 

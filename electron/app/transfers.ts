@@ -40,8 +40,8 @@ export interface StartOptions {
 }
 
 export interface TransfersOptions {
-  /** The app's config folder, where the queue is kept (the user's when omitted). */
-  dir?: string
+  /** The app's data folder, where the queue is kept. */
+  dir: string
   awake?: KeepAwake
 }
 
@@ -80,6 +80,10 @@ export class TransfersService {
   private readonly file: QueueFile
   private readonly awake: KeepAwake | undefined
   private awakeHeld = false
+  /** Transfers running or waiting for a retry: the computer stays awake while there are any. */
+  private busy = 0
+  /** A pump is due once the current work is done (many changes at once make one). */
+  private pumpDue = false
   /** The next retry's timer. */
   private timer: NodeJS.Timeout | undefined
   /** The queue's own reconnection is under way (its state changes are not the person's). */
@@ -96,7 +100,7 @@ export class TransfersService {
   constructor(
     private readonly emit: Emit,
     private readonly connection: ConnectionService,
-    options: TransfersOptions = {},
+    options: TransfersOptions,
   ) {
     this.file = new QueueFile(options.dir)
     this.awake = options.awake
@@ -104,12 +108,7 @@ export class TransfersService {
     for (const kept of this.file.read()) this.restore(kept)
     this.save()
     this.unwatch = connection.watch((state) => this.onConnection(state))
-    queueMicrotask(() => this.pump())
-  }
-
-  /** Where the queue is kept. */
-  get path(): string {
-    return this.file.path
+    this.soon()
   }
 
   /** Starts a transfer on the open connection and returns its row at once; `settled` tells how it ended. */
@@ -134,7 +133,7 @@ export class TransfersService {
         bytes: 0,
         total: 0,
         rate: 0,
-        state: 'running',
+        state: 'queued',
         attempt: 0,
       },
       spec,
@@ -181,13 +180,13 @@ export class TransfersService {
   /** Resumes one paused (or failed) transfer, or every paused one. */
   resume(id?: string): void {
     for (const entry of this.chosen(id, id ? ['paused', 'failed'] : ['paused'])) this.requeue(entry)
-    this.pump()
+    this.soon()
   }
 
   /** Starts every failed transfer again whose bytes can still be had. */
   retryFailed(): void {
     for (const entry of this.chosen(undefined, ['failed'])) this.requeue(entry)
-    this.pump()
+    this.soon()
   }
 
   /**
@@ -321,7 +320,7 @@ export class TransfersService {
       error: why,
       retryAt: Date.now() + retryDelay(entry.retries),
     })
-    this.pump()
+    this.soon()
   }
 
   /** Ends `entry` as done, failed or cancelled, and tells `start`'s caller. */
@@ -345,6 +344,7 @@ export class TransfersService {
   ): void {
     const info = { ...entry.info, ...patch }
     for (const key of drop) delete info[key]
+    this.busy += Number(isBusy(info)) - Number(isBusy(entry.info))
     entry.info = info
     this.emit('transfer:update', info)
     this.save()
@@ -403,7 +403,7 @@ export class TransfersService {
         if (entry.info.state === 'queued' && !entry.run && samePeer(entry.peer, peer))
           this.retryLater(entry, `cannot reach ${where(peer)}: ${error.message}`, { error })
     }
-    this.pump()
+    this.soon()
   }
 
   /** Follows the connection: a lost one is connected again by the queue, one the person chose is theirs. */
@@ -417,7 +417,7 @@ export class TransfersService {
     }
     if (!this.reconnecting && state.status === 'connecting') this.autoConnect = undefined
     // After the state's own listeners: a connection's handlers are in place once it says so.
-    if (state.status === 'connected') queueMicrotask(() => this.pump())
+    if (state.status === 'connected') this.soon()
   }
 
   /** A transfer listed from the queue file after a restart. */
@@ -468,21 +468,30 @@ export class TransfersService {
     return list
   }
 
+  private soon(): void {
+    if (this.pumpDue) return
+    this.pumpDue = true
+    queueMicrotask(() => {
+      this.pumpDue = false
+      this.pump()
+    })
+  }
+
   private save(): void {
     this.file.write(() => this.kept())
   }
 
   private keepAwake(): void {
-    const busy =
-      !this.closed &&
-      [...this.entries.values()].some(
-        (e) => e.info.state === 'running' || e.info.retryAt !== undefined,
-      )
+    const busy = !this.closed && this.busy > 0
     if (busy === this.awakeHeld) return
     this.awakeHeld = busy
     if (busy) this.awake?.start()
     else this.awake?.stop()
   }
+}
+
+function isBusy(info: TransferInfo): boolean {
+  return info.state === 'running' || info.retryAt !== undefined
 }
 
 function isFinal(info: TransferInfo): boolean {
