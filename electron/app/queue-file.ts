@@ -1,5 +1,6 @@
 import Conf from 'conf'
 import type { TransferInfo } from '../../shared/ipc.js'
+import type { AnyTransfer, LocalTransfer } from '../client/index.js'
 
 /** The peer a transfer belongs to: it continues only there (by certificate, when it has one). */
 export interface QueuedPeer {
@@ -72,6 +73,59 @@ export class QueueFile {
       this.flush()
     }, WRITE_PAUSE_MS).unref()
   }
+}
+
+/**
+ * How a transfer is kept: with its local path, to run it again; a page's without one, only to be
+ * listed once more (as failed) after a restart. Undefined for what cannot be described again.
+ */
+export function keptOf(
+  info: TransferInfo,
+  spec: AnyTransfer,
+  peer: QueuedPeer,
+  page: boolean,
+): KeptTransfer | undefined {
+  const { items, retryAt, ...rest } = info
+  const row = { ...rest, rate: 0 }
+  if ('local' in spec)
+    return { info: row, peer, local: spec.local, ...(spec.tree ? { tree: true } : {}) }
+  return page ? { info: row, peer } : undefined
+}
+
+/**
+ * A kept transfer after a restart: queued again (unless it was paused or failed) with the spec to
+ * run it; one whose bytes came from (or went to) a browser page has none, and fails saying so.
+ */
+export function restored(kept: KeptTransfer): {
+  info: TransferInfo
+  spec: LocalTransfer | undefined
+} {
+  const { info, local, tree } = kept
+  const { retryAt, error, ...rest } = info
+  if (local === undefined)
+    return {
+      info: { ...rest, rate: 0, state: 'failed', error: pageBytesGone(info.direction) },
+      spec: undefined,
+    }
+  const { direction, bucket, name } = info
+  const spec = { direction, bucket, name, local, ...(tree ? { tree } : {}) }
+  const held = info.state === 'paused' || info.state === 'failed'
+  return {
+    info: {
+      ...rest,
+      rate: 0,
+      state: held ? info.state : 'queued',
+      ...(held && error ? { error } : {}),
+    },
+    spec,
+  }
+}
+
+/** What a restored transfer whose bytes came from (or went to) a browser page says: they are gone. */
+export function pageBytesGone(direction: TransferInfo['direction']): string {
+  return direction === 'upload'
+    ? 'BucketShare was restarted and the page no longer holds this file: upload it again'
+    : 'BucketShare was restarted and the page no longer takes this download: download it again'
 }
 
 /** Only well-formed entries are taken from a file that may have been edited by hand. */

@@ -12,18 +12,21 @@ import type { KeepAwake } from './awake.js'
 import type { ConnectionService } from './connection.js'
 import { bridgeErrorOf } from './errors.js'
 import type { Emit } from './events.js'
-import { QueueFile, type KeptTransfer, type QueuedPeer } from './queue-file.js'
+import { keptOf, QueueFile, restored, type KeptTransfer, type QueuedPeer } from './queue-file.js'
 import { isConnectionLoss, MAX_RETRIES, retryDelay } from './retry.js'
 
 /** Files of a tree listed with its transfer: enough to see what moved, never 100,000 over IPC. */
 const MAX_ITEMS = 200
 
-/** What a restored transfer whose bytes came from (or went to) a browser page says: they are gone. */
-export function pageBytesGone(direction: TransferInfo['direction']): string {
-  return direction === 'upload'
-    ? 'BucketShare was restarted and the page no longer holds this file: upload it again'
-    : 'BucketShare was restarted and the page no longer takes this download: download it again'
-}
+/** What a start ended with: no longer true once the next one begins. */
+const OF_LAST_START: (keyof TransferInfo)[] = [
+  'retryAt',
+  'error',
+  'sha256',
+  'items',
+  'resumedAt',
+  'alreadyThere',
+]
 
 /** How a transfer ended: its final row, and the client's result or the error behind a failure. */
 export type Settled = { info: TransferInfo } & ({ result: AnyResult } | { error: unknown })
@@ -226,14 +229,10 @@ export class TransfersService {
   private launch(entry: Entry, client: BucketClient): void {
     const spec = entry.spec!
     const controller = new AbortController()
-    // What the last start ended with is no longer true of this one.
-    const stale: (keyof TransferInfo)[] = ['retryAt', 'error', 'sha256', 'items']
     const attempt = (entry.info.attempt ?? 0) + 1
-    this.update(entry, { state: 'running', attempt, rate: 0 }, [
-      ...stale,
-      'resumedAt',
-      'alreadyThere',
-    ])
+    this.update(entry, { state: 'running', attempt, rate: 0 }, OF_LAST_START)
+    /** Where this start's progress began (a resumed one: at the held bytes). */
+    let began: number | undefined
     // A tree's progress also counts whole files, and lists the latest of them as they end.
     let items: TransferItem[] = []
     const tree = (): Pick<TransferInfo, 'items'> => (items.length > 0 ? { items } : {})
@@ -251,7 +250,8 @@ export class TransfersService {
         onProgress: (p) => {
           if (entry.run !== run || controller.signal.aborted) return
           // Bytes moved: the connection works again, and a later loss gets its full tries.
-          if (p.bytes > 0) entry.retries = 0
+          began ??= p.bytes
+          if (p.bytes > began) entry.retries = 0
           const files = 'files' in p ? { files: p.files, filesTotal: p.filesTotal } : {}
           entry.info = { ...entry.info, ...files, ...tree(), bytes: p.bytes, total: p.total }
           entry.info.rate = p.rate
@@ -422,50 +422,26 @@ export class TransfersService {
 
   /** A transfer listed from the queue file after a restart. */
   private restore(kept: KeptTransfer): void {
-    const { info, peer, local, tree } = kept
-    const spec: AnyTransfer | undefined =
-      local === undefined
-        ? undefined
-        : {
-            direction: info.direction,
-            bucket: info.bucket,
-            name: info.name,
-            local,
-            ...(tree ? { tree } : {}),
-          }
-    const state = !spec
-      ? 'failed'
-      : info.state === 'paused' || info.state === 'failed'
-        ? info.state
-        : 'queued'
+    const { info, spec } = restored(kept)
     const entry: Entry = {
-      info: { ...info, rate: 0, state, ...(spec ? {} : { error: pageBytesGone(info.direction) }) },
+      info,
       spec,
-      peer,
+      peer: kept.peer,
       options: spec ? {} : { page: true },
       retries: 0,
       finish: () => undefined,
     }
-    delete entry.info.retryAt
-    if (state === 'queued') delete entry.info.error
     this.entries.set(info.id, entry)
-    this.emit('transfer:update', entry.info)
+    this.emit('transfer:update', info)
   }
 
-  /** The queue as kept on disk: unfinished transfers that can be described again. */
+  /** The queue as kept on disk. */
   private kept(): KeptTransfer[] {
-    const list: KeptTransfer[] = []
-    for (const { info, spec, peer, options } of this.entries.values()) {
-      if (isFinal(info)) continue
-      const { items, retryAt, ...rest } = info
-      const path =
-        spec && 'local' in spec
-          ? { local: spec.local, ...(spec.tree ? { tree: true } : {}) }
-          : undefined
-      // A page's transfer is listed once more after a restart, as failed; then it is forgotten.
-      if (path || (options.page && spec)) list.push({ info: { ...rest, rate: 0 }, peer, ...path })
-    }
-    return list
+    return [...this.entries.values()].flatMap(({ info, spec, peer, options }) => {
+      const kept =
+        !isFinal(info) && spec ? keptOf(info, spec, peer, options.page === true) : undefined
+      return kept ? [kept] : []
+    })
   }
 
   private soon(): void {

@@ -4,7 +4,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { AppCore, type KeepAwake } from '../../../electron/app/index.js'
-import { pageBytesGone } from '../../../electron/app/transfers.js'
+import { pageBytesGone } from '../../../electron/app/queue-file.js'
 import { startServer, type ServerOptions } from '../../../electron/server/index.js'
 import type { ConnectionState, SessionHistory, TransferInfo } from '../../../shared/ipc.js'
 import { slowLink, type SlowLink } from './slow-link.js'
@@ -280,6 +280,36 @@ describe('the transfer queue', () => {
     await b.ok('connection:auth', { accessCode: code })
     const done = await b.until(t!.id, (r) => r.state === 'done')
     expect(done.sha256).toBe(sha256(content))
+  })
+
+  it('starts with what is well-formed in a queue file edited by hand', async () => {
+    const w = await world()
+    const file = path.join(w.settings, 'transfers.json')
+    await fs.mkdir(w.settings, { recursive: true })
+    const good = {
+      info: {
+        id: 'ok',
+        direction: 'upload',
+        bucket: 'b',
+        name: 'f',
+        bytes: 0,
+        total: 9,
+        rate: 0,
+        state: 'paused',
+      },
+      peer: { host: '127.0.0.1', port: 1, fingerprint: null },
+      local: path.join(w.local, 'f'),
+    }
+    await fs.writeFile(file, JSON.stringify({ transfers: [good, { info: { id: 7 } }, null, 'x'] }))
+    const a = app(w)
+    expect((await a.ok<SessionHistory>('app:history')).transfers).toEqual([
+      expect.objectContaining({ id: 'ok', state: 'paused' }),
+    ])
+    await a.core.shutdown()
+    // Nonsense as a whole: an empty queue, and the app starts.
+    await fs.writeFile(file, '{ not json')
+    const b = app(w)
+    expect((await b.ok<SessionHistory>('app:history')).transfers).toEqual([])
   })
 
   it("lists a browser page's transfer after a restart as failed: its bytes are gone", async () => {
