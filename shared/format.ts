@@ -1,4 +1,7 @@
-/** Figures as people read them, in every interface (app, terminal client). */
+import type { BridgeError } from './ipc.js'
+import { codeLabel, isCode } from './protocol/index.js'
+
+/** Figures and failures as people read them, in every interface (app, terminal client). */
 
 const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB']
 
@@ -16,4 +19,11 @@ export function humanSize(bytes: number): string {
 
 export function humanRate(bytesPerSecond: number): string {
   return `${humanSize(Math.round(bytesPerSecond))}/s`
+}
+
+/** A failure as a person reads it: protocol failures lead with their code ("350 BCF — …"). */
+export function describeError(error: BridgeError): string {
+  return typeof error.code === 'number' && isCode(error.code)
+    ? `${codeLabel(error.code)} — ${error.message}`
+    : error.message
 }

@@ -1,5 +1,6 @@
 import { shortFingerprint } from '../../shared/fingerprint.js'
 import { parseInvite } from '../../shared/invite.js'
+import { describeError } from '../../shared/format.js'
 import type { ConnectionState, RequestArgs } from '../../shared/ipc.js'
 import { verbOf } from '../../shared/protocol/index.js'
 import {
@@ -122,7 +123,7 @@ export class ConnectionService {
         this.client = undefined
         this.set({
           status: 'disconnected',
-          error: `Connection lost: ${bridgeErrorOf(err).message}`,
+          error: `Connection lost: ${describeError(bridgeErrorOf(err))}`,
         })
       })
       const fingerprint = client.fingerprint ?? null
@@ -158,7 +159,7 @@ export class ConnectionService {
           : undefined
       return this.set({
         status: 'disconnected',
-        error: bridgeErrorOf(err).message,
+        error: describeError(bridgeErrorOf(err)),
         ...(certificateChanged ? { certificateChanged } : {}),
       })
     }

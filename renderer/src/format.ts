@@ -1,7 +1,4 @@
-import { codeLabel, isCode } from '../../shared/protocol/index.js'
-import type { BridgeError } from '../../shared/ipc.js'
-
-export { humanRate, humanSize } from '../../shared/format.js'
+export { describeError, humanRate, humanSize } from '../../shared/format.js'
 
 /** Seconds left at the current rate, as "2 min 5 s"; empty when unknown. */
 export function timeLeft(bytes: number, total: number, rate: number): string {
@@ -15,11 +12,4 @@ export function timeLeft(bytes: number, total: number, rate: number): string {
 
 export function dateTime(ms: number): string {
   return new Date(ms).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' })
-}
-
-/** A failure as a person reads it: protocol failures lead with their code ("350 BCF — …"). */
-export function describeError(error: BridgeError): string {
-  return typeof error.code === 'number' && isCode(error.code)
-    ? `${codeLabel(error.code)} — ${error.message}`
-    : error.message
 }

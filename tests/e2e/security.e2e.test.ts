@@ -44,6 +44,38 @@ describe('a host on the network', () => {
     expect(await app.id('host-fingerprint').textContent()).toMatch(/^([0-9A-F]{4} ){7}[0-9A-F]{4}$/)
   })
 
+  it('copies the access code, the fingerprint and the address, and never breaks a group', async () => {
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'])
+    const clipboard = (): Promise<string> => page.evaluate('navigator.clipboard.readText()')
+    const fingerprint = ((await app.id('host-fingerprint').textContent()) ?? '').trim()
+    for (const [what, text] of [
+      ['access code', code],
+      ['fingerprint', fingerprint],
+      ['address', `127.0.0.1:${port}`],
+    ]) {
+      await page
+        .getByRole('button', { name: `Copy the ${what}` })
+        .first()
+        .click()
+      await expect.poll(clipboard).toBe(text)
+    }
+    // In a narrow side panel the fingerprint wraps between groups of four, never inside one.
+    await page.setViewportSize({ width: 800, height: 600 })
+    // Not connected yet, the side panel shows at once; it folds away once connected.
+    await app.id('side-toggle').waitFor()
+    if (!(await app.id('side-panel').isVisible())) await app.id('side-toggle').click()
+    await app.id('host-fingerprint').waitFor()
+    const groups = app.id('host-fingerprint').locator('.group')
+    expect(await groups.count()).toBe(8)
+    const lines = await groups.evaluateAll((spans) => spans.map((s) => s.getClientRects().length))
+    expect(lines).toEqual(Array(8).fill(1))
+    const tops = new Set(
+      await groups.evaluateAll((spans) => spans.map((s) => s.getBoundingClientRect().top)),
+    )
+    expect(tops.size).toBeGreaterThan(1)
+    await page.setViewportSize({ width: 1280, height: 860 })
+  })
+
   it('refuses a wrong code with 1150 AGF', async () => {
     await app.id('connect-host').fill('127.0.0.1')
     await app.id('connect-port').fill(String(port))
