@@ -213,8 +213,14 @@ describe('cancelling', () => {
       source: streamSource(10 * MiB, stream),
       signal: controller.signal,
     })
-    await expect.poll(() => f.server.clients().length).toBe(2)
-    await new Promise((r) => setTimeout(r, 50))
+    // Cancelled once the server wrote the chunk (a fixed wait was too short on a busy machine).
+    const staging = path.join(f.root, '.bucketshare', 'staging')
+    const written = async (): Promise<number> => {
+      const parts = (await fs.readdir(staging)).filter((n) => n.endsWith('.part'))
+      const sizes = await Promise.all(parts.map((n) => fs.stat(path.join(staging, n))))
+      return sizes.reduce((sum, s) => sum + s.size, 0)
+    }
+    await expect.poll(written).toBe(64 * 1024)
     controller.abort()
     await expect(pending).rejects.toMatchObject({ reason: 'cancelled' })
     await expect.poll(() => f.server.clients().length).toBe(1)
