@@ -150,6 +150,29 @@ describe('the transfer queue', () => {
     await expect.poll(async () => (await w.queueFile()).transfers).toEqual([])
   })
 
+  it("continues a folder's tree after a restart, each file whole", async () => {
+    const w = await world()
+    const folder = path.join(w.local, 'album')
+    await fs.mkdir(folder)
+    const files = new Map<string, Buffer>()
+    for (const name of ['1.bin', '2.bin', '3.bin', '4.bin']) {
+      files.set(name, randomBytes(3 * MiB))
+      await fs.writeFile(path.join(folder, name), files.get(name)!)
+    }
+    const a = app(w)
+    await a.connect()
+    const [t] = await a.ok<TransferInfo[]>('transfers:upload', { bucket: 'b', paths: [folder] })
+    await a.until(t!.id, (r) => r.bytes > 2 * MiB)
+    await a.core.shutdown()
+    expect(a.latest(t!.id)).toMatchObject({ state: 'queued', filesTotal: 4 })
+    w.link.rate = Infinity
+    const b = app(w)
+    const done = await b.until(t!.id, (r) => r.state === 'done')
+    expect(done).toMatchObject({ files: 4, filesTotal: 4 })
+    for (const [name, content] of files)
+      expect(await fileSha(path.join(w.shared, 'b', 'album', name))).toBe(sha256(content))
+  })
+
   it('pauses and resumes one transfer, then all of them', async () => {
     const w = await world()
     const contents = await Promise.all(['a.bin', 'b.bin'].map((n) => localFile(w, n, 8 * MiB)))
