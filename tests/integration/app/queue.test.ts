@@ -5,7 +5,11 @@ import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { AppCore, type KeepAwake } from '../../../electron/app/index.js'
 import { pageBytesGone } from '../../../electron/app/queue-file.js'
-import { startServer, type ServerOptions } from '../../../electron/server/index.js'
+import {
+  loadOrCreateIdentity,
+  startServer,
+  type ServerOptions,
+} from '../../../electron/server/index.js'
 import type { ConnectionState, SessionHistory, TransferInfo } from '../../../shared/ipc.js'
 import { slowLink, type SlowLink } from './slow-link.js'
 
@@ -22,13 +26,21 @@ const sha256 = (data: Buffer): string => createHash('sha256').update(data).diges
 const fileSha = async (file: string): Promise<string> => sha256(await fs.readFile(file))
 
 /** A server with bucket `b` behind a slow link, and the folders of an app that talks to it. */
-async function world(options: Partial<ServerOptions> = {}) {
+async function world(options: Partial<ServerOptions> & { encrypted?: boolean } = {}) {
   const base = await fs.realpath(await fs.mkdtemp(path.join(os.tmpdir(), 'bucketshare-queue-')))
   const shared = path.join(base, 'shared')
   const local = path.join(base, 'local')
   const settings = path.join(base, 'settings')
   await Promise.all([fs.mkdir(path.join(shared, 'b'), { recursive: true }), fs.mkdir(local)])
-  const server = await startServer({ port: 0, host: '127.0.0.1', ...options, root: shared })
+  const { encrypted, ...serverOptions } = options
+  const tls = encrypted ? await loadOrCreateIdentity(path.join(base, 'identity')) : undefined
+  const server = await startServer({
+    port: 0,
+    host: '127.0.0.1',
+    ...serverOptions,
+    ...(tls ? { tls } : {}),
+    root: shared,
+  })
   const logs: string[] = []
   server.on('log', ({ text }) => logs.push(text))
   const link: SlowLink = await slowLink(server.port, SLOW)
@@ -39,7 +51,7 @@ async function world(options: Partial<ServerOptions> = {}) {
   })
   const queueFile = async (): Promise<{ transfers: { info: TransferInfo }[] }> =>
     JSON.parse(await fs.readFile(path.join(settings, 'transfers.json'), 'utf8'))
-  return { base, shared, local, settings, server, link, logs, queueFile }
+  return { base, shared, local, settings, server, link, logs, queueFile, tls }
 }
 
 type World = Awaited<ReturnType<typeof world>>
@@ -81,7 +93,7 @@ function app(w: World, extra: { awake?: KeepAwake; browserBytes?: boolean } = {}
       ok<ConnectionState>('connection:connect', {
         host: '127.0.0.1',
         port: w.link.port,
-        encrypted: false,
+        encrypted: w.tls !== undefined,
         ...(accessCode ? { accessCode } : {}),
       }),
   }
@@ -280,9 +292,9 @@ describe('the transfer queue', () => {
     expect(calls).toEqual(['start', 'stop', 'start', 'stop'])
   })
 
-  it('keeps no access code on disk, and waits for it after a restart', async () => {
+  it('keeps no access code on disk, and waits for it after a restart (TLS, same certificate)', async () => {
     const code = 'queue-test-code-7391'
-    const w = await world({ accessCode: code })
+    const w = await world({ accessCode: code, encrypted: true })
     const content = await localFile(w, 'f.bin', 4 * MiB)
     const a = app(w)
     await a.connect(code)
@@ -299,7 +311,12 @@ describe('the transfer queue', () => {
     w.link.rate = Infinity
     const b = app(w)
     await b.until(t!.id, (r) => r.error === 'waiting for the access code')
-    expect(b.states.at(-1)).toMatchObject({ status: 'connected', needsCode: true })
+    expect(b.states.at(-1)).toMatchObject({
+      status: 'connected',
+      needsCode: true,
+      fingerprint: w.tls!.fingerprint,
+      firstContact: false,
+    })
     await b.ok('connection:auth', { accessCode: code })
     const done = await b.until(t!.id, (r) => r.state === 'done')
     expect(done.sha256).toBe(sha256(content))
