@@ -25,10 +25,10 @@ export interface KeptTransfer {
 
 /**
  * After a write, later changes wait this long and are written together: 10,000 files change state
- * 30,000 times. A crash loses at most this much: a transfer that had just ended is listed again
- * and then finishes at once (its file is there already).
+ * 30,000 times. A crash loses at most this much: a transfer started just before is not listed
+ * after the restart, one that had just ended is listed again and then finishes at once.
  */
-const WRITE_PAUSE_MS = 1_000
+const WRITE_PAUSE_MS = 500
 
 /**
  * The transfer queue in the app's config folder (`transfers.json` beside the settings), written
@@ -55,7 +55,7 @@ export class QueueFile {
     return Array.isArray(kept) ? kept.filter(isKept) : []
   }
 
-  /** Writes what `list` returns: now, or with later changes once the last write is a second old. */
+  /** Writes what `list` returns: now, or with later changes once the last write is old enough. */
   write(list: () => KeptTransfer[]): void {
     this.pending = list
     if (!this.timer) this.flush()

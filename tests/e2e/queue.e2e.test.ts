@@ -97,6 +97,16 @@ describe('the transfer queue in browser mode', () => {
     await expect.poll(() => percent('survivor.bin')).toBeGreaterThan(0)
     await expect.poll(() => percent('from-page.bin')).toBeGreaterThan(0)
 
+    // The queue is written at most every half second: once both are on disk, the process dies.
+    const queued = async (): Promise<string[]> =>
+      (
+        JSON.parse(await fs.readFile(path.join(ui.base, 'settings', 'transfers.json'), 'utf8')) as {
+          transfers: { info: { name: string } }[]
+        }
+      ).transfers
+        .map((t) => t.info.name)
+        .sort()
+    await expect.poll(queued).toEqual(['from-page.bin', 'survivor.bin'])
     await ui.restart('SIGKILL')
     app = new AppPage(ui.page)
     await app.openGui()
