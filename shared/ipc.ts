@@ -321,7 +321,8 @@ export interface Settings {
   exposure: Exposure
   recentPeers: Peer[]
   encrypted: boolean
-  requireCode: boolean
+  /** Null: the default, which is to require a code on the network only (as HostOptions). */
+  requireCode: boolean | null
   /**
    * The host keeps an access code from an earlier start (hashed: never in clear), used again when
    * no other is typed, so peers need not learn a new one at each start.

@@ -204,7 +204,8 @@ export class HostService {
         lastPort: options.port,
         exposure: options.exposure,
         encrypted: options.encrypted,
-        requireCode,
+        // The person's choice, restored as such: left to the default, it follows the exposure.
+        requireCode: options.requireCode ?? null,
         readOnly: options.readOnly,
         displayName,
       })

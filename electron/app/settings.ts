@@ -25,7 +25,7 @@ const DEFAULTS: Stored = {
   exposure: 'loopback',
   recentPeers: [],
   encrypted: true,
-  requireCode: true,
+  requireCode: null,
   accessCode: null,
   readOnly: false,
   displayName: os.hostname(),

@@ -40,10 +40,9 @@ export interface RawResponse {
 
 /**
  * Takes raw bytes; a returned promise holds the socket until the bytes are written. The chunk may
- * be a read buffer the connection reuses: it stays valid until `release()` is called, which the
- * sink must do once it no longer needs the bytes (not calling it only costs a new buffer).
+ * be a read buffer the connection reuses: it stays valid until `release()` is called, which  * handler must do once it no longer needs the bytes (not calling it only costs a new buffer).
  */
-export type ByteSink = (chunk: Buffer, release: () => void) => void | Promise<void>
+export type ChunkHandler = (chunk: Buffer, release: () => void) => void | Promise<void>
 
 /** Socket buffers: with Node's 16 KiB default, transfers move about half as fast. */
 const SOCKET_BUFFER_BYTES = 1024 * 1024
@@ -267,8 +266,8 @@ export class Connection {
     }
   }
 
-  /** Reads exactly `size` raw bytes into `sink`, waiting for the sink when it is behind. */
-  async readBytes(size: number, sink: ByteSink): Promise<void> {
+  /** Reads exactly `size` raw bytes, handing each chunk to `handle` and waiting when it is behind. */
+  async readBytes(size: number, handle: ChunkHandler): Promise<void> {
     let left = size
     let chunk: Uint8Array = this.reader.takeRest()
     let release = NOTHING_TO_RELEASE
@@ -278,7 +277,7 @@ export class Connection {
         left -= part.length
         // Whatever follows the bytes belongs to the response lines (copied: the buffer is reused).
         if (part.length < chunk.length) this.reader.push(Buffer.from(chunk.subarray(part.length)))
-        const pending = sink(Buffer.from(part.buffer, part.byteOffset, part.length), release)
+        const pending = handle(Buffer.from(part.buffer, part.byteOffset, part.length), release)
         if (pending) await pending
       } else release()
       if (left === 0) return

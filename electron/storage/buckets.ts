@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises'
 import path from 'node:path'
 import type { BucketEntry } from '../../shared/protocol/index.js'
-import { about, StoreError, toStoreError } from './errors.js'
+import { withStoreErrors, StoreError, toStoreError } from './errors.js'
 import { visibleEntries, visibleNames } from './entries.js'
 import { bucketPath, isInside, statInside } from './paths.js'
 import { changing, mayKeepCount, type Root } from './root.js'
@@ -9,7 +9,7 @@ import { removal, type Actor } from './trash.js'
 
 export async function createBucket(root: Root, name: string): Promise<void> {
   const dir = bucketPath(root, name)
-  await about('bucket', () =>
+  await withStoreErrors('bucket', () =>
     changing(root, [dir], async () => {
       try {
         await fs.mkdir(dir)
@@ -28,7 +28,7 @@ export async function createBucket(root: Root, name: string): Promise<void> {
  */
 export async function deleteBucket(root: Root, name: string, by: Actor): Promise<void> {
   const dir = bucketPath(root, name)
-  await about('bucket', async () => {
+  await withStoreErrors('bucket', async () => {
     const stats = await statInside(root, dir, 'bucket')
     if (!stats.isDirectory()) throw new StoreError('no such bucket')
     const record = removal({ kind: 'bucket', bucket: path.basename(dir), file: '' }, 'deleted', by)

@@ -43,7 +43,7 @@ export function toStoreError(err: unknown, subject: Subject): unknown {
 }
 
 /** Runs `work`, reporting its file-system failures as StoreErrors about `subject`. */
-export async function about<T>(subject: Subject, work: () => Promise<T>): Promise<T> {
+export async function withStoreErrors<T>(subject: Subject, work: () => Promise<T>): Promise<T> {
   try {
     return await work()
   } catch (err) {

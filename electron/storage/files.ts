@@ -3,7 +3,7 @@ import fs, { type FileHandle } from 'node:fs/promises'
 import path from 'node:path'
 import type { FileEntry, ListEntry } from '../../shared/protocol/index.js'
 import { sameVersion, worthRemembering } from './digests.js'
-import { about, ResumeRefused, StoreError, toStoreError } from './errors.js'
+import { withStoreErrors, ResumeRefused, StoreError, toStoreError } from './errors.js'
 import { visibleEntries, visibleNames, type VisibleEntry } from './entries.js'
 import {
   bucketPath,
@@ -133,7 +133,7 @@ async function* subtree(
  * (and the file is on its file system), for good otherwise. A link loses the link only.
  */
 export async function deleteFile(root: Root, target: Entry, own: Stats, by: Actor): Promise<void> {
-  await about('file', async () => {
+  await withStoreErrors('file', async () => {
     // A link may be removed wherever it leads inside the shared folder, even to a folder.
     const file = own.isSymbolicLink()
       ? (await statInside(root, target.path, 'file')).isFile()
@@ -169,7 +169,7 @@ export async function openForDownload(
 ): Promise<Download> {
   const target = entryPath(root, bucket, file)
   await requireBucket(root, target.dir)
-  return about('file', async () => {
+  return withStoreErrors('file', async () => {
     await reachParent(root, target)
     refuseSpecial(await statInside(root, target.path, 'file'))
     // Non-blocking: should a named pipe take the file's place after the check, opening it cannot
@@ -250,7 +250,7 @@ function fileChunks(
 
 /** Fails with "no such bucket" unless `dir` is a servable folder; returns its stats. */
 export async function requireBucket(root: Root, dir: string): Promise<Stats> {
-  return about('bucket', async () => {
+  return withStoreErrors('bucket', async () => {
     const stats = await statInside(root, dir, 'bucket')
     if (!stats.isDirectory()) throw new StoreError('no such bucket')
     return stats

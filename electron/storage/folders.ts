@@ -3,7 +3,7 @@ import fs from 'node:fs/promises'
 import path from 'node:path'
 import { PATH_SEPARATOR } from '../../shared/protocol/index.js'
 import { forgetCounts } from './buckets.js'
-import { about, StoreError } from './errors.js'
+import { withStoreErrors, StoreError } from './errors.js'
 import { deleteFile, requireBucket } from './files.js'
 import { entryPath, reachFolder, reachParent, statInside, type Entry } from './paths.js'
 import { changing, serially, type Root } from './root.js'
@@ -20,7 +20,7 @@ import { stagingFor } from './staging.js'
 export async function createFolder(root: Root, bucket: string, folder: string): Promise<void> {
   const target = entryPath(root, bucket, folder, 'folder')
   await requireBucket(root, target.dir)
-  await about('folder', () =>
+  await withStoreErrors('folder', () =>
     changing(root, [target.path], async () => {
       await reachParent(root, target, 'create')
       await reachFolder(target.path, 'create')
@@ -40,8 +40,8 @@ export async function deleteEntry(
 ): Promise<void> {
   const target = entryPath(root, bucket, name)
   const { dev } = await requireBucket(root, target.dir)
-  await about('file', () => reachParent(root, target))
-  const own = await about('file', () => fs.lstat(target.path))
+  await withStoreErrors('file', () => reachParent(root, target))
+  const own = await withStoreErrors('file', () => fs.lstat(target.path))
   if (own.isDirectory()) await deleteFolder(root, target, dev, by)
   else await deleteFile(root, target, own, by)
 }
@@ -60,7 +60,7 @@ async function deleteFolder(root: Root, target: Entry, device: number, by: Actor
     'deleted',
     by,
   )
-  const moved = await about('folder', () =>
+  const moved = await withStoreErrors('folder', () =>
     changing(root, [target.path], () =>
       serially(root, async () => {
         if (!(await fs.lstat(target.path)).isDirectory()) throw new StoreError('no such file')
@@ -94,7 +94,7 @@ export async function renameEntry(
   const source = entryPath(root, bucket, from)
   const dest = entryPath(root, bucket, to)
   await requireBucket(root, source.dir)
-  await about('file', () =>
+  await withStoreErrors('file', () =>
     changing(root, [source.path, dest.path], () =>
       serially(root, async () => {
         await reachParent(root, source)

@@ -1,5 +1,5 @@
 import fs from 'node:fs/promises'
-import { about } from './errors.js'
+import { withStoreErrors } from './errors.js'
 import { hashPrefix } from './hashing.js'
 import { requireBucket } from './files.js'
 import { entryPath, reachParent, statIfInside } from './paths.js'
@@ -31,7 +31,7 @@ export async function heldFor(
 async function sameSizeDigest(root: Root, file: string, size: number): Promise<string | undefined> {
   const stats = await statIfInside(root, file)
   if (!stats?.isFile() || stats.size !== size) return undefined
-  return about('file', async () => {
+  return withStoreErrors('file', async () => {
     const handle = await fs.open(file, 'r')
     try {
       const opened = await handle.stat({ bigint: true })

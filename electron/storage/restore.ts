@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises'
 import path from 'node:path'
-import { about, StoreError } from './errors.js'
+import { withStoreErrors, StoreError } from './errors.js'
 import { requireBucket } from './files.js'
 import { bucketPath, entryPath, reachParent } from './paths.js'
 import { changing, serially, type Root } from './root.js'
@@ -31,7 +31,7 @@ export async function restoreFile(root: Root, bucket: string, file: string): Pro
   )
   if (!record) throw new StoreError('no such file in the trash')
   await requireBucket(root, target.dir)
-  await about('file', () =>
+  await withStoreErrors('file', () =>
     changing(root, [path.dirname(target.path), target.path], () =>
       serially(root, async () => {
         await reachParent(root, target, 'create')
@@ -51,7 +51,7 @@ export async function restoreBucket(root: Root, bucket: string): Promise<TrashRe
   const name = path.basename(dir)
   const record = trash.latest((r) => r.kind === 'bucket' && r.bucket === name)
   if (!record) throw new StoreError('no such bucket in the trash')
-  await about('bucket', () =>
+  await withStoreErrors('bucket', () =>
     changing(root, [dir], async () => {
       if (await exists(dir))
         throw new StoreError('a bucket of that name exists; delete or rename it first')

@@ -5,7 +5,7 @@ import fs, { type FileHandle } from 'node:fs/promises'
 import path from 'node:path'
 import { finished } from 'node:stream/promises'
 import { worthRemembering } from './digests.js'
-import { about, ResumeRefused, StoreError, toStoreError } from './errors.js'
+import { withStoreErrors, ResumeRefused, StoreError, toStoreError } from './errors.js'
 import { hashPrefix } from './hashing.js'
 import { requireBucket } from './files.js'
 import { entryPath, reachParent, type Entry } from './paths.js'
@@ -50,7 +50,7 @@ export async function beginUpload(
   const target = entryPath(root, bucket, file)
   const { dev } = await requireBucket(root, target.dir)
   // Folders missing on the way are made when the upload completes, so a failed one leaves none.
-  await about('file', () => reachParent(root, target, 'stop'))
+  await withStoreErrors('file', () => reachParent(root, target, 'stop'))
   if (how.replace) await refuseFolder(target.path)
   const staging = await stagingFor(root, target.dir, dev)
   const partials = root.partials
@@ -72,7 +72,7 @@ export async function beginUpload(
   let handle: FileHandle | undefined
   try {
     await checkSpace(root, staging, size - kept.held)
-    handle = await about('file', () => fs.open(kept.file, 'r+'))
+    handle = await withStoreErrors('file', () => fs.open(kept.file, 'r+'))
     const hash = await hashPrefix(handle, kept.held)
     if (hash.copy().digest('hex') !== kept.sha256)
       throw new ResumeRefused('the held bytes were damaged; start from 0')
@@ -308,13 +308,13 @@ export async function stagingFor(root: Root, dir: string, device: number): Promi
     throw new StoreError(`"${RESERVED_NAME}" in the bucket is not a folder`)
   let ready = root.bucketStaging.get(staging)
   if (!ready) {
-    ready = about('folder', () => root.partials.load(staging)).then(() => undefined)
+    ready = withStoreErrors('folder', () => root.partials.load(staging)).then(() => undefined)
     root.bucketStaging.set(staging, ready)
     ready.catch(() => root.bucketStaging.delete(staging))
   }
   await ready
   // The bucket may have been deleted and made again since.
-  await about('folder', () => fs.mkdir(staging, { recursive: true }))
+  await withStoreErrors('folder', () => fs.mkdir(staging, { recursive: true }))
   return staging
 }
 
@@ -333,13 +333,13 @@ async function createStagingFile(staging: string, temp: string): Promise<FileHan
   const reserved = path.dirname(staging)
   // A link in its place would have staging files written, and later emptied, elsewhere.
   if (await isNotFolder(reserved)) throw new StoreError(`"${RESERVED_NAME}" is not a folder`)
-  await about('folder', async () => {
+  await withStoreErrors('folder', async () => {
     for (const dir of [reserved, staging])
       await fs.mkdir(dir).catch((err: NodeJS.ErrnoException) => {
         if (err.code !== 'EEXIST') throw err
       })
   })
-  return about('file', () => fs.open(temp, 'wx'))
+  return withStoreErrors('file', () => fs.open(temp, 'wx'))
 }
 
 /** Fails when a folder has the name (a file or a link there is replaced). */

@@ -114,7 +114,7 @@ export class Trash {
     return () => this.listeners.delete(listener)
   }
 
-  private changed(): void {
+  private tellListeners(): void {
     for (const listener of this.listeners) listener()
   }
 
@@ -163,7 +163,7 @@ export class Trash {
       const record: TrashRecord = { ...about, id, size, files, deletedAt: Date.now() }
       await writeRecord(entry, record)
       this.records.set(id, record)
-      this.changed()
+      this.tellListeners()
       await this.dropOldest()
       return true
     })
@@ -178,7 +178,7 @@ export class Trash {
       if (!this.records.has(record.id)) throw new Error('entry already gone')
       await fs.rename(this.itemPath(record), target)
       this.records.delete(record.id)
-      this.changed()
+      this.tellListeners()
       await fs.rm(path.join(this.dir, record.id), { recursive: true, force: true })
     })
   }
@@ -215,7 +215,7 @@ export class Trash {
 
   private async drop(id: string): Promise<boolean> {
     if (!this.records.delete(id)) return false
-    this.changed()
+    this.tellListeners()
     await fs.rm(path.join(this.dir, id), { recursive: true, force: true })
     return true
   }

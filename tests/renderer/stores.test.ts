@@ -39,6 +39,9 @@ describe('console store', () => {
     store.add(entry(1))
     await store.run('ls_b')
     expect(store.entries.map((e) => e.id)).toEqual([1])
+    store.add(entry(2))
+    store.add(entry(1))
+    expect(store.entries.map((e) => e.id)).toEqual([1, 2])
     expect(store.history).toEqual(['ls_b'])
   })
 
@@ -56,6 +59,7 @@ describe('console store', () => {
     for (let id = 1; id <= fit + 3; id++) store.add(long(id))
     expect(store.entries).toHaveLength(fit)
     expect(store.entries.at(-1)!.id).toBe(fit + 3)
+    expect(store.totalLines).toBe(fit * MAX_SHOWN_LINES)
     store.clear()
     store.add(long(1))
     expect(store.entries.map((e) => e.id)).toEqual([1])
@@ -137,6 +141,19 @@ describe('transfers store', () => {
     expect(store.active).toBe(0)
   })
 
+  it('tells every transfer that stops, even several at once, until unsubscribed', () => {
+    const store = useTransfersStore()
+    const ended: string[] = []
+    const off = store.onFinished((t) => ended.push(`${t.id} ${t.state}`))
+    store.update(info({ id: 'a', state: 'done' }))
+    store.update(info({ id: 'b', state: 'failed' }))
+    store.update(info({ id: 'c', state: 'running' }))
+    off()
+    store.update(info({ id: 'c', state: 'cancelled' }))
+    expect(ended).toEqual(['a done', 'b failed'])
+    expect(store.lastFinished).toMatchObject({ id: 'c', state: 'cancelled' })
+  })
+
   it('takes a new start of a paused, queued or failed transfer, never a report of an old one', () => {
     const store = useTransfersStore()
     store.update(info({ bytes: 5, attempt: 1 }))
@@ -180,6 +197,7 @@ describe('wiring', () => {
     const connection = useConnectionStore()
     expect(connection.recent).toEqual([{ host: '10.0.0.2', port: 4567 }])
     expect(useHostStore().displayName).toBe('Studio')
+    expect(useHostStore().requireCode).toBe(true)
     expect(useHostStore().storage).toBe('s3')
     expect(useHostStore().s3).toMatchObject({ endpoint: 'http://10.0.0.9:3900', bucket: 'team' })
     expect(useHostStore().sealedKeys).toBe(true)

@@ -62,7 +62,7 @@ function reasonOf(name: string, status: number | undefined): string {
 }
 
 /** Runs `work`, reporting object-store failures as StoreErrors about `subject`. */
-export async function aboutS3<T>(subject: Subject, work: () => Promise<T>): Promise<T> {
+export async function withS3StoreErrors<T>(subject: Subject, work: () => Promise<T>): Promise<T> {
   try {
     return await work()
   } catch (err) {

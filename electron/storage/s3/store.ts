@@ -15,7 +15,7 @@ import type { Placement } from '../placing.js'
 import type { TrashRecord } from '../trash.js'
 import type { HeldBytes } from '../staging.js'
 import type { BucketFile, Download, Held, Store, Upload } from '../store.js'
-import { aboutS3, s3StoreError } from './errors.js'
+import { withS3StoreErrors, s3StoreError } from './errors.js'
 import { loadSdk, type Sdk } from './sdk.js'
 import { formatS3Address, parseS3Address, type S3Location } from './location.js'
 import { copySource, S3Upload } from './upload.js'
@@ -254,17 +254,17 @@ export class S3Store implements Store {
 
   private async requireBucket(raw: string): Promise<string> {
     const name = checked(raw, 'bucket')
-    if (!(await aboutS3('bucket', () => this.bucketExists(name))))
+    if (!(await withS3StoreErrors('bucket', () => this.bucketExists(name))))
       throw new StoreError('no such bucket')
     return name
   }
 
-  private changed(): void {
+  private countChange(): void {
     this.count++
   }
 
   async listBuckets(): Promise<BucketEntry[]> {
-    return aboutS3('folder', async () => {
+    return withS3StoreErrors('folder', async () => {
       const buckets: BucketEntry[] = []
       for await (const name of this.bucketNames()) {
         buckets.push({ name, files: await countFiles(this.treeOf(name)) })
@@ -275,18 +275,18 @@ export class S3Store implements Store {
 
   async createBucket(raw: string): Promise<void> {
     const name = checked(raw, 'bucket')
-    await aboutS3('bucket', async () => {
+    await withS3StoreErrors('bucket', async () => {
       if (await this.bucketExists(name)) throw new StoreError('bucket already exists')
       await this.putMarker(this.bucketKey(name))
     })
-    this.changed()
+    this.countChange()
   }
 
   async deleteBucket(raw: string): Promise<void> {
     const name = await this.requireBucket(raw)
     // Every key under the bucket, its marker included.
-    await aboutS3('bucket', () => this.deleteAll(this.keysUnder(this.bucketKey(name))))
-    this.changed()
+    await withS3StoreErrors('bucket', () => this.deleteAll(this.keysUnder(this.bucketKey(name))))
+    this.countChange()
   }
 
   async *listFiles(raw: string, rawFolder?: string): AsyncGenerator<ListEntry> {
@@ -323,13 +323,13 @@ export class S3Store implements Store {
   async deleteFile(rawBucket: string, rawPath: string): Promise<void> {
     const bucket = await this.requireBucket(rawBucket)
     const Key = `${this.bucketKey(bucket)}${checkedPath(rawPath)}`
-    await aboutS3('file', async () => {
+    await withS3StoreErrors('file', async () => {
       if (await this.fileAt(Key))
         await this.s3.send(new this.sdk.DeleteObjectCommand({ Bucket: this.where.bucket, Key }))
       else if (await this.anyUnder(`${Key}/`)) await this.deleteAll(this.keysUnder(`${Key}/`))
       else throw new StoreError('no such file')
     })
-    this.changed()
+    this.countChange()
   }
 
   /** Refuses a path one of whose folders is a file. */
@@ -344,12 +344,12 @@ export class S3Store implements Store {
     const bucket = await this.requireBucket(rawBucket)
     const folder = checkedPath(rawFolder, 'folder')
     const key = `${this.bucketKey(bucket)}${folder}`
-    await aboutS3('folder', async () => {
+    await withS3StoreErrors('folder', async () => {
       await this.refuseFileOnTheWay(bucket, `${folder}/x`)
       if (await this.anyUnder(`${key}/`)) return
       await this.putMarker(`${key}/`)
     })
-    this.changed()
+    this.countChange()
   }
 
   /**
@@ -363,7 +363,7 @@ export class S3Store implements Store {
     const to = checkedPath(rawTo)
     const base = this.bucketKey(bucket)
     const Bucket = this.where.bucket
-    await aboutS3('file', async () => {
+    await withS3StoreErrors('file', async () => {
       const file = await this.fileAt(`${base}${from}`)
       if (!file && !(await this.anyUnder(`${base}${from}/`))) throw new StoreError('no such file')
       if (!file && `${to}/`.startsWith(`${from}/`))
@@ -386,14 +386,14 @@ export class S3Store implements Store {
       for await (const key of this.keysUnder(`${base}${from}/`))
         await move(key, `${base}${to}/${key.slice(`${base}${from}/`.length)}`)
     })
-    this.changed()
+    this.countChange()
   }
 
   async openForDownload(rawBucket: string, rawFile: string, from = 0): Promise<Download> {
     const bucket = await this.requireBucket(rawBucket)
     const Key = `${this.bucketKey(bucket)}${checkedPath(rawFile)}`
     const Bucket = this.where.bucket
-    return aboutS3('file', async () => {
+    return withS3StoreErrors('file', async () => {
       const head = await this.s3.send(new this.sdk.HeadObjectCommand({ Bucket, Key }))
       const total = head.ContentLength ?? 0
       if (from > total) throw new ResumeRefused('the file is shorter than that; start from 0')
@@ -461,7 +461,7 @@ export class S3Store implements Store {
     if (held && held.bytes > 0)
       throw new ResumeRefused('the server does not hold those bytes; start from 0')
     let file = checkedPath(rawFile)
-    await aboutS3('file', async () => {
+    await withS3StoreErrors('file', async () => {
       await this.refuseFileOnTheWay(bucket, file)
       if (!how.replace) file = await this.freeName(bucket, file)
       if (await this.anyUnder(`${this.bucketKey(bucket)}${file}/`))
@@ -478,7 +478,7 @@ export class S3Store implements Store {
         stagingKey: `${this.stagingPrefix}${randomUUID()}`,
         // The bucket may have been deleted while the bytes were arriving.
         beforeCommit: async () => void (await this.requireBucket(bucket)),
-        committed: () => this.changed(),
+        committed: () => this.countChange(),
       },
       size,
     )
@@ -493,7 +493,7 @@ export class S3Store implements Store {
     const count = this.count
     const now = Date.now()
     if (!this.stamp || now - this.stamp.at >= STAMP_FRESH_MS) {
-      const value = aboutS3('folder', async () => {
+      const value = withS3StoreErrors('folder', async () => {
         const hash = createHash('sha256')
         for await (const name of this.bucketNames()) hash.update(`${name}/`)
         return hash.digest('hex').slice(0, 16)

@@ -36,9 +36,8 @@ export const useConsoleStore = defineStore('console', () => {
       ? [...entries.value, ...housekeeping.value].sort((a, b) => a.id - b.id)
       : entries.value,
   )
-  /** Ids kept, since an entry arrives both as an event and as the answer to console:run. */
-  const seen = new Set<number>()
-  let totalLines = 0
+  /** Data lines shown by `entries`, kept as they come and go. */
+  const totalLines = ref(0)
 
   function add(entry: ConsoleEntry): void {
     if (entry.source === 'auto') {
@@ -47,19 +46,16 @@ export const useConsoleStore = defineStore('console', () => {
       housekeeping.value = [...housekeeping.value, entry].slice(-MAX_HOUSEKEEPING)
       return
     }
-    if (seen.has(entry.id)) return
-    seen.add(entry.id)
+    // An entry arrives both as an event and as the answer to console:run; seldom far apart.
+    if (entries.value.findLast((e) => e.id === entry.id)) return
     const list = [...entries.value, entry]
-    totalLines += shownLines(entry)
+    totalLines.value += shownLines(entry)
     let drop = 0
     while (
       list.length - drop > 1 &&
-      (list.length - drop > MAX_ENTRIES || totalLines > MAX_TOTAL_LINES)
-    ) {
-      const old = list[drop++]!
-      seen.delete(old.id)
-      totalLines -= shownLines(old)
-    }
+      (list.length - drop > MAX_ENTRIES || totalLines.value > MAX_TOTAL_LINES)
+    )
+      totalLines.value -= shownLines(list[drop++]!)
     entries.value = drop > 0 ? list.slice(drop) : list
   }
 
@@ -80,8 +76,7 @@ export const useConsoleStore = defineStore('console', () => {
   function clear(): void {
     entries.value = []
     housekeeping.value = []
-    seen.clear()
-    totalLines = 0
+    totalLines.value = 0
   }
 
   return {
@@ -91,6 +86,7 @@ export const useConsoleStore = defineStore('console', () => {
     housekeeping,
     showHousekeeping,
     shown,
+    totalLines,
     add,
     run,
     clear,

@@ -42,7 +42,6 @@ export const useHostStore = defineStore('host', () => {
   const sealedKeys = ref(false)
   /** Ids keep each line's element in place as old lines drop off the top. */
   const log = shallowRef<(LogLine & { id: number })[]>([])
-  let nextLogId = 0
   const nativeDialogs = ref(false)
   const starting = ref(false)
 
@@ -130,7 +129,7 @@ export const useHostStore = defineStore('host', () => {
   }
 
   function addLog(line: LogLine): void {
-    const next = [...log.value, { ...line, id: nextLogId++ }]
+    const next = [...log.value, { ...line, id: (log.value.at(-1)?.id ?? 0) + 1 }]
     log.value = next.length > MAX_LOG_LINES ? next.slice(-MAX_LOG_LINES) : next
   }
 

@@ -27,11 +27,13 @@ export const useRefreshStore = defineStore('refresh', () => {
   const signalled = ref(true)
   /** Refreshes made since the page loaded. */
   const count = ref(0)
-  let timer: ReturnType<typeof setTimeout> | undefined
   /** When the listings became dirty (the first request since the last refresh). */
-  let pendingSince: number | undefined
-  let lastRun = 0
-  /** Callers of now() waiting for the next refresh to finish. */
+  const pendingSince = ref<number | null>(null)
+  /** When the last refresh started. */
+  const lastRun = ref(0)
+  /** The one planned refresh; a handle, not state. */
+  let timer: ReturnType<typeof setTimeout> | undefined
+  /** Callers of now() waiting for the next refresh to finish: callbacks, not state. */
   let waiting: (() => void)[] = []
 
   /** Marks the listings dirty; they are made once requests pause for `delay`. */
@@ -56,11 +58,11 @@ export const useRefreshStore = defineStore('refresh', () => {
   function plan(delay: number): void {
     dirty.value = true
     const t = Date.now()
-    pendingSince ??= t
+    pendingSince.value ??= t
     // The refresh in progress plans the next one when it ends.
     if (running.value) return
-    let at = Math.min(t + delay, pendingSince + BUSY_INTERVAL_MS)
-    if (transfers.active > 0) at = Math.max(at, lastRun + BUSY_INTERVAL_MS)
+    let at = Math.min(t + delay, pendingSince.value + BUSY_INTERVAL_MS)
+    if (transfers.active > 0) at = Math.max(at, lastRun.value + BUSY_INTERVAL_MS)
     if (waiting.length > 0) at = t
     clearTimeout(timer)
     timer = setTimeout(() => void run(), Math.max(0, at - t))
@@ -70,9 +72,9 @@ export const useRefreshStore = defineStore('refresh', () => {
     timer = undefined
     if (!dirty.value || running.value) return
     dirty.value = false
-    pendingSince = undefined
+    pendingSince.value = null
     running.value = true
-    lastRun = Date.now()
+    lastRun.value = Date.now()
     const done = waiting
     waiting = []
     try {
@@ -141,5 +143,17 @@ export const useRefreshStore = defineStore('refresh', () => {
     }
   }
 
-  return { dirty, running, version, signalled, count, request, now, poll, start }
+  return {
+    dirty,
+    running,
+    version,
+    signalled,
+    count,
+    pendingSince,
+    lastRun,
+    request,
+    now,
+    poll,
+    start,
+  }
 })

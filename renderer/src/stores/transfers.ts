@@ -1,5 +1,5 @@
 import { defineStore } from 'pinia'
-import { computed, ref } from 'vue'
+import { computed, ref, shallowRef, watch } from 'vue'
 import type { TransferInfo } from '../../../shared/ipc.js'
 import { bridge } from '../bridge/index.js'
 import type { PickedTree } from '../picked.js'
@@ -24,8 +24,8 @@ function stale(before: TransferInfo, info: TransferInfo): boolean {
 export const useTransfersStore = defineStore('transfers', () => {
   const notices = useNoticesStore()
   const byId = ref(new Map<string, TransferInfo>())
-  /** Called when a transfer stops (done, failed, cancelled, paused), e.g. to refresh a listing. */
-  const finishedHandlers: ((t: TransferInfo) => void)[] = []
+  /** The transfer that stopped last (done, failed, cancelled, paused): see onFinished. */
+  const lastFinished = shallowRef<TransferInfo | null>(null)
 
   const items = computed(() => [...byId.value.values()].reverse())
   const active = computed(() => items.value.filter((t) => t.state === 'running').length)
@@ -38,12 +38,15 @@ export const useTransfersStore = defineStore('transfers', () => {
     const before = byId.value.get(info.id)
     if (before && (isFinal(before) || stale(before, info))) return
     byId.value.set(info.id, info)
-    if (info.state !== 'running' && info.state !== 'queued')
-      finishedHandlers.forEach((h) => h(info))
+    if (info.state !== 'running' && info.state !== 'queued') lastFinished.value = info
   }
 
-  function onFinished(handler: (t: TransferInfo) => void): void {
-    finishedHandlers.push(handler)
+  /**
+   * Calls `handler` with each transfer that stops (e.g. to refresh a listing), at once, however
+   * many stop together. Returns the function that unsubscribes.
+   */
+  function onFinished(handler: (t: TransferInfo) => void): () => void {
+    return watch(lastFinished, (t) => t && handler(t), { flush: 'sync' })
   }
 
   /** Uploads `files`, each named `names[i]` in the bucket, or its own name when not given. */
@@ -111,6 +114,7 @@ export const useTransfersStore = defineStore('transfers', () => {
     unfinished,
     paused,
     failed,
+    lastFinished,
     update,
     onFinished,
     upload,

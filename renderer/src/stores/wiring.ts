@@ -26,7 +26,7 @@ export async function wireStores(): Promise<() => void> {
   const discovery = useDiscoveryStore()
 
   // Many uploads finishing one after another make one listing, not one each.
-  transfers.onFinished((t) => {
+  const offFinished = transfers.onFinished((t) => {
     if (t.direction === 'upload' && t.state === 'done') refresh.request()
   })
 
@@ -39,6 +39,7 @@ export async function wireStores(): Promise<() => void> {
   }
 
   const offs = [
+    offFinished,
     api.on('connection:state', (state) => {
       connection.adopt(state)
       if (state.status !== 'connected') buckets.clear()
@@ -75,6 +76,7 @@ export async function wireStores(): Promise<() => void> {
     host.port = settings.value.lastPort
     host.exposure = settings.value.exposure
     host.encrypted = settings.value.encrypted
+    host.requireCode = settings.value.requireCode
     host.codeKept = settings.value.accessCodeKept
     host.readOnly = settings.value.readOnly
     host.displayName = settings.value.displayName

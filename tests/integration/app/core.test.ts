@@ -82,7 +82,8 @@ describe('hosting and connecting', () => {
       exposure: 'loopback',
       recentPeers: [{ host: '127.0.0.1', port, fingerprint: status.fingerprint }],
       encrypted: true,
-      requireCode: false,
+      // Left to the default (a code on the network only), and kept so.
+      requireCode: null,
       accessCodeKept: false,
       readOnly: false,
       displayName: os.hostname(),
