@@ -1,6 +1,7 @@
 import { defineConfig } from 'vitest/config'
 
-// End-to-end: the built renderer in Debian's Chromium, driven by playwright-core, against the real
+// End-to-end: the built renderer in Debian's Chromium (or the desktop app where Electron can run, see
+// tests/e2e/launch.ts), driven by playwright-core, against the real
 // browser-mode process (`npm run ui`). Run with `npm run test:e2e`, which builds first.
 export default defineConfig({
   test: {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { humanRate, humanSize } from './format.js'
+import { describeError, humanRate, humanSize } from './format.js'
 
 describe('humanSize', () => {
   it.each([
@@ -15,5 +15,16 @@ describe('humanSize', () => {
   it('writes a rate per second, rounded to whole bytes', () => {
     expect(humanRate(1536.4)).toBe('1.5 KiB/s')
     expect(humanRate(10.6)).toBe('11 B/s')
+  })
+})
+
+describe('describeError', () => {
+  it('leads a protocol failure with its code, and says any other as it is', () => {
+    expect(describeError({ code: 1150, message: 'Access Grant Fails: wrong access code' })).toBe(
+      '1150 AGF — Access Grant Fails: wrong access code',
+    )
+    expect(describeError({ code: 'HOST', message: 'Cannot listen on 127.0.0.1:1' })).toBe(
+      'Cannot listen on 127.0.0.1:1',
+    )
   })
 })

@@ -1,4 +1,6 @@
+import { hostPort } from '../../shared/address.js'
 import { shortFingerprint } from '../../shared/fingerprint.js'
+import { describeError } from '../../shared/format.js'
 import { parseInvite } from '../../shared/invite.js'
 import { describeError } from '../../shared/format.js'
 import type { ConnectionState, RequestArgs } from '../../shared/ipc.js'
@@ -16,7 +18,6 @@ import type { Emit } from './events.js'
 import type { QueuedPeer } from './queue-file.js'
 import type { SettingsStore } from './settings.js'
 import type { Transcript } from './transcript.js'
-import { hostPort } from '../../shared/address.js'
 
 /** How long a polite `quit` may take before the connection is simply closed. */
 const QUIT_TIMEOUT_MS = 1_000

@@ -22,6 +22,7 @@ import {
   startServer,
   type BucketServer,
 } from '../server/index.js'
+import { describeError } from '../../shared/format.js'
 import { AppError, bridgeErrorOf } from './errors.js'
 import type { Emit } from './events.js'
 import type { Secrets } from './secrets.js'
@@ -210,7 +211,7 @@ export class HostService {
         displayName,
       })
     } catch (err) {
-      this.error = bridgeErrorOf(err).message
+      this.error = describeError(bridgeErrorOf(err))
       this.publish()
       throw err
     }

@@ -8,6 +8,7 @@ import {
   type ElectronApplication,
   type Page,
 } from 'playwright-core'
+import { whyNoDesktop } from '../../scripts/electron.mjs'
 
 /** Debian's Chromium; CI installs it with apt-get. Override with CHROMIUM_PATH. */
 export const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium'
@@ -16,9 +17,19 @@ export const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium'
 export const ARTIFACTS = path.resolve('test-artifacts')
 
 /**
- * The app under test: the browser mode in Chromium (here, and in CI), or the desktop app through
- * Playwright's Electron launcher where Electron's binary exists (`npm run test:e2e:electron`).
+ * The app under test: the desktop app through Playwright's Electron launcher where Electron can
+ * run (its binary is installed and there is a display), else the browser mode in Chromium (here,
+ * and in CI). BUCKETSHARE_E2E=electron or =browser asks for one; asking for Electron where it
+ * cannot run fails with the reason rather than testing something else.
  */
+export function e2eMode(): 'electron' | 'browser' {
+  const asked = process.env['BUCKETSHARE_E2E']
+  if (asked === 'browser') return 'browser'
+  const why = whyNoDesktop()
+  if (asked === 'electron' && why) throw new Error(`BUCKETSHARE_E2E=electron, but ${why}`)
+  return why ? 'browser' : 'electron'
+}
+
 export interface LaunchedApp {
   /** The app's window (a new one after `restart` of the desktop app). */
   readonly page: Page
@@ -36,7 +47,7 @@ export interface LaunchedApp {
 
 export async function launchApp(viewport = { width: 1280, height: 800 }): Promise<LaunchedApp> {
   const base = await fs.realpath(await fs.mkdtemp(path.join(os.tmpdir(), 'bucketshare-e2e-')))
-  return process.env['BUCKETSHARE_E2E'] === 'electron'
+  return e2eMode() === 'electron'
     ? launchElectron(base, viewport)
     : launchBrowserMode(base, viewport)
 }
