@@ -2,7 +2,6 @@ import { hostPort } from '../../shared/address.js'
 import { shortFingerprint } from '../../shared/fingerprint.js'
 import { describeError } from '../../shared/format.js'
 import { parseInvite } from '../../shared/invite.js'
-import { describeError } from '../../shared/format.js'
 import type { ConnectionState, RequestArgs } from '../../shared/ipc.js'
 import { verbOf } from '../../shared/protocol/index.js'
 import {
