@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { shortFingerprint } from '../../../shared/fingerprint.js'
 import { parseInvite } from '../../../shared/invite.js'
 import type { Found } from '../../../electron/discovery/index.js'
+import { PROTOCOL_VERSION } from '../../../electron/server/commands/init.js'
 import { makeNamespaces, type Namespaces, type Process } from './netns.js'
 
 /**
@@ -93,7 +94,7 @@ describe('discovery between two network namespaces', () => {
       port: server.port,
       fingerprint: server.fingerprint,
       codeRequired: true,
-      protocolVersion: 1,
+      protocolVersion: PROTOCOL_VERSION,
     })
     expect((JSON.parse(line) as { time: number }).time - announced).toBeLessThan(2_000)
 
