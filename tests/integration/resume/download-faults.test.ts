@@ -1,72 +1,42 @@
 import fs from 'node:fs/promises'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { BucketClient, fileTarget, type DownloadTarget } from '../../../electron/client/index.js'
+import { BucketClient, fileTarget } from '../../../electron/client/index.js'
 import { randomFile, sha256Of } from '../client/helpers.js'
 import {
-  CutProxy,
   FAULTS,
   IN_FLIGHT_BYTES,
   MiB,
   randomOffsets,
   resumedFrom,
+  rig,
   runClientProcess,
-  scratch,
-  ServerProcess,
+  targetReaching,
+  type Rig,
 } from './faults.js'
 
 const SIZE = 256 * MiB
 const CUTS = 10
 
-let dir: string
+let r: Rig
 let sourceHash: string
-let root: string
 let local: string
 let destination: string
-let server: ServerProcess
-let proxy: CutProxy
 
 beforeAll(async () => {
-  dir = await scratch()
-  root = path.join(dir, 'shared')
-  local = path.join(dir, 'local')
+  r = await rig()
+  local = path.join(r.dir, 'local')
   destination = path.join(local, 'f.bin')
-  await fs.mkdir(path.join(root, 'b'), { recursive: true })
   await fs.mkdir(local)
-  sourceHash = await randomFile(path.join(root, 'b', 'f.bin'), SIZE)
-  server = await ServerProcess.start(root, path.join(dir, 'server-data'))
-  proxy = await CutProxy.start(() => server.port)
+  sourceHash = await randomFile(path.join(r.root, 'b', 'f.bin'), SIZE)
 }, 60_000)
-
-afterAll(async () => {
-  await proxy?.close()
-  await server?.kill()
-  if (dir) await fs.rm(dir, { recursive: true, force: true })
-})
+afterAll(() => r?.stop())
 
 /** The bytes kept beside the destination from a cut download. */
 async function keptBytes(): Promise<number> {
   return (
     (await fs.stat(path.join(local, '.f.bin.bucketshare-part')).catch(() => undefined))?.size ?? 0
   )
-}
-
-/** The destination, which runs `atByte` before it writes the chunk that reaches byte `at`. */
-function watchedTarget(at: number, atByte: () => Promise<void>): DownloadTarget {
-  const inner = fileTarget(destination)
-  let position = 0
-  return {
-    ...inner,
-    open(file, signal) {
-      position = file.from ?? 0
-      return inner.open(file, signal)
-    },
-    async write(chunk, release) {
-      if (position < at && position + chunk.length >= at) await atByte()
-      position += chunk.length
-      return inner.write(chunk, release)
-    },
-  }
 }
 
 describe('a download of 256 MiB cut at 10 random offsets', () => {
@@ -78,14 +48,14 @@ describe('a download of 256 MiB cut at 10 random offsets', () => {
       const kept = await keptBytes()
       // A killed server sends what was in flight on top: each cut is beyond what is kept.
       const at = Math.max(offset, kept + MiB)
-      const logFrom = server.lines.length
+      const logFrom = r.server.lines.length
       const sent: string[] = []
       /** The bytes that reached this side before the cut (a killed server: all it sent). */
       let reached: number | undefined
       if (fault === 'client killed') {
         const run = await runClientProcess({
           direction: 'download',
-          port: proxy.port,
+          port: r.proxy.port,
           bucket: 'b',
           name: 'f.bin',
           local: destination,
@@ -95,8 +65,8 @@ describe('a download of 256 MiB cut at 10 random offsets', () => {
         sent.push(...run.sent)
         reached = at
       } else if (fault === 'socket destroyed') {
-        const client = await BucketClient.connect({ host: '127.0.0.1', port: proxy.port })
-        const cut = proxy.cutAfter('down', at - kept)
+        const client = await BucketClient.connect({ host: '127.0.0.1', port: r.proxy.port })
+        const cut = r.proxy.cutAfter('down', at - kept)
         await expect(
           client.download({
             bucket: 'b',
@@ -109,17 +79,17 @@ describe('a download of 256 MiB cut at 10 random offsets', () => {
         // The response's lines before the bytes went through the proxy too.
         reached = kept + (await cut)
       } else {
-        const client = await BucketClient.connect({ host: '127.0.0.1', port: proxy.port })
+        const client = await BucketClient.connect({ host: '127.0.0.1', port: r.proxy.port })
         await expect(
           client.download({
             bucket: 'b',
             name: 'f.bin',
-            target: watchedTarget(at, () => server.kill()),
+            target: targetReaching(destination, at, () => r.server.kill()),
             onCommand: (l) => sent.push(l),
           }),
         ).rejects.toThrow()
         client.close()
-        await server.restart()
+        await r.server.restart()
       }
       const now = await keptBytes()
       reached ??= now
@@ -129,19 +99,20 @@ describe('a download of 256 MiB cut at 10 random offsets', () => {
         kept > 0 ? /^download b f\.bin \d+ [0-9a-z.]+$/ : /^download b f\.bin 0$/,
       )
       expect(resumedFrom(sent.at(-1))).toBe(kept)
-      if (kept > 0 && fault !== 'server killed') await server.awaitLine(`download b f.bin ${kept} `)
-      expect(server.lines.slice(logFrom).some((l) => l.includes(' 1550 RPF'))).toBe(false)
+      if (kept > 0 && fault !== 'server killed')
+        await r.server.awaitLine(`download b f.bin ${kept} `)
+      expect(r.server.lines.slice(logFrom).some((l) => l.includes(' 1550 RPF'))).toBe(false)
       // Only what was in flight when the connection died is sent again.
       expect(now).toBeGreaterThan(kept)
       expect(reached - now).toBeLessThanOrEqual(IN_FLIGHT_BYTES)
       if (fault === 'server killed') expect(now).toBeGreaterThanOrEqual(at)
     }
     const kept = await keptBytes()
-    const client = await BucketClient.connect({ host: '127.0.0.1', port: proxy.port })
+    const client = await BucketClient.connect({ host: '127.0.0.1', port: r.proxy.port })
     const done = await client.download({ bucket: 'b', name: 'f.bin', target: fileTarget(local) })
     client.close()
     expect(done).toMatchObject({ sha256: sourceHash, resumedAt: kept, path: destination })
-    await server.awaitLine(`-> 900 FDFBS, resumed at ${kept}`)
+    await r.server.awaitLine(`-> 900 FDFBS, resumed at ${kept}`)
     expect(await fs.readdir(local)).toEqual(['f.bin'])
     expect(await sha256Of(destination)).toBe(sourceHash)
     console.log(`download cuts:\n  ${report.join('\n  ')}`)

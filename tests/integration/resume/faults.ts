@@ -2,10 +2,18 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import { BucketClient } from '../../../electron/client/index.js'
+import { Readable } from 'node:stream'
+import {
+  BucketClient,
+  fileSource,
+  fileTarget,
+  type DownloadTarget,
+  type UploadSource,
+} from '../../../electron/client/index.js'
+import { CutProxy } from '../../../bench/cut-proxy.js'
 import { parseHeld } from '../../../shared/protocol/index.js'
 
-export { CutProxy } from '../../../bench/cut-proxy.js'
+export { CutProxy }
 
 /*
  * Fault injection for resume: the server as a real process (SIGKILLed and restarted on the same
@@ -198,4 +206,84 @@ export async function stagedBytes(root: string): Promise<number> {
 export function resumedFrom(line: string | undefined): number {
   const words = line?.split(' ') ?? []
   return words[0] === 'upload' ? Number(words[4] ?? 0) : Number(words[3] ?? 0)
+}
+
+/** A server process on a scratch folder with a bucket `b`, behind a cutting proxy. */
+export interface Rig {
+  dir: string
+  root: string
+  server: ServerProcess
+  proxy: CutProxy
+  stop(): Promise<void>
+}
+
+export async function rig(): Promise<Rig> {
+  const dir = await scratch()
+  const root = path.join(dir, 'shared')
+  await fs.mkdir(path.join(root, 'b'), { recursive: true })
+  const server = await ServerProcess.start(root, path.join(dir, 'server-data'))
+  const proxy = await CutProxy.start(() => server.port)
+  return {
+    dir,
+    root,
+    server,
+    proxy,
+    async stop() {
+      await proxy.close()
+      await server.kill()
+      await fs.rm(dir, { recursive: true, force: true })
+    },
+  }
+}
+
+/**
+ * A local file to upload, read as usual until byte `at` of it, where `reached()` runs before
+ * anything beyond that byte is passed on (e.g. dies, or waits while the server is killed).
+ */
+export function sourceReaching(
+  file: string,
+  at: number,
+  reached: () => Promise<void>,
+): UploadSource {
+  const inner = fileSource(file)
+  return {
+    ...inner,
+    async open(signal) {
+      const { size, stream } = await inner.open(signal)
+      let position = 0
+      async function* chunks(): AsyncGenerator<Buffer> {
+        for await (const chunk of stream as AsyncIterable<Buffer>) {
+          if (position < at && position + chunk.length >= at) {
+            yield chunk.subarray(0, at - position)
+            await reached()
+            yield chunk.subarray(at - position)
+          } else yield chunk
+          position += chunk.length
+        }
+      }
+      return { size, stream: Readable.from(chunks()) }
+    },
+  }
+}
+
+/** A download's destination that runs `reached()` before it writes the chunk that reaches `at`. */
+export function targetReaching(
+  destination: string,
+  at: number,
+  reached: () => Promise<void>,
+): DownloadTarget {
+  const inner = fileTarget(destination)
+  let position = 0
+  return {
+    ...inner,
+    open(file, signal) {
+      position = file.from ?? 0
+      return inner.open(file, signal)
+    },
+    async write(chunk, release) {
+      if (position < at && position + chunk.length >= at) await reached()
+      position += chunk.length
+      return inner.write(chunk, release)
+    },
+  }
 }

@@ -1,79 +1,41 @@
-import fs from 'node:fs/promises'
 import path from 'node:path'
-import { Readable } from 'node:stream'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { BucketClient, fileSource, type UploadSource } from '../../../electron/client/index.js'
+import { BucketClient, fileSource } from '../../../electron/client/index.js'
 import { randomFile, sha256Of } from '../client/helpers.js'
 import {
-  CutProxy,
   FAULTS,
   heldBytes,
   IN_FLIGHT_BYTES,
   MiB,
   randomOffsets,
   resumedFrom,
+  rig,
   runClientProcess,
-  scratch,
-  ServerProcess,
+  sourceReaching,
   stagedBytes,
   SYNC_BYTES,
+  type Rig,
 } from './faults.js'
 
 const SIZE = 256 * MiB
 const CUTS = 10
 
-let dir: string
+let r: Rig
 let source: string
 let sourceHash: string
-let root: string
-let server: ServerProcess
-let proxy: CutProxy
 
 beforeAll(async () => {
-  dir = await scratch()
-  source = path.join(dir, 'source.bin')
+  r = await rig()
+  source = path.join(r.dir, 'source.bin')
   sourceHash = await randomFile(source, SIZE)
-  root = path.join(dir, 'shared')
-  await fs.mkdir(path.join(root, 'b'), { recursive: true })
-  server = await ServerProcess.start(root, path.join(dir, 'server-data'))
-  proxy = await CutProxy.start(() => server.port)
 }, 60_000)
-
-afterAll(async () => {
-  await proxy?.close()
-  await server?.kill()
-  if (dir) await fs.rm(dir, { recursive: true, force: true })
-})
-
-/** The file, read as usual until byte `at`, where it waits for `cut()` before going on. */
-function stallingSource(at: number, stalled: () => void, go: Promise<void>): UploadSource {
-  const inner = fileSource(source)
-  return {
-    ...inner,
-    async open(signal) {
-      const { size, stream } = await inner.open(signal)
-      let position = 0
-      async function* chunks(): AsyncGenerator<Buffer> {
-        for await (const chunk of stream as AsyncIterable<Buffer>) {
-          if (position < at && position + chunk.length >= at) {
-            yield chunk.subarray(0, at - position)
-            stalled()
-            await go
-            yield chunk.subarray(at - position)
-          } else yield chunk
-          position += chunk.length
-        }
-      }
-      return { size, stream: Readable.from(chunks()) }
-    },
-  }
-}
+afterAll(() => r?.stop())
 
 /** Waits until the server's staging file stops growing: everything sent has been written. */
 async function settledStaging(): Promise<number> {
   let last = -1
   for (;;) {
-    const now = await stagedBytes(root)
+    const now = await stagedBytes(r.root)
     if (now === last) return now
     last = now
     await new Promise((r) => setTimeout(r, 300))
@@ -83,7 +45,7 @@ async function settledStaging(): Promise<number> {
 /** The bytes the server says it kept of a cut upload, from its log line after `from`. */
 async function keptAfterCut(from: number): Promise<number> {
   for (let i = 0; i < 200; i++) {
-    const line = server.lines.slice(from).find((l) => / cut: \d+ bytes kept/.test(l))
+    const line = r.server.lines.slice(from).find((l) => / cut: \d+ bytes kept/.test(l))
     if (line) return Number(/ cut: (\d+) bytes kept/.exec(line)![1])
     await new Promise((r) => setTimeout(r, 50))
   }
@@ -98,7 +60,7 @@ describe('an upload of 256 MiB cut at 10 random offsets', () => {
     let previous: { received: number; survived: boolean; fault: string } | undefined
     for (const [i, offset] of offsets.entries()) {
       const fault = FAULTS[i % FAULTS.length]!
-      const held = await heldBytes(proxy.port, 'b', 'f.bin', SIZE)
+      const held = await heldBytes(r.proxy.port, 'b', 'f.bin', SIZE)
       const at = Math.max(offset, held + MiB)
       if (previous) {
         // A server that lived synced all it got; a killed one lost at most one sync's worth.
@@ -108,12 +70,12 @@ describe('an upload of 256 MiB cut at 10 random offsets', () => {
         if (previous.survived) expect(resent).toBe(0)
         else expect(resent).toBeLessThanOrEqual(SYNC_BYTES)
       }
-      const logFrom = server.lines.length
+      const logFrom = r.server.lines.length
       const sent: string[] = []
       if (fault === 'client killed') {
         const run = await runClientProcess({
           direction: 'upload',
-          port: proxy.port,
+          port: r.proxy.port,
           bucket: 'b',
           name: 'f.bin',
           local: source,
@@ -126,8 +88,8 @@ describe('an upload of 256 MiB cut at 10 random offsets', () => {
         expect(at - received).toBeLessThanOrEqual(IN_FLIGHT_BYTES)
         previous = { received, survived: true, fault }
       } else if (fault === 'socket destroyed') {
-        const client = await BucketClient.connect({ host: '127.0.0.1', port: proxy.port })
-        const cut = proxy.cutAfter('up', at - held)
+        const client = await BucketClient.connect({ host: '127.0.0.1', port: r.proxy.port })
+        const cut = r.proxy.cutAfter('up', at - held)
         await expect(
           client.upload({
             bucket: 'b',
@@ -142,7 +104,7 @@ describe('an upload of 256 MiB cut at 10 random offsets', () => {
         expect(passed - (received - held)).toBeLessThanOrEqual(1024)
         previous = { received, survived: true, fault }
       } else {
-        const client = await BucketClient.connect({ host: '127.0.0.1', port: proxy.port })
+        const client = await BucketClient.connect({ host: '127.0.0.1', port: r.proxy.port })
         let stalled!: () => void
         const reached = new Promise<void>((r) => (stalled = r))
         let go!: () => void
@@ -150,33 +112,33 @@ describe('an upload of 256 MiB cut at 10 random offsets', () => {
         const upload = client.upload({
           bucket: 'b',
           name: 'f.bin',
-          source: stallingSource(at, stalled, killed),
+          source: sourceReaching(source, at, () => (stalled(), killed)),
           onCommand: (l) => sent.push(l),
         })
         const failed = expect(upload).rejects.toThrow()
         await reached
         const received = await settledStaging()
-        await server.kill()
+        await r.server.kill()
         go()
         await failed
         client.close()
-        await server.restart()
+        await r.server.restart()
         previous = { received, survived: false, fault }
       }
       // Each attempt continued from what the server held.
       expect(resumedFrom(sent.at(-1)), sent.join('\n')).toBe(held)
       expect(sent[0]).toBe(`resume_f b f.bin ${SIZE}`)
     }
-    const held = await heldBytes(proxy.port, 'b', 'f.bin', SIZE)
+    const held = await heldBytes(r.proxy.port, 'b', 'f.bin', SIZE)
     report.push(`${previous!.fault} at ${previous!.received}: held ${held}`)
     if (!previous!.survived) expect(previous!.received - held).toBeLessThanOrEqual(SYNC_BYTES)
     else expect(held).toBe(previous!.received)
-    const client = await BucketClient.connect({ host: '127.0.0.1', port: proxy.port })
+    const client = await BucketClient.connect({ host: '127.0.0.1', port: r.proxy.port })
     const done = await client.upload({ bucket: 'b', name: 'f.bin', source: fileSource(source) })
     client.close()
     expect(done).toMatchObject({ sha256: sourceHash, resumedAt: held })
-    await server.awaitLine(`-> 700 FUTBS, resumed at ${held}`)
-    expect(await sha256Of(path.join(root, 'b', 'f.bin'))).toBe(sourceHash)
+    await r.server.awaitLine(`-> 700 FUTBS, resumed at ${held}`)
+    expect(await sha256Of(path.join(r.root, 'b', 'f.bin'))).toBe(sourceHash)
     console.log(`upload cuts (offsets ${offsets.join(', ')}):\n  ${report.join('\n  ')}`)
   }, 300_000)
 })
