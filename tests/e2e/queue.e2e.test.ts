@@ -3,6 +3,7 @@ import fs from 'node:fs/promises'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startServer, type BucketServer } from '../../electron/server/index.js'
+import { humanSize } from '../../shared/format.js'
 import { slowLink, type SlowLink } from '../integration/app/slow-link.js'
 import { AppPage } from './app-page.js'
 import { launchApp, type LaunchedApp } from './launch.js'
@@ -16,6 +17,8 @@ let app: AppPage
 let server: BucketServer
 let link: SlowLink
 let shared: string
+/** The server's log lines. */
+const logs: string[] = []
 
 const sha256 = (data: Uint8Array): string => createHash('sha256').update(data).digest('hex')
 
@@ -52,6 +55,7 @@ beforeAll(async () => {
   shared = path.join(ui.base, 'shared')
   await fs.mkdir(path.join(shared, 'b'), { recursive: true })
   server = await startServer({ root: shared, port: 0, host: '127.0.0.1' })
+  server.on('log', ({ text }) => logs.push(text))
   link = await slowLink(server.port, SLOW)
   await connect()
   await app.openGui()
@@ -107,16 +111,31 @@ describe('the transfer queue in browser mode', () => {
         .map((t) => t.info.name)
         .sort()
     await expect.poll(queued).toEqual(['from-page.bin', 'survivor.bin'])
+    // The host is out of reach while the app starts again, and takes in what was on its way.
+    link.down = true
     await ui.restart('SIGKILL')
+    link.rate = Infinity
+    // What the host kept of the upload, from its log: `<address> upload of … cut: <n> bytes kept`.
+    const keptBytes = (): number | undefined => {
+      const address = logs.find((l) => l.includes(' upload b survivor.bin '))?.split(' ')[0]
+      const line = logs.find((l) => l.startsWith(`${address} upload of `) && l.includes(' cut: '))
+      return line ? Number(/cut: (\d+) bytes kept/.exec(line)?.[1]) : undefined
+    }
+    await expect.poll(keptBytes).toBeGreaterThan(0)
+    const kept = keptBytes()!
     app = new AppPage(ui.page)
     await app.openGui()
-    await row('survivor.bin').waitFor()
     await expect.poll(() => state('from-page.bin')).toBe('failed')
     expect(await row('from-page.bin').innerText()).toContain('upload it again')
-    link.rate = Infinity
-    // The peer is reachable: the app connects to it by itself and the upload finishes whole.
+    // Listed again, trying to reach the host by itself.
+    await expect
+      .poll(() => row('survivor.bin').getByTestId('transfer-figures').innerText())
+      .toMatch(/^cannot reach 127\.0\.0\.1:\d+: .*, retrying in \d+ s$/)
+    link.down = false
     await app.waitForText(app.id('connection-status'), `Connected to 127.0.0.1:${link.port}`)
     await expect.poll(() => state('survivor.bin'), { timeout: 30_000 }).toBe('done')
+    // Continued from what the host kept, and whole.
+    expect(await row('survivor.bin').innerText()).toContain(`resumed at ${humanSize(kept)}`)
     expect(sha256(await fs.readFile(path.join(shared, 'b', 'survivor.bin')))).toBe(local.sha)
     await expect.poll(() => fs.readdir(path.join(shared, 'b'))).not.toContain('from-page.bin')
   })
