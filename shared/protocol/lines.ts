@@ -55,7 +55,7 @@ export class LineReader {
           this.buffer = EMPTY
           return undefined
         }
-        this.buffer = this.buffer.subarray(lf + 1)
+        this.drop(lf + 1)
         this.discarding = false
         continue
       }
@@ -69,11 +69,12 @@ export class LineReader {
           this.discarding = true
           return { kind: 'overflow', head }
         }
+        this.keepOnlyRest()
         return undefined
       }
       const end = lf > 0 && this.buffer[lf - 1] === CR ? lf - 1 : lf
       const bytes = this.buffer.subarray(0, end)
-      this.buffer = this.buffer.subarray(lf + 1)
+      this.drop(lf + 1)
       if (bytes.length > this.maxLineBytes) return { kind: 'overflow', head: headOf(bytes) }
       try {
         return { kind: 'line', text: this.decoder.decode(bytes) }
@@ -95,7 +96,21 @@ export class LineReader {
       if (byte === LF) end = i + 1
       else if (byte === CR ? this.buffer[i + 1] !== LF : byte !== SPACE && byte !== TAB) break
     }
-    if (end > 0) this.buffer = this.buffer.subarray(end)
+    if (end > 0) this.drop(end)
+  }
+
+  /**
+   * Forgets the first `n` bytes. What was read arrives in chunks of up to 64 KiB; an empty view of
+   * one would keep it all in memory for as long as the connection waits for its next command.
+   */
+  private drop(n: number): void {
+    this.buffer = n >= this.buffer.length ? EMPTY : this.buffer.subarray(n)
+  }
+
+  /** While waiting for the rest of a line, holds only its bytes, not the whole chunk they came in. */
+  private keepOnlyRest(): void {
+    if (this.buffer.byteLength * 4 < this.buffer.buffer.byteLength)
+      this.buffer = this.buffer.slice()
   }
 
   /** Takes back every byte not yet returned as a line (for a switch to raw transfer bytes). */
