@@ -1,62 +1,61 @@
 import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { readdirSync } from 'node:fs'
 import fs from 'node:fs/promises'
+import os from 'node:os'
 import path from 'node:path'
-import v8 from 'node:v8'
-import vm from 'node:vm'
 import { afterAll, describe, expect, it } from 'vitest'
 import {
-  download,
-  sha256,
-  startTestServer,
-  testIdentity,
-  upload,
-  type RawClient,
-  type TestServer,
-} from './server/helpers.js'
+  descriptorsOf,
+  memoryOf,
+  startBundledServer,
+  type BundledServer,
+} from './bundled-server.js'
+import { download, RawClient, sha256, upload } from './server/helpers.js'
 
-/** The abuse lasts this long; the whole test stays within about 70 s. */
+/** The abuse lasts this long in all; the whole test takes about 100 s. */
 const SOAK_MS = 60_000
+/** The honest clients work this long before each time the figures are taken. */
+const WARM_MS = 5_000
 const HONEST = 4
 /** Abusers come from 127.0.0.2 … 127.0.0.21: blank floods, refused floods, half handshakes, slowloris, wrong codes. */
 const ABUSERS = 20
 const CODE = 'soak-right-code'
+/** What the server may keep of the memory it took during the abuse (see the end of the test). */
+const MAX_KEPT_BYTES = 128 * 2 ** 20
+/** Server log lines of a session starting and ending. */
+const CONNECTED = / connected$/
+const DISCONNECTED = / disconnected \(/
 
-let t: TestServer | undefined
+let server: BundledServer | undefined
 let abusers: ReturnType<typeof spawn> | undefined
+let dir: string | undefined
 afterAll(async () => {
   abusers?.kill()
-  await t?.stop()
+  await server?.stop()
+  if (dir) await fs.rm(dir, { recursive: true, force: true })
 })
-
-v8.setFlagsFromString('--expose-gc')
-const gc = vm.runInNewContext('gc') as () => void
-
-/** Descriptors of this process: the server and the honest clients (the abusers run apart). */
-function descriptors(): number {
-  return readdirSync('/proc/self/fd').length
-}
-
-function rss(): number {
-  gc()
-  return process.memoryUsage().rss
-}
 
 const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
+/** Waits until `done()` or the deadline, checking every 100 ms; returns whether it got there. */
+async function until(done: () => boolean, ms: number): Promise<boolean> {
+  for (const deadline = Date.now() + ms; !done(); await pause(100))
+    if (Date.now() > deadline) return false
+  return true
+}
+
 /** One honest client: uploads and downloads its own files, checking every answer and hash. */
-async function honest(c: RawClient, n: number, until: number): Promise<number> {
+async function honest(c: RawClient, name: string, end: number): Promise<number> {
   let rounds = 0
   // At least one round, however late it starts.
-  while (rounds === 0 || Date.now() < until) {
+  while (rounds === 0 || Date.now() < end) {
     const content = randomBytes(64 * 1024 + rounds * 1024)
-    const name = `honest-${n}-${rounds}.bin`
-    expect(await upload(c, 'b', name, content)).toEqual({
+    const file = `${name}-${rounds}.bin`
+    expect(await upload(c, 'b', file, content)).toEqual({
       data: [`ready ${content.length}`, `sha256 ${sha256(content)}`],
       status: '700 FUTBS',
     })
-    const down = await download(c, 'b', name)
+    const down = await download(c, 'b', file)
     expect(down.status).toBe('900 FDFBS')
     expect(down.data[1]).toBe(`sha256 ${sha256(content)}`)
     expect(sha256(down.bytes!)).toBe(sha256(content))
@@ -65,54 +64,86 @@ async function honest(c: RawClient, n: number, until: number): Promise<number> {
   return rounds
 }
 
+/** Every honest client works for `ms`; resolves with the rounds each made. */
+function honestWork(clients: RawClient[], phase: string, ms: number): Promise<number[]> {
+  const end = Date.now() + ms
+  return Promise.all(clients.map((c, n) => honest(c, `${phase}-${n}`, end)))
+}
+
+/** The server's figures: descriptors and resident memory (VmRSS). */
+interface Figures {
+  fds: number
+  rss: number
+}
+
+const mib = (bytes: number): string => (bytes / 2 ** 20).toFixed(0)
+
+/**
+ * The figures are those of the server process alone, started as `npm run server` starts it; the
+ * honest clients run in this process and the abusers in another. They are taken at rest, each
+ * time the same way: after the honest clients' work (WARM_MS of it, the same every time: every
+ * code path has run and V8's heap has what that work needs) and a short rest, once every refused
+ * or abandoned connection had its time to close.
+ */
 describe('soak', () => {
-  it(
+  it.runIf(process.platform === 'linux')(
     `serves ${HONEST} honest clients through ${SOAK_MS / 1000} s of abuse from ${ABUSERS} addresses, and gives everything back`,
     async () => {
-      t = await startTestServer({ tls: await testIdentity(), accessCode: CODE })
-      const server = t
-      const honestClients = await Promise.all(
-        Array.from({ length: HONEST }, () => server.connect({ localAddress: '127.0.0.1' })),
+      dir = await fs.realpath(await fs.mkdtemp(path.join(os.tmpdir(), 'bucketshare-soak-')))
+      const root = path.join(dir, 'root')
+      await fs.mkdir(root)
+      server = await startBundledServer(
+        [root, '--host', '127.0.0.1', '--access-code', CODE, '--data-dir', path.join(dir, 'data')],
+        [CONNECTED, DISCONNECTED],
       )
+      const { port, child } = server
+      const pid = child.pid!
+      const connect = (): Promise<RawClient> =>
+        RawClient.connect(port, { tls: true, localAddress: '127.0.0.1' })
+      const honestClients = await Promise.all(Array.from({ length: HONEST }, connect))
       for (const c of honestClients)
         expect((await c.command(`auth ${CODE}`)).status).toBe('1100 AGS')
       expect((await honestClients[0]!.command('create_b b')).status).toBe('300 BCS')
-      // Warm: the code paths run once before the figures are taken, and each of the threads that
-      // check codes (scrypt, 16 MiB each) has made its allocator arena, which it then keeps.
-      await honest(honestClients[0]!, 99, 0)
-      const warm = await Promise.all(
-        Array.from({ length: 8 }, () => server.connect({ localAddress: '127.0.0.1' })),
-      )
-      await Promise.all(warm.map((c) => c.command(`auth ${CODE}`)))
-      warm.forEach((c) => c.destroy())
-      await pause(500)
-      const start = { fds: descriptors(), rss: rss() }
+      let phase = 0
+      const atRest = async (fds?: number): Promise<Figures> => {
+        // Refusals close within 2 s, handshakes never finished within 10 s, the rest at once.
+        if (fds !== undefined) await until(() => descriptorsOf(pid) <= fds * 1.1, 12_000)
+        await honestWork(honestClients, `rest${phase++}`, WARM_MS)
+        await pause(1_000)
+        return { fds: descriptorsOf(pid), rss: memoryOf(pid).rss }
+      }
+      const abuse = async (ms: number): Promise<number[]> => {
+        const script = path.join(import.meta.dirname, 'soak-abuse.ts')
+        const args = [String(port), String(ms), '2', String(ABUSERS)]
+        abusers = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+          stdio: 'inherit',
+        })
+        const abused = new Promise((resolve) => abusers!.once('exit', resolve))
+        const rounds = await honestWork(honestClients, `soak${phase}`, ms)
+        expect(await abused).toBe(0)
+        return rounds
+      }
 
-      const script = path.join(import.meta.dirname, 'soak-abuse.ts')
-      const args = [String(server.server.port), String(SOAK_MS), '2', String(ABUSERS)]
-      abusers = spawn(process.execPath, ['--import', 'tsx', script, ...args], { stdio: 'inherit' })
-      const abused = new Promise((resolve) => abusers!.once('exit', resolve))
-      const until = Date.now() + SOAK_MS
-      const rounds = await Promise.all(honestClients.map((c, n) => honest(c, n, until)))
-      expect(await abused).toBe(0)
+      const start = await atRest()
+      const rounds = await abuse(SOAK_MS)
+      const end = await atRest(start.fds)
+      console.log(
+        `soak: ${rounds.join('+')} honest rounds; descriptors ${start.fds} -> ${end.fds}; ` +
+          `RSS ${mib(start.rss)} -> ${mib(end.rss)} MiB (peak ${mib(memoryOf(pid).peak)} MiB)`,
+      )
 
       // Every honest client got every answer, and is still served.
       expect(rounds.every((r) => r > 0)).toBe(true)
       for (const c of honestClients) expect((await c.command('ls_b')).status).toBe('500 BLS')
-      // Refusals close within 2 s, handshakes never finished within 10 s, the rest at once.
-      const settled = Date.now() + 12_000
-      while (Date.now() < settled && descriptors() > start.fds * 1.1) await pause(100)
-      // RSS is printed, not judged: native memory taken during the flood is not all given back to
-      // the system yet (151 -> 353 MiB in a 60 s run), which the issue's report names as open.
-      const end = { fds: descriptors(), rss: rss() }
-      console.log(
-        `soak: ${rounds.join('+')} honest rounds; descriptors ${start.fds} -> ${end.fds}; ` +
-          `RSS ${(start.rss / 2 ** 20).toFixed(0)} -> ${(end.rss / 2 ** 20).toFixed(0)} MiB`,
-      )
       expect(end.fds).toBeLessThanOrEqual(Math.ceil(start.fds * 1.1))
-      expect(await fs.readdir(path.join(server.root, '.bucketshare', 'staging'))).toEqual([])
-      expect(server.server.clients()).toHaveLength(HONEST)
+      // Nothing is kept per connection: that would cost gigabytes here (thousands of refused and
+      // abandoned connections). What the allocator took at the height of the flood is not all
+      // given back (docs/performance.md): 40 to 60 MiB of it was seen to stay.
+      expect(end.rss).toBeLessThan(start.rss + MAX_KEPT_BYTES)
+      expect(await fs.readdir(path.join(root, '.bucketshare', 'staging'))).toEqual([])
+      // The honest clients are the only ones left.
+      expect(server.count(CONNECTED) - server.count(DISCONNECTED)).toBe(HONEST)
     },
-    SOAK_MS + 40_000,
+    SOAK_MS + 2 * WARM_MS + 2 * 15_000 + 30_000,
   )
 })
