@@ -1,5 +1,6 @@
 import {
   COMMANDS,
+  NOT_ALLOWED,
   reaches,
   roleAllowsAny,
   type CommandSpec,
@@ -7,8 +8,7 @@ import {
   type Verb,
 } from '../../shared/protocol/index.js'
 
-/** The reason of every refusal by role or bucket: the same words whatever was refused. */
-export const NOT_ALLOWED = 'not allowed for this access code'
+export { NOT_ALLOWED }
 export const READ_ONLY = 'the host shares this folder read-only'
 
 /** Who may run everything on a host that asks for no code. */

@@ -22,6 +22,9 @@ export const PERMISSIONS = [
 
 export type Permission = (typeof PERMISSIONS)[number]
 
+/** The reason of every refusal by role or bucket: the same words whatever was refused. */
+export const NOT_ALLOWED = 'not allowed for this access code'
+
 export const ROLES = {
   /** List and download. */
   read: ['list', 'download'],

@@ -101,6 +101,24 @@ describe('buckets store', () => {
     expect(useNoticesStore().error).toBe('350 BCF — Bucket Creation Fails: bucket already exists')
   })
 
+  it('says a drop box hides its files in place of a failure, and shows others as usual', async () => {
+    bridge.handle('files:list', ((args: { bucket: string }) =>
+      args.bucket === 'homework'
+        ? {
+            ok: false,
+            error: { code: 850, message: 'Files Listing Fails: not allowed for this access code' },
+          }
+        : [{ name: 'a.txt', size: 1, modified: 0 }]) as never)
+    const store = useBucketsStore()
+    await store.select('homework')
+    expect(store.hidden).toBe(true)
+    expect(store.files).toEqual([])
+    expect(useNoticesStore().error).toBeNull()
+    await store.select('photos')
+    expect(store.hidden).toBe(false)
+    expect(store.files).toHaveLength(1)
+  })
+
   it('reports files that could not be deleted', async () => {
     bridge
       .handle('files:delete', () => ({

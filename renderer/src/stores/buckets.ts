@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
 import type { BridgeError, Envelope } from '../../../shared/ipc.js'
-import type { BucketEntry, ListEntry } from '../../../shared/protocol/index.js'
+import { NOT_ALLOWED, type BucketEntry, type ListEntry } from '../../../shared/protocol/index.js'
 import { hasFolder, movedInto, parentOf, rowsOf } from '../folders.js'
 import { bridge } from '../bridge/index.js'
 import { useNoticesStore } from './notices.js'
@@ -26,6 +26,8 @@ export const useBucketsStore = defineStore('buckets', () => {
   const rows = computed(() => rowsOf(files.value, folder.value))
   const loadingBuckets = ref(false)
   const loadingFiles = ref(false)
+  /** The access code may add files to the selected bucket but not see them (a drop box). */
+  const hidden = ref(false)
 
   function listed<T>(envelope: Envelope<T>): T | undefined {
     if (envelope.ok) return envelope.value
@@ -54,6 +56,7 @@ export const useBucketsStore = defineStore('buckets', () => {
     if (selected.value === name) return
     selected.value = name
     files.value = []
+    hidden.value = false
     folder.value = ''
     history.value = []
     await refreshFiles()
@@ -83,9 +86,17 @@ export const useBucketsStore = defineStore('buckets', () => {
     if (bucket === null) return
     loadingFiles.value = true
     try {
-      const list = listed(await bridge().invoke('files:list', { bucket }))
+      const answer = await bridge().invoke('files:list', { bucket })
+      // A drop box refuses listings: said in place of the files, not as a failure.
+      const refused = !answer.ok && answer.error.code === 850
+      if (refused && answer.error.message.endsWith(NOT_ALLOWED)) {
+        if (selected.value === bucket) [hidden.value, files.value] = [true, []]
+        return
+      }
+      const list = listed(answer)
       // A slow answer for a bucket no longer selected is dropped.
       if (list && selected.value === bucket) {
+        hidden.value = false
         files.value = list
         // A folder gone meanwhile (deleted, renamed by someone) leaves its nearest parent shown.
         while (!hasFolder(list, folder.value)) folder.value = parentOf(folder.value)
@@ -156,6 +167,7 @@ export const useBucketsStore = defineStore('buckets', () => {
   function clear(): void {
     buckets.value = []
     files.value = []
+    hidden.value = false
     selected.value = null
     folder.value = ''
     history.value = []
@@ -176,6 +188,7 @@ export const useBucketsStore = defineStore('buckets', () => {
     mkdir,
     loadingBuckets,
     loadingFiles,
+    hidden,
     refresh,
     select,
     refreshFiles,
