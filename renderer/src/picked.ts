@@ -98,8 +98,11 @@ async function readFolder(
 export interface TreeFolder {
   /** Makes (or opens) the folder at `parts` below the chosen one. */
   folder(parts: string[]): Promise<FileSystemDirectoryHandle>
-  /** A file to write at `parts`, its folders made; the file appears whole when the stream closes. */
-  write(parts: string[]): Promise<FileSystemWritableFileStream>
+  /**
+   * Writes a file at `parts`, its folders made. It appears only whole: a stream that fails leaves
+   * no file (and a file it would have replaced as it was).
+   */
+  write(parts: string[], body: ReadableStream<Uint8Array>, signal: AbortSignal): Promise<void>
 }
 
 interface DirectoryPicker {
@@ -136,10 +139,21 @@ export async function chooseTreeFolder(): Promise<TreeFolder | null> {
   }
   return {
     folder,
-    async write(parts) {
+    async write(parts, body, signal) {
       const dir = await folder(parts.slice(0, -1))
-      const file = await dir.getFileHandle(parts.at(-1)!, { create: true })
-      return file.createWritable()
+      const name = parts.at(-1)!
+      const existed = await dir.getFileHandle(name).then(
+        () => true,
+        () => false,
+      )
+      // Written aside and swapped in on close: an aborted stream leaves the old content.
+      const out = await (await dir.getFileHandle(name, { create: true })).createWritable()
+      try {
+        await body.pipeTo(out, { signal })
+      } catch (err) {
+        if (!existed) await dir.removeEntry(name).catch(() => undefined)
+        throw err
+      }
     },
   }
 }

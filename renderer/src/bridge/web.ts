@@ -142,8 +142,7 @@ export function webBridge(location: Location): Bridge {
     try {
       const response = await fetch(url, { signal: transfer.stop.signal })
       if (!response.ok || !response.body) return
-      const out = await into.folder.write(parts(ask.path))
-      await response.body.pipeTo(out, { signal: transfer.stop.signal })
+      await into.folder.write(parts(ask.path), response.body, transfer.stop.signal)
     } catch {
       // The transfer tells how it ended; the Node side stops the tree when a file fails.
       if (!transfer.stop.signal.aborted) transfer.stop.abort()
@@ -167,8 +166,9 @@ export function webBridge(location: Location): Bridge {
   function ended(info: TransferInfo): void {
     if (info.state === 'running') return
     const transfer = transfers.get(info.id)
-    // The requests of a start that stopped end with it.
-    transfer?.stop.abort()
+    // The requests of a start that stopped end with it; a finished download's last bytes may
+    // still be on their way to the disk.
+    if (info.state !== 'done') transfer?.stop.abort()
     // A paused, queued or failed transfer may ask for its bytes again: the page keeps its files.
     if (transfer && info.state !== 'done' && info.state !== 'cancelled') {
       transfer.stop = new AbortController()
