@@ -162,8 +162,15 @@ function fileAnswer(
 /** A tree transfer's summary as a console answer: one data line and the status. */
 function treeResult(code: 700 | 900, tree: TreeResult): ConsoleResult {
   const where = tree.path ? ` into ${tree.path}` : ''
+  const again = [
+    ...(tree.skipped > 0 ? [`${tree.skipped} already there`] : []),
+    ...(tree.resumed > 0 ? [`${tree.resumed} continued`] : []),
+  ]
+  const rerun = again.length > 0 ? ` (${again.join(', ')})` : ''
   return {
-    lines: [`${tree.files} files (${tree.bytes} bytes), ${tree.folders} empty folders${where}`],
+    lines: [
+      `${tree.files} files (${tree.bytes} bytes)${rerun}, ${tree.folders} empty folders${where}`,
+    ],
     status: statusOf(code),
     tree,
   }

@@ -40,6 +40,10 @@ export interface TreeFileOutcome {
   size: number
   state: 'done' | 'failed'
   error?: string
+  /** Found there already (same size and sha256): nothing moved. */
+  alreadyThere?: true
+  /** Continued from this byte, kept by a cut transfer. */
+  resumedAt?: number
 }
 
 export interface TreeOptions {
@@ -49,6 +53,13 @@ export interface TreeOptions {
   onFile?: (file: TreeFileOutcome) => void
   /** Passed on to the client's `command` event. */
   origin?: string
+  /**
+   * Each file continues what a cut run of the tree left and is skipped when it is there already
+   * (TransferOptions.resume; on by default), so running a cut tree again finishes it.
+   */
+  resume?: boolean
+  /** A cancelled tree download keeps its files' partial bytes (a pause). */
+  keepPartial?: boolean | (() => boolean)
 }
 
 export interface TreeResult {
@@ -58,6 +69,9 @@ export interface TreeResult {
   /** Empty folders made. */
   folders: number
   bytes: number
+  /** Files found there already, and files continued from where a cut run left them. */
+  skipped: number
+  resumed: number
   /** For a download: the local folder written. */
   path?: string
 }
@@ -128,10 +142,10 @@ export async function sendTree(
   // A tree with nothing in it is still a folder of the bucket.
   if (files.length === 0 && empty.length === 0) empty.push(root)
   for (const folder of empty) await client.createFolder(bucket, folder)
-  const bytes = await moveAll(files, options, (file, common) =>
+  const moved = await moveAll(files, options, (file, common) =>
     client.upload({ ...common, bucket, name: file.remote, source: file.source }),
   )
-  return { name: root, files: files.length, folders: empty.length, bytes }
+  return { name: root, files: files.length, folders: empty.length, ...moved }
 }
 
 /**
@@ -183,7 +197,7 @@ export async function receiveTree(
       if (parts.length > 0) await into.folder(parts)
     } else files.push({ remote: entry.name, size: entry.size, parts, n: files.length })
   }
-  const bytes = await moveAll(files, options, async (file, common) =>
+  const moved = await moveAll(files, options, async (file, common) =>
     client.download({
       ...common,
       bucket,
@@ -195,7 +209,7 @@ export async function receiveTree(
     name: root,
     files: files.length,
     folders,
-    bytes,
+    ...moved,
     ...(into.path === undefined ? {} : { path: into.path }),
   }
 }
@@ -267,10 +281,10 @@ async function makeFolder(dir: string): Promise<void> {
   })
 }
 
-type Common = {
+type Common = Pick<TreeOptions, 'origin' | 'resume'> & {
   signal: AbortSignal
   onProgress: (progress: Progress) => void
-  origin?: string
+  keepPartial: () => boolean
 }
 
 /**
@@ -281,9 +295,11 @@ async function moveAll<F extends TreeFile>(
   files: F[],
   options: TreeOptions,
   move: (file: F, common: Common) => Promise<TransferResult>,
-): Promise<number> {
+): Promise<Pick<TreeResult, 'bytes' | 'skipped' | 'resumed'>> {
   const total = files.reduce((sum, f) => sum + f.size, 0)
   let done = 0
+  let skipped = 0
+  let resumed = 0
   const meter = new ProgressMeter(
     total,
     options.onProgress &&
@@ -294,6 +310,15 @@ async function moveAll<F extends TreeFile>(
   options.signal?.addEventListener('abort', cancel, { once: true })
   if (options.signal?.aborted) stop.abort()
   let failure: Error | undefined
+  // Files cut because another failed keep their bytes, as the one that failed does.
+  const keep = options.keepPartial
+  const common = {
+    signal: stop.signal,
+    keepPartial: () =>
+      failure !== undefined || (typeof keep === 'function' ? keep() : keep === true),
+    ...(options.origin === undefined ? {} : { origin: options.origin }),
+    ...(options.resume === undefined ? {} : { resume: options.resume }),
+  }
   let next = 0
   const worker = async (): Promise<void> => {
     while (next < files.length && !stop.signal.aborted) {
@@ -304,10 +329,18 @@ async function moveAll<F extends TreeFile>(
         counted = p.bytes
       }
       try {
-        const result = await move(file, { signal: stop.signal, onProgress, origin: options.origin })
+        const result = await move(file, { ...common, onProgress })
         meter.add(result.size - counted)
         done++
-        options.onFile?.({ name: file.remote, size: result.size, state: 'done' })
+        if (result.alreadyThere) skipped++
+        if (result.resumedAt) resumed++
+        options.onFile?.({
+          name: file.remote,
+          size: result.size,
+          state: 'done',
+          ...(result.alreadyThere ? { alreadyThere: true } : {}),
+          ...(result.resumedAt ? { resumedAt: result.resumedAt } : {}),
+        })
       } catch (err) {
         meter.add(-counted)
         const message = (err as Error).message
@@ -327,7 +360,7 @@ async function moveAll<F extends TreeFile>(
   }
   if (failure) throw failure
   if (stop.signal.aborted) throw new TransportError('cancelled', 'cancelled')
-  return total
+  return { bytes: total, skipped, resumed }
 }
 
 /** The error, saying which file of the tree it was about; a refusal keeps its code. */

@@ -4,10 +4,13 @@ import fs from 'node:fs/promises'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import { afterEach, describe, expect, it } from 'vitest'
+import { CutProxy } from '../../../bench/cut-proxy.js'
 import {
+  BucketClient,
   downloadTree,
   runConsoleLine,
   uploadTree,
+  type TreeFileOutcome,
   type TreeProgress,
 } from '../../../electron/client/index.js'
 import { fixture, randomFile, sha256Of, type Fixture } from './helpers.js'
@@ -15,7 +18,12 @@ import { fixture, randomFile, sha256Of, type Fixture } from './helpers.js'
 const run = promisify(execFile)
 
 let f: Fixture
-afterEach(() => f?.stop())
+let proxy: CutProxy | undefined
+afterEach(async () => {
+  await proxy?.close()
+  proxy = undefined
+  await f?.stop()
+})
 
 /** Every file under `dir` with its sha256, and every empty folder, by relative path. */
 async function manifest(dir: string): Promise<Map<string, string>> {
@@ -203,4 +211,117 @@ describe('tree transfers in the terminal client', () => {
     await diffClean(source, path.join(f.local, 'copy'))
     expect(await manifest(path.join(f.local, 'copy'))).toEqual(await manifest(source))
   }, 300_000)
+})
+
+describe('a cut tree transfer run again', () => {
+  const MiB = 1024 * 1024
+  /** 40 MiB in one file, and 30 files of 300 KiB in folders: 49 MiB or so. */
+  async function bigTree(dir: string): Promise<number> {
+    await fs.mkdir(path.join(dir, 'a/b/c'), { recursive: true })
+    await fs.mkdir(path.join(dir, 'empty'))
+    await randomFile(path.join(dir, 'a/big one.bin'), 40 * MiB)
+    for (let i = 0; i < 30; i++)
+      await randomFile(path.join(dir, i % 2 ? 'a/b/c' : 'a/b', `small ${i}.bin`), 300 * 1024)
+    return 40 * MiB + 30 * 300 * 1024
+  }
+
+  /** A client through a proxy that can cut its connections, and what the first run finished. */
+  async function throughProxy(): Promise<BucketClient> {
+    proxy = await CutProxy.start(() => f.server.port)
+    return BucketClient.connect({ host: '127.0.0.1', port: proxy.port })
+  }
+
+  it('an upload continues where it stopped: whole files skipped, the cut one continued, diff -r clean', async () => {
+    f = await fixture()
+    const source = path.join(f.local, 'tree')
+    const total = await bigTree(source)
+    const c = await throughProxy()
+    await c.createBucket('b')
+    const log: string[] = []
+    f.server.on('log', (line) => log.push(line.text))
+    const first: TreeFileOutcome[] = []
+    const cut = proxy!.cutAfter('up', 36 * MiB)
+    await expect(
+      uploadTree(c, { local: source, name: 'up/tree', bucket: 'b', onFile: (o) => first.push(o) }),
+    ).rejects.toThrow()
+    await cut
+    const whole = first.filter((o) => o.state === 'done')
+    const wholeBytes = whole.reduce((sum, o) => sum + o.size, 0)
+    expect(whole.length).toBeLessThan(31)
+    // The big file had at least 27 MiB through (the small ones are 9 MiB in all): once the server
+    // noticed the cut, it keeps what it synced of it.
+    await expect
+      .poll(() => log.some((l) => l.includes(`upload of ${40 * MiB} bytes cut`)), {
+        timeout: 10_000,
+      })
+      .toBe(true)
+
+    const before = proxy!.forwarded.up
+    const again = await BucketClient.connect({ host: '127.0.0.1', port: proxy!.port })
+    const second: TreeFileOutcome[] = []
+    const result = await uploadTree(again, {
+      local: source,
+      name: 'up/tree',
+      bucket: 'b',
+      onFile: (o) => second.push(o),
+    })
+    again.close()
+    c.close()
+    await diffClean(source, path.join(f.root, 'b/up/tree'))
+    // Every file whole after the first run is found there, the big one continued.
+    expect(result).toMatchObject({ files: 31, folders: 1, skipped: whole.length })
+    expect(
+      second
+        .filter((o) => o.alreadyThere)
+        .map((o) => o.name)
+        .sort(),
+    ).toEqual(whole.map((o) => o.name).sort())
+    expect(second.find((o) => o.name === 'up/tree/a/big one.bin')?.resumedAt).toBeGreaterThan(0)
+    // What is sent again is at most what was not whole, less the big file's kept bytes.
+    const resent = proxy!.forwarded.up - before
+    const kept = second.find((o) => o.name === 'up/tree/a/big one.bin')!.resumedAt!
+    expect(resent).toBeLessThan(total - wholeBytes - kept + 256 * 1024)
+    await expect
+      .poll(() => fs.readdir(path.join(f.root, '.bucketshare/staging')), { timeout: 5000 })
+      .toEqual([])
+  }, 120_000)
+
+  it('a download continues where it stopped: whole files skipped, the cut one continued, diff -r clean', async () => {
+    f = await fixture()
+    const source = path.join(f.local, 'tree')
+    const total = await bigTree(source)
+    const direct = await f.connect()
+    await direct.createBucket('b')
+    await uploadTree(direct, { local: source, name: 'tree', bucket: 'b' })
+    const into = path.join(f.local, 'downloads')
+    await fs.mkdir(into)
+    const c = await throughProxy()
+    const first: TreeFileOutcome[] = []
+    const cut = proxy!.cutAfter('down', 36 * MiB)
+    await expect(
+      downloadTree(c, { bucket: 'b', name: 'tree', local: into, onFile: (o) => first.push(o) }),
+    ).rejects.toThrow()
+    await cut
+    const whole = first.filter((o) => o.state === 'done')
+    const wholeBytes = whole.reduce((sum, o) => sum + o.size, 0)
+
+    const before = proxy!.forwarded.down
+    const again = await BucketClient.connect({ host: '127.0.0.1', port: proxy!.port })
+    const second: TreeFileOutcome[] = []
+    // The same command again: the tree goes into the same folder and continues there.
+    const result = await downloadTree(again, {
+      bucket: 'b',
+      name: 'tree',
+      local: into,
+      onFile: (o) => second.push(o),
+    })
+    again.close()
+    c.close()
+    expect(result).toMatchObject({ files: 31, folders: 1, skipped: whole.length })
+    await diffClean(source, path.join(into, 'tree'))
+    const kept = second.find((o) => o.name === 'tree/a/big one.bin')?.resumedAt ?? 0
+    expect(kept).toBeGreaterThan(0)
+    const resent = proxy!.forwarded.down - before
+    expect(resent).toBeLessThan(total - wholeBytes - kept + 256 * 1024)
+  }, 120_000)
 })
