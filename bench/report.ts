@@ -5,6 +5,8 @@ import type { ListingResult } from './scenarios/listing.js'
 import type { ResumeResult } from './scenarios/resume.js'
 import type { S3Result } from './scenarios/s3.js'
 import type { SmallResult } from './scenarios/small.js'
+import type { Cpu } from './cpu.js'
+import { median } from './stats.js'
 
 export interface Results {
   machine: { node: string; cpus: number; platform: string }
@@ -69,8 +71,19 @@ export function rows(r: Results): Row[] {
       ],
       ...(d.runsMiBs.ours.length > 1 ? [bestRuns(d)] : []),
     ]
+    const tails = large.upload.tailMs ?? []
     out.push(
       ...direction('upload', large.upload, 'SHA-256 both ends, fsync'),
+      ...(tails.length > 0
+        ? [
+            [
+              '  tail: last byte read → 700',
+              `median ${n(median(tails))} ms, longest ${n(Math.max(...tails))} ms (final fsync, rename)`,
+              '< 50 ms',
+              median(tails) < 50,
+            ] satisfies Row,
+          ]
+        : []),
       ...direction('download', large.download, 'SHA-256 both ends'),
       ['local file copy (disk)', `${n(large.diskCopyMiBs)} MiB/s`, 'for scale', null],
       [
@@ -265,6 +278,27 @@ export function peerTable(large: LargeResult): string[] {
   ratio('upload, plain ÷ equivalent pipe', plain?.upload.MiBs, large.upload.equivalentMiBs, 0.9)
   ratio('upload, TLS ÷ plain', tls?.upload.MiBs, plain?.upload.MiBs, 0.8)
   ratio('download, TLS ÷ plain', tls?.download.MiBs, plain?.download.MiBs, 0.8)
+  // CPU per GiB, user + system, each side: the terminal client as people run it, and our server.
+  const cpuLine = (
+    what: string,
+    ours: Cpu | undefined,
+    theirs: Cpu | undefined,
+  ): string | undefined => {
+    if (!ours || !theirs) return undefined
+    const [a, b] = [ours.user + ours.system, theirs.user + theirs.system]
+    return `CPU per GiB, ${what}: ${n(a)} ms vs ftp-srv + basic-ftp ${n(b)} ms (target ≤) ${a <= b ? 'met' : 'NOT MET'}`
+  }
+  for (const way of ['upload', 'download'] as const)
+    lines.push(
+      ...[
+        cpuLine(
+          `${way}, client (npm run client, plain)`,
+          plain?.[way].clientCpuMsPerGiB,
+          ftpSrv?.[way].clientCpuMsPerGiB,
+        ),
+        cpuLine(`${way}, server`, large[way].serverCpuMsPerGiB, ftpSrv?.[way].serverCpuMsPerGiB),
+      ].filter((l): l is string => l !== undefined),
+    )
   return lines
 }
 
