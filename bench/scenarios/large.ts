@@ -2,7 +2,12 @@ import { createReadStream, createWriteStream } from 'node:fs'
 import fs from 'node:fs/promises'
 import { pipeline } from 'node:stream/promises'
 import path from 'node:path'
-import { fileSource, fileTarget, type UploadSource } from '../../electron/client/index.js'
+import {
+  fileSource,
+  fileTarget,
+  type BucketClient,
+  type UploadSource,
+} from '../../electron/client/index.js'
 import { baselineDownload, baselineUpload } from '../baseline.js'
 import { check, randomFile, sha256Of, timed, type ServerProcess } from '../context.js'
 import { cpuSince, processCpu, type Cpu } from '../cpu.js'
@@ -115,8 +120,14 @@ export async function largeFile(
   const source = path.join(local, 'large.bin')
   const hash = await randomFile(source, size)
   await fs.mkdir(path.join(root, 'baseline'), { recursive: true })
-  const client = await server.connect()
+  let client = await server.connect()
   await client.createBucket('large').catch(() => undefined)
+  // The peers' steps can outlast the server's idle timeout (300 s), which closes this command
+  // connection as it would any idle one: our steps connect again when it did.
+  const connected = async (): Promise<BucketClient> => {
+    if (!client.connected) client = await server.connect()
+    return client
+  }
   const rate = (seconds: number): number => size / MiB / seconds
   const cpu = perStep<Cpu>()
   const serverCpu = perStep<Cpu>()
@@ -165,7 +176,13 @@ export async function largeFile(
         written: path.join(root, 'large', name),
         run: async () => {
           const timedSource = endNoted(fileSource(source), () => (lastByte = performance.now()))
-          const result = await client.upload({ bucket: 'large', name, source: timedSource })
+          const result = await (
+            await connected()
+          ).upload({
+            bucket: 'large',
+            name,
+            source: timedSource,
+          })
           tails.push(performance.now() - lastByte)
           check(result.sha256, hash, 'upload')
         },
@@ -190,7 +207,9 @@ export async function largeFile(
       return {
         written,
         run: async () => {
-          const result = await client.download({
+          const result = await (
+            await connected()
+          ).download({
             bucket: 'large',
             name: 'large.bin',
             target: fileTarget(written),
