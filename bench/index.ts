@@ -63,6 +63,7 @@ const program = new Command()
   )
   .option('--delay-ms <n>', 'one-way delay added in the latency scenario', whole, 5)
   .option('--list-files <n>', 'files in the bucket listed by ls_f', whole, 100_000)
+  .option('--list-folders <n>', 'folders those files are spread over', whole, 1_000)
   .option('--no-tls', 'skip the TLS scenarios')
   .option(
     '--peers',
@@ -86,6 +87,7 @@ type Options = {
   conns: number
   seconds: number
   listFiles: number
+  listFolders: number
   delayMs: number
   tls: boolean
   peers?: boolean
@@ -96,7 +98,16 @@ type Options = {
 }
 const given = program.opts<Options>()
 const o: Options = given.quick
-  ? { ...given, size: 64, runs: 1, files: 200, conns: 20, seconds: 1, listFiles: 10_000 }
+  ? {
+      ...given,
+      size: 64,
+      runs: 1,
+      files: 200,
+      conns: 20,
+      seconds: 1,
+      listFiles: 10_000,
+      listFolders: 100,
+    }
   : given
 const wanted = (s: Scenario): boolean => (o.only ? o.only.includes(s) : s !== 'tls' || o.tls)
 
@@ -163,8 +174,8 @@ try {
     )
   }
   if (wanted('listing')) {
-    step(`listing: ls_f of ${o.listFiles} files`)
-    results.listing = await fresh((server) => listing(server, root, o.listFiles))
+    step(`listing: ls_f of ${o.listFiles} files in ${o.listFolders} folders`)
+    results.listing = await fresh((server) => listing(server, root, o.listFiles, o.listFolders))
   }
   if (wanted('resume')) {
     step(`resume: ${o.size} MiB cut at 50 % and continued, both ways`)

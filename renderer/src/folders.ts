@@ -6,6 +6,9 @@ import { isFolderEntry, type ListEntry } from '../../shared/protocol/index.js'
  * a few milliseconds per folder opened.
  */
 
+/** What a drag of rows carries: their paths, for a drop on a folder row or the breadcrumb. */
+export const DRAG_TYPE = 'application/x-bucketshare-paths'
+
 /** One row of the browser: a file, or a folder with the size and count of everything in it. */
 export interface Row {
   /** The path in the bucket: what commands take, and the row's key. */
