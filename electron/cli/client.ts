@@ -178,7 +178,7 @@ async function connect(
 }
 
 /** Bucket and file names for Tab completion, asked of the server when Tab is pressed. */
-function completionSource(client: BucketClient): CompletionSource {
+function completionSource(current: () => BucketClient): CompletionSource {
   const fresh = new Map<string, { time: number; names: Promise<string[]> }>()
   const cached = (key: string, list: () => Promise<string[]>): Promise<string[]> => {
     const hit = fresh.get(key)
@@ -189,9 +189,9 @@ function completionSource(client: BucketClient): CompletionSource {
   }
   return {
     cwd: process.cwd(),
-    buckets: () => cached('', async () => (await client.listBuckets()).map((b) => b.name)),
+    buckets: () => cached('', async () => (await current().listBuckets()).map((b) => b.name)),
     files: (bucket) =>
-      cached(`/${bucket}`, async () => (await client.listFiles(bucket)).map((f) => f.name)),
+      cached(`/${bucket}`, async () => (await current().listFiles(bucket)).map((f) => f.name)),
   }
 }
 
@@ -219,27 +219,35 @@ async function main(): Promise<void> {
   if (invite && !invite.ok) fail(invite.error)
   const host = invite?.ok ? invite.invite.host : target
   const port = invite?.ok ? invite.invite.port : givenPort
-  const client = await connect(host, port, options, invite?.ok ? invite.invite : undefined)
+  let client = await connect(host, port, options, invite?.ok ? invite.invite : undefined)
 
-  /** True while a command runs: a connection lost then is reported after its answer. */
-  let busy = false
   let quitting = false
   /** The last transport failure a command met: why the connection ended, when it did. */
   let cause: TransportError | undefined
-  client.on('command', ({ error }) => {
-    if (error instanceof TransportError) cause = error
-  })
+  const watch = (c: BucketClient): void => {
+    c.on('command', ({ error }) => {
+      if (error instanceof TransportError) cause = error
+    })
+  }
+  watch(client)
   /** Says once why the connection ended, however many paths notice it. */
   let ending: Promise<never> | undefined
   const lost = (err: Error): Promise<never> =>
     (ending ??= explain(cause ?? err, host, port, options).then(fail))
-  client.on('close', (err) => {
-    if (!busy && !quitting) void lost(err)
-  })
+  /**
+   * A connection closed between commands (the server closes idle ones) lost nothing: the next
+   * command connects again, with the same certificate and access code.
+   */
+  const reconnected = async (): Promise<BucketClient> => {
+    say(`${hostPort(host, port)} closed the connection between commands; connecting again…`)
+    const next = await client.reopen().catch((err: Error) => lost(err))
+    watch(next)
+    return next
+  }
   if (interactive)
     console.log(`Connected to ${host}:${port}. Type help for the commands, quit to leave.`)
 
-  const source = completionSource(client)
+  const source = completionSource(() => client)
   const rl = readline.createInterface({
     input: process.stdin,
     output: process.stdout,
@@ -263,7 +271,7 @@ async function main(): Promise<void> {
       if (interactive) rl.prompt()
       continue
     }
-    busy = true
+    if (!client.connected) client = await reconnected()
     transfer = new AbortController()
     const bar = progressBar()
     const result = await runConsoleLine(client, line, {
@@ -275,7 +283,6 @@ async function main(): Promise<void> {
     })
     bar.stop()
     transfer = undefined
-    busy = false
     // The connection is gone: say why once, rather than once for every line still to come.
     if (!result.status && !client.connected && !quitting) {
       rl.close()
@@ -288,7 +295,7 @@ async function main(): Promise<void> {
     if (interactive) rl.prompt()
   }
   rl.close()
-  if (!quitting) {
+  if (!quitting && client.connected) {
     quitting = true
     await client.quit().catch((err: Error) => lost(err))
   }

@@ -75,13 +75,7 @@ export class BucketClient extends EventEmitter<ClientEvents> {
   ) {
     super()
     this.accessCode = options.accessCode
-    // Transfer connections must reach the very server the command connection reached.
-    const tls = connection.fingerprint ? { tls: { fingerprint: connection.fingerprint } } : {}
-    this.pool = new ConnectionPool(() => ({
-      ...options,
-      ...tls,
-      ...(this.accessCode === undefined ? {} : { accessCode: this.accessCode }),
-    }))
+    this.pool = new ConnectionPool(() => this.sameServer())
     this.lanes = new PutLanes(this.slots, this.pool)
     void connection.closed.then(() => {
       this.pool.close()
@@ -91,6 +85,24 @@ export class BucketClient extends EventEmitter<ClientEvents> {
 
   static async connect(options: ConnectOptions): Promise<BucketClient> {
     return new BucketClient(await Connection.open(options), options)
+  }
+
+  /**
+   * A new client for the same server, certificate and access code, to carry on after the server
+   * closed this one (as it does with connections left idle longer than its idle timeout).
+   */
+  reopen(): Promise<BucketClient> {
+    return BucketClient.connect(this.sameServer())
+  }
+
+  /** Options that reach the very server the command connection reached, with the code it took. */
+  private sameServer(): ConnectOptions {
+    const { fingerprint } = this.connection
+    return {
+      ...this.options,
+      ...(fingerprint ? { tls: { fingerprint } } : {}),
+      ...(this.accessCode === undefined ? {} : { accessCode: this.accessCode }),
+    }
   }
 
   get host(): string {

@@ -334,3 +334,42 @@ describe('npm run client (what it says)', () => {
     }
   })
 })
+
+describe('npm run client (between commands)', () => {
+  it('connects again, with its access code, after the server closed it for being idle', async () => {
+    await tempDir()
+    server = await startServer({ root: dir, port: 0, idleTimeoutMs: 200, accessCode: 'idle-7q2k' })
+    const log: string[] = []
+    server.on('log', ({ text }: { text: string }) => log.push(text))
+    const [cmd, args] = node('client', [
+      '127.0.0.1',
+      String(server.port),
+      '--plain',
+      '--access-code',
+      'idle-7q2k',
+      '--data-dir',
+      path.join(dir, 'client-data'),
+    ])
+    const child = spawn(cmd, args)
+    let out = ''
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()))
+    child.stderr.on('data', (c: Buffer) => (out += c.toString()))
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve))
+
+    child.stdin.write('create_b early\n')
+    await expect.poll(() => out, { timeout: 10_000 }).toContain('300 BCS')
+    await expect
+      .poll(() => log.some((line) => line.endsWith('disconnected (idle timeout)')), {
+        timeout: 10_000,
+      })
+      .toBe(true)
+    child.stdin.end('create_b later\nls_b\n')
+
+    expect(await exited).toBe(0)
+    expect(out).toContain(
+      `127.0.0.1:${server.port} closed the connection between commands; connecting again…`,
+    )
+    expect(out).toMatch(/-> early 0\n-> later 0\n500 BLS/)
+    expect(out).not.toContain('error:')
+  })
+})
