@@ -21,6 +21,8 @@ export interface KeptTransfer {
   local?: string
   /** A download known to be a folder's tree. */
   tree?: boolean
+  /** Its tree goes to `local` itself (LocalTransfer.exact). */
+  exact?: boolean
 }
 
 /**
@@ -88,7 +90,13 @@ export function keptOf(
   const { items, retryAt, ...rest } = info
   const row = { ...rest, rate: 0 }
   if ('local' in spec)
-    return { info: row, peer, local: spec.local, ...(spec.tree ? { tree: true } : {}) }
+    return {
+      info: row,
+      peer,
+      local: spec.local,
+      ...(spec.tree ? { tree: true } : {}),
+      ...(spec.exact ? { exact: true } : {}),
+    }
   return page ? { info: row, peer } : undefined
 }
 
@@ -100,7 +108,7 @@ export function restored(kept: KeptTransfer): {
   info: TransferInfo
   spec: LocalTransfer | undefined
 } {
-  const { info, local, tree } = kept
+  const { info, local, tree, exact } = kept
   const { retryAt, error, ...rest } = info
   if (local === undefined)
     return {
@@ -108,7 +116,14 @@ export function restored(kept: KeptTransfer): {
       spec: undefined,
     }
   const { direction, bucket, name } = info
-  const spec = { direction, bucket, name, local, ...(tree ? { tree } : {}) }
+  const spec = {
+    direction,
+    bucket,
+    name,
+    local,
+    ...(tree ? { tree } : {}),
+    ...(exact ? { exact } : {}),
+  }
   const held = info.state === 'paused' || info.state === 'failed'
   return {
     info: {

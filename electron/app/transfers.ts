@@ -257,6 +257,12 @@ export class TransfersService {
           entry.info.rate = p.rate
           this.emit('transfer:update', entry.info)
         },
+        // A tree download's next attempt (a retry, after a restart) writes where this one did.
+        onTreeFolder: (folder) => {
+          if (!('local' in spec) || spec.exact) return
+          entry.spec = { ...spec, local: folder, tree: true, exact: true }
+          this.save()
+        },
         // A paused download keeps its bytes beside the destination, a cancelled one not.
         keepPartial: () => run.stop !== 'cancel',
         ...(options.origin ? { origin: options.origin } : {}),

@@ -27,6 +27,11 @@ export interface LocalTransfer {
   local: string
   /** Known to be a folder on the server: a download goes straight to its tree. */
   tree?: boolean
+  /**
+   * A tree download goes to `local` itself, as an earlier attempt chose, never inside it: a cut
+   * one then continues in place although its folder exists now.
+   */
+  exact?: boolean
 }
 
 /**
@@ -54,6 +59,8 @@ export interface AnyTransferOptions extends TransferOptions {
   ) => void
   /** A tree tells each of its files as it ends. */
   onFile?: (file: TreeFileOutcome) => void
+  /** A tree download tells the local folder it writes, once chosen. */
+  onTreeFolder?: (folder: string) => void
 }
 
 /** One file's result, or a tree's summary. */
@@ -74,7 +81,8 @@ export async function runTransfer(
       return uploadTree(client, { ...options, bucket, name, local })
     return client.upload({ ...options, bucket, name, source: fileSource(local) })
   }
-  if (spec.tree) return downloadTree(client, { ...options, bucket, name, local })
+  if (spec.tree)
+    return downloadTree(client, { ...options, bucket, name, local, exact: spec.exact === true })
   // Most names are files: a file is asked for first, the folder's tree when no file has the name.
   try {
     return await client.download({ ...options, bucket, name, target: fileTarget(local) })

@@ -60,6 +60,8 @@ export interface TreeOptions {
   resume?: boolean
   /** A cancelled tree download keeps its files' partial bytes (a pause). */
   keepPartial?: boolean | (() => boolean)
+  /** Told the local folder a tree download writes, once chosen, to run it again in place. */
+  onTreeFolder?: (folder: string) => void
 }
 
 export interface TreeResult {
@@ -151,15 +153,18 @@ export async function sendTree(
 /**
  * Downloads the folder `name` of `bucket` with everything in it. Into `local` when it is an
  * existing folder (as `<local>/<last part of name>`), else as `local` itself, whose parent must
- * exist. Empty folders are made; each file is written beside its place and renamed into it once
- * its sha256 matched.
+ * exist; `exact`: as `local` itself in any case. Empty folders are made; each file is written
+ * beside its place and renamed into it once its sha256 matched.
  */
 export async function downloadTree(
   client: BucketClient,
-  options: TreeOptions & { bucket: string; name: string; local: string },
+  options: TreeOptions & { bucket: string; name: string; local: string; exact?: boolean },
 ): Promise<TreeResult> {
   const root = checked(options.name, 'folder')
-  const into = await treeRoot(options.local, path.posix.basename(root))
+  const into = options.exact
+    ? options.local
+    : await treeRoot(options.local, path.posix.basename(root))
+  options.onTreeFolder?.(into)
   return receiveTree(client, { ...options, into: folderSink(into) })
 }
 

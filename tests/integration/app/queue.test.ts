@@ -185,6 +185,37 @@ describe('the transfer queue', () => {
       expect(await fileSha(path.join(w.shared, 'b', 'album', name))).toBe(sha256(content))
   })
 
+  it('continues a folder download typed in the Console in the folder its first attempt made', async () => {
+    const w = await world()
+    const files = new Map<string, Buffer>()
+    await fs.mkdir(path.join(w.shared, 'b', 'album'))
+    for (const name of ['1.bin', '2.bin', '3.bin', '4.bin']) {
+      files.set(name, randomBytes(3 * MiB))
+      await fs.writeFile(path.join(w.shared, 'b', 'album', name), files.get(name)!)
+    }
+    // Not there yet: the first attempt makes it, the tree's own folder.
+    const copy = path.join(w.local, 'copy')
+    const a = app(w)
+    await a.connect()
+    // Several files move at once, each on a connection of its own: slower, to cut it part way.
+    w.link.rate = MiB / 2
+    // Its answer waits for the end of the transfer, which the next app process sees, not this one.
+    void a.ok('console:run', { line: `download b album "${copy}"` }).catch(() => undefined)
+    await expect.poll(() => a.updates.find((u) => u.name === 'album')).toBeDefined()
+    const id = a.updates.find((u) => u.name === 'album')!.id
+    await a.until(id, (r) => r.bytes > 2 * MiB)
+    await a.core.shutdown()
+    expect(a.latest(id)).toMatchObject({ state: 'queued' })
+    w.link.rate = Infinity
+    const b = app(w)
+    const done = await b.until(id, (r) => r.state === 'done')
+    expect(done).toMatchObject({ files: 4, filesTotal: 4 })
+    // In place: not inside the folder the cut attempt left.
+    expect((await fs.readdir(copy)).sort()).toEqual([...files.keys()])
+    for (const [name, content] of files)
+      expect(await fileSha(path.join(copy, name))).toBe(sha256(content))
+  })
+
   it('pauses and resumes one transfer, then all of them', async () => {
     const w = await world()
     const contents = await Promise.all(['a.bin', 'b.bin'].map((n) => localFile(w, n, 8 * MiB)))
