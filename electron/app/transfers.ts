@@ -239,38 +239,43 @@ export class TransfersService {
     const { options } = entry
     const run: Run = {
       controller,
-      ended: runTransfer(client, spec, {
-        signal: controller.signal,
-        onFile: (item) => {
-          items = [...items, item]
-          if (items.length <= MAX_ITEMS) return
-          const dropped = items.findIndex((i) => i.state === 'done')
-          items = items.filter((_, n) => n !== (dropped < 0 ? 0 : dropped))
-        },
-        onProgress: (p) => {
-          if (entry.run !== run || controller.signal.aborted) return
-          // Bytes moved: the connection works again, and a later loss gets its full tries.
-          began ??= p.bytes
-          if (p.bytes > began) entry.retries = 0
-          const files = 'files' in p ? { files: p.files, filesTotal: p.filesTotal } : {}
-          entry.info = { ...entry.info, ...files, ...tree(), bytes: p.bytes, total: p.total }
-          entry.info.rate = p.rate
-          this.emit('transfer:update', entry.info)
-        },
-        // A tree download's next attempt (a retry, after a restart) writes where this one did.
-        onTreeFolder: (folder) => {
-          if (!('local' in spec) || spec.exact) return
-          entry.spec = { ...spec, local: folder, tree: true, exact: true }
-          this.save()
-        },
-        // A paused download keeps its bytes beside the destination, a cancelled one not.
-        keepPartial: () => run.stop !== 'cancel',
-        ...(options.origin ? { origin: options.origin } : {}),
-        ...(options.onCommand ? { onCommand: options.onCommand } : {}),
-      }).then(
-        (result) => this.ended(entry, run, { result }, tree()),
-        (error: unknown) => this.ended(entry, run, { error }, tree()),
-      ),
+      // Started once `run` exists and is the entry's: a tree may report progress at once.
+      ended: Promise.resolve()
+        .then(() =>
+          runTransfer(client, spec, {
+            signal: controller.signal,
+            onFile: (item) => {
+              items = [...items, item]
+              if (items.length <= MAX_ITEMS) return
+              const dropped = items.findIndex((i) => i.state === 'done')
+              items = items.filter((_, n) => n !== (dropped < 0 ? 0 : dropped))
+            },
+            onProgress: (p) => {
+              if (entry.run !== run || controller.signal.aborted) return
+              // Bytes moved: the connection works again, and a later loss gets its full tries.
+              began ??= p.bytes
+              if (p.bytes > began) entry.retries = 0
+              const files = 'files' in p ? { files: p.files, filesTotal: p.filesTotal } : {}
+              entry.info = { ...entry.info, ...files, ...tree(), bytes: p.bytes, total: p.total }
+              entry.info.rate = p.rate
+              this.emit('transfer:update', entry.info)
+            },
+            // A tree download's next attempt (a retry, after a restart) writes where this one did.
+            onTreeFolder: (folder) => {
+              if (!('local' in spec) || spec.exact) return
+              entry.spec = { ...spec, local: folder, tree: true, exact: true }
+              this.save()
+            },
+            // A paused download keeps its bytes beside the destination, a cancelled one not.
+            keepPartial: () => run.stop !== 'cancel',
+            ...(options.origin ? { origin: options.origin } : {}),
+            ...(options.onCommand ? { onCommand: options.onCommand } : {}),
+          }),
+        )
+        .then(
+          (result) => this.ended(entry, run, { result }, tree()),
+          (error: unknown) => this.ended(entry, run, { error }, tree()),
+        ),
     }
     entry.run = run
   }
