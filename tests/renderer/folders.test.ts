@@ -1,12 +1,13 @@
 import { mount, type VueWrapper } from '@vue/test-utils'
 import { createPinia, setActivePinia } from 'pinia'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { nextTick } from 'vue'
+import { nextTick, watch } from 'vue'
 import type { ListEntry } from '../../shared/protocol/index.js'
 import { setBridge } from '../../renderer/src/bridge/index.js'
 import ConfirmDialog from '../../renderer/src/components/ConfirmDialog.vue'
 import FilePane from '../../renderer/src/components/FilePane.vue'
 import { crumbs, rowsOf } from '../../renderer/src/folders.js'
+import { pendingReplace } from '../../renderer/src/replace.js'
 import { useHostStore } from '../../renderer/src/stores/host.js'
 import { useBucketsStore } from '../../renderer/src/stores/buckets.js'
 import { useConnectionStore } from '../../renderer/src/stores/connection.js'
@@ -202,6 +203,39 @@ describe('the file browser', () => {
           { name: 'a.jpg', size: 2 },
           { name: 'été/b c.jpg', size: 3 },
         ],
+      },
+    ])
+  })
+
+  it('asks before a picked folder meets one of the same name: keep both uploads it numbered', async () => {
+    bridge.handle('transfers:upload', () => [])
+    const w = await show(listing)
+    const asked: string[] = []
+    const stop = watch(pendingReplace, (request) => {
+      if (!request) return
+      asked.push(`${request.kind} ${request.name}`)
+      request.resolve('keep', false)
+    })
+    const inFolder = (path: string): File => {
+      const file = new File(['x'], path.split('/').at(-1)!)
+      Object.defineProperty(file, 'webkitRelativePath', { value: path })
+      return file
+    }
+    const input = w.get<HTMLInputElement>('[data-testid="upload-folder-input"]')
+    Object.defineProperty(input.element, 'files', {
+      value: [inFolder('zeta/a.txt')],
+      configurable: true,
+    })
+    await input.trigger('change')
+    await flush()
+    await flush()
+    stop()
+    expect(asked).toEqual(['folder zeta'])
+    expect(bridge.called('transfers:upload')).toEqual([
+      {
+        bucket: 'photos',
+        tree: { name: 'zeta (1)', folders: [] },
+        files: [{ name: 'a.txt', size: 1 }],
       },
     ])
   })
