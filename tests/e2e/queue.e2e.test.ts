@@ -121,7 +121,8 @@ describe('the transfer queue in browser mode', () => {
       const line = logs.find((l) => l.startsWith(`${address} upload of `) && l.includes(' cut: '))
       return line ? Number(/cut: (\d+) bytes kept/.exec(line)?.[1]) : undefined
     }
-    await expect.poll(keptBytes).toBeGreaterThan(0)
+    // Logged once what arrived is on disk: on a busy disk, after more than a default poll (1 s).
+    await expect.poll(keptBytes, { timeout: 20_000 }).toBeGreaterThan(0)
     const kept = keptBytes()!
     app = new AppPage(ui.page)
     await app.openGui()
