@@ -21,7 +21,7 @@ const HONEST = 4
 const ABUSERS = 20
 const CODE = 'soak-right-code'
 /** What the server may keep of the memory it took during the abuse (see the end of the test). */
-const MAX_KEPT_BYTES = 128 * 2 ** 20
+const MAX_KEPT_BYTES = 256 * 2 ** 20
 /** Server log lines of a session starting and ending. */
 const CONNECTED = / connected$/
 const DISCONNECTED = / disconnected \(/
@@ -138,7 +138,7 @@ describe('soak', () => {
       expect(end.fds).toBeLessThanOrEqual(Math.ceil(start.fds * 1.1))
       // Nothing is kept per connection: that would cost gigabytes here (thousands of refused and
       // abandoned connections). What the allocator took at the height of the flood is not all
-      // given back (docs/performance.md): 40 to 60 MiB of it was seen to stay.
+      // given back (docs/performance.md): 30 to 165 MiB of it was seen to stay, the most in CI.
       expect(end.rss).toBeLessThan(start.rss + MAX_KEPT_BYTES)
       expect(await fs.readdir(path.join(root, '.bucketshare', 'staging'))).toEqual([])
       // The honest clients are the only ones left.
