@@ -320,6 +320,8 @@ export async function download(
     })
     const sha256 = hash.digest('hex')
     const status = await connection.readResponse((text) => lines.push(text))
+    // A cancel wins even when every byte had arrived already (read from memory after the cut).
+    if (signal?.aborted) throw new TransportError('cancelled', 'cancelled')
     if (!status.ok) throw new ProtocolError(status.code, status.detail)
     resumable = false // a mismatch starts over: the kept bytes may be the damaged ones
     checkDigest(connection, lines, sha256)

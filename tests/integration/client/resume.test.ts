@@ -250,6 +250,31 @@ describe('continuing a download', () => {
     expect(down.sha256).toBe(hash)
   })
 
+  it('a cancel as the last byte arrives still cancels: nothing is put in place', async () => {
+    const { c, source } = await setup(MiB)
+    await c.upload({ bucket: 'b', name: 'f.bin', source: fileSource(source) })
+    const into = path.join(f.local, 'into')
+    await fs.mkdir(into)
+    const controller = new AbortController()
+    const target = fileTarget(into)
+    let got = 0
+    const download = c.download({
+      bucket: 'b',
+      name: 'f.bin',
+      signal: controller.signal,
+      target: {
+        ...target,
+        write(chunk, release) {
+          got += chunk.length
+          if (got === MiB) controller.abort()
+          return target.write(chunk, release)
+        },
+      },
+    })
+    await expect(download).rejects.toThrow('cancelled')
+    expect(await fs.readdir(into)).toEqual([])
+  })
+
   it('finishes at once when the destination has the same file; replaces another', async () => {
     const { c, source, hash } = await setup(2 * MiB)
     await c.upload({ bucket: 'b', name: 'f.bin', source: fileSource(source) })
