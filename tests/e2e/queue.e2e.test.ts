@@ -90,8 +90,11 @@ describe('the transfer queue in browser mode', () => {
 
   it('survives the app process being killed: the queue is listed again and continues', async () => {
     link.rate = SLOW
-    const local = await localFile('survivor.bin', 24 * MiB)
-    const fromPage = await localFile('from-page.bin', 12 * MiB)
+    // Larger than the kernel can hold on its way (here up to 32 MiB received + 4 MiB sent per
+    // loopback connection; a connection reused from the fast end of the test above has grown
+    // them): a smaller file was all written before the kill, and arrived whole.
+    const local = await localFile('survivor.bin', 64 * MiB)
+    const fromPage = await localFile('from-page.bin', 48 * MiB)
     // A local path (typed in the Console) can be read again after a restart; the page's file not.
     await app.openConsole()
     await app.id('console-input').fill('upload local/survivor.bin b')
