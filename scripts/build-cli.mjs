@@ -101,8 +101,9 @@ export async function buildPrograms(names = Object.keys(PROGRAMS), { force = fal
       target: 'node20',
       // Dependencies too: one file to read and compile instead of hundreds of modules to resolve
       // (a third of the start-up time). ws's optional native helpers stay optional; the S3 SDK,
-      // as large as all the rest, is loaded from node_modules only by a host on an object store.
-      external: ['bufferutil', 'utf-8-validate', '@aws-sdk/client-s3'],
+      // as large as all the rest, is loaded from node_modules only by a host on an object store;
+      // koffi (a native module, electron/server/allocator.ts) cannot be bundled.
+      external: ['bufferutil', 'utf-8-validate', '@aws-sdk/client-s3', 'koffi'],
       // What a program imports only when it needs it (a certificate maker, a QR code, mDNS) goes
       // into chunks of its own: a program never parses nor holds in memory what it does not use.
       splitting: true,

@@ -15,6 +15,7 @@ import {
 import { isS3Address } from '../storage/s3/location.js'
 import { S3Store, type S3Options } from '../storage/s3/store.js'
 import { AccessGate } from './access.js'
+import { connectionEnded, findTrim } from './allocator.js'
 import { ConnectionBudget, type ConnectionLimits, type Slot } from './budget.js'
 import { GrantTable, hashAll, newSalt, type GrantWithCode, type StoredGrant } from './grants.js'
 import { addressOf, remoteOf, Session } from './session.js'
@@ -130,6 +131,7 @@ export class BucketServer extends EventEmitter<BucketServerEvents> {
     identity?: { key: string; cert: string },
   ) {
     super()
+    void findTrim()
     this.budget = new ConnectionBudget(limits.connections)
     // Large socket buffers: with Node's 16 KiB default, transfers move about half as fast.
     // Paused: nothing is read from a connection before it was admitted (refusals never are).
@@ -243,7 +245,10 @@ export class BucketServer extends EventEmitter<BucketServerEvents> {
   /** A TCP connection, before any TLS handshake: it takes a slot, or is refused. */
   private accept(socket: net.Socket): void {
     this.sockets.add(socket)
-    socket.once('close', () => this.sockets.delete(socket))
+    socket.once('close', () => {
+      this.sockets.delete(socket)
+      connectionEnded()
+    })
     // Whatever happens to a connection, an error on it concerns that connection only.
     socket.on('error', () => undefined)
     const address = addressOf(socket)

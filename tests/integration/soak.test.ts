@@ -20,8 +20,13 @@ const HONEST = 4
 /** Abusers come from 127.0.0.2 … 127.0.0.21: blank floods, refused floods, half handshakes, slowloris, wrong codes. */
 const ABUSERS = 20
 const CODE = 'soak-right-code'
-/** What the server may keep of the memory it took during the abuse (see the end of the test). */
-const MAX_KEPT_BYTES = 256 * 2 ** 20
+/** Descriptors must come back within this of where they started. */
+const FDS_BACK_WITHIN = 1.1
+/**
+ * Resident memory must come back within this of where it started: 0.96 to 1.11 measured
+ * (docs/performance.md); what is left above 1 is V8's, not the abuse's.
+ */
+const RSS_BACK_WITHIN = 1.25
 /** Server log lines of a session starting and ending. */
 const CONNECTED = / connected$/
 const DISCONNECTED = / disconnected \(/
@@ -135,11 +140,10 @@ describe('soak', () => {
       // Every honest client got every answer, and is still served.
       expect(rounds.every((r) => r > 0)).toBe(true)
       for (const c of honestClients) expect((await c.command('ls_b')).status).toBe('500 BLS')
-      expect(end.fds).toBeLessThanOrEqual(Math.ceil(start.fds * 1.1))
-      // Nothing is kept per connection: that would cost gigabytes here (thousands of refused and
-      // abandoned connections). What the allocator took at the height of the flood is not all
-      // given back (docs/performance.md): 30 to 165 MiB of it was seen to stay, the most in CI.
-      expect(end.rss).toBeLessThan(start.rss + MAX_KEPT_BYTES)
+      expect(end.fds).toBeLessThanOrEqual(Math.ceil(start.fds * FDS_BACK_WITHIN))
+      // What the flood took from the C allocator is given back once its connections ended
+      // (electron/server/allocator.ts); without that, 30 to 50 % more stayed.
+      expect(end.rss).toBeLessThanOrEqual(start.rss * RSS_BACK_WITHIN)
       expect(await fs.readdir(path.join(root, '.bucketshare', 'staging'))).toEqual([])
       // The honest clients are the only ones left.
       expect(server.count(CONNECTED) - server.count(DISCONNECTED)).toBe(HONEST)
