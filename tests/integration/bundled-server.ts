@@ -14,8 +14,18 @@ export interface BundledServer {
   stop: () => Promise<void>
 }
 
+/** The options `npm run server` gives Node (package.json: `node <options> scripts/cli.mjs server`). */
+export function serverNodeOptions(): string[] {
+  const { scripts } = JSON.parse(readFileSync('package.json', 'utf8')) as {
+    scripts: Record<string, string>
+  }
+  const words = scripts.server!.split(/\s+/)
+  return words.slice(1, words.indexOf('scripts/cli.mjs'))
+}
+
 /**
- * Starts `node scripts/cli.mjs server <args>` and waits until it listens. The launcher rebuilds a
+ * Starts `node <options> scripts/cli.mjs server <args>` as `npm run server` does and waits until
+ * it listens. The launcher rebuilds a
  * stale bundle in a process of its own, so the server's memory is the same either way. Lines of
  * its output matching one of `counted` are counted (the output itself is not all kept).
  */
@@ -25,7 +35,15 @@ export async function startBundledServer(
 ): Promise<BundledServer> {
   const child = spawn(
     process.execPath,
-    [path.resolve('scripts/cli.mjs'), 'server', ...args, '--port', '0', '--no-announce'],
+    [
+      ...serverNodeOptions(),
+      path.resolve('scripts/cli.mjs'),
+      'server',
+      ...args,
+      '--port',
+      '0',
+      '--no-announce',
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   )
   let out = ''

@@ -1,5 +1,10 @@
-import { describe, expect, it } from 'vitest'
-import { arrived, COLLECT_EVERY_BYTES } from '../../electron/server/young-gc.js'
+import { describe, expect, it, vi } from 'vitest'
+import {
+  arrived,
+  COLLECT_EVERY_BYTES,
+  IDLE_AFTER_BYTES,
+  IDLE_MS,
+} from '../../electron/server/young-gc.js'
 
 const MiB = 2 ** 20
 
@@ -22,5 +27,16 @@ describe('arrived', () => {
     // here). Their memory is given back by a background thread shortly after each collection,
     // which a busy machine delays: 11 to 18 MiB measured.
     expect(most - before).toBeLessThan(3 * COLLECT_EVERY_BYTES)
+  })
+
+  it('frees the buffers of the last bytes read once no more arrive', async () => {
+    // Fewer than a collection's worth: only the collection at rest can free them.
+    const bytes = Math.max(IDLE_AFTER_BYTES, COLLECT_EVERY_BYTES - MiB)
+    readsOf(bytes, arrived)
+    const made = process.memoryUsage().arrayBuffers
+    await vi.waitFor(
+      () => expect(process.memoryUsage().arrayBuffers).toBeLessThan(made - bytes / 2),
+      { timeout: 4 * IDLE_MS + 1_000, interval: 50 },
+    )
   })
 })

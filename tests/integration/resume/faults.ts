@@ -11,6 +11,7 @@ import {
   type UploadSource,
 } from '../../../electron/client/index.js'
 import { CutProxy } from '../../../bench/cut-proxy.js'
+import { serverNodeOptions } from '../bundled-server.js'
 import { parseHeld } from '../../../shared/protocol/index.js'
 
 export { CutProxy }
@@ -49,7 +50,7 @@ export async function scratch(): Promise<string> {
   return fs.realpath(await fs.mkdtemp(path.join(os.tmpdir(), 'bucketshare-resume-')))
 }
 
-/** Runs `node scripts/cli.mjs server <root> --plain` as `npm run server` does. */
+/** Runs `node <options> scripts/cli.mjs server <root> --plain` as `npm run server` does. */
 export class ServerProcess {
   /** Every log line printed, across restarts. */
   readonly lines: string[] = []
@@ -71,7 +72,13 @@ export class ServerProcess {
     const args = ['server', this.root, '--port', String(this.port), '--plain']
     const child = spawn(
       process.execPath,
-      [path.resolve('scripts/cli.mjs'), ...args, '--data-dir', this.dataDir],
+      [
+        ...serverNodeOptions(),
+        path.resolve('scripts/cli.mjs'),
+        ...args,
+        '--data-dir',
+        this.dataDir,
+      ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     )
     this.child = child
