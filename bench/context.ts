@@ -116,4 +116,4 @@ export function check(actual: string, expected: string, what: string): void {
   if (actual !== expected) throw new IntegrityError(`${what}: sha256 ${actual} != ${expected}`)
 }
 
-export { randomFile, sha256Of } from './files.js'
+export { diskAtRest, randomFile, sha256Of } from './files.js'

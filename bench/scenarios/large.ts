@@ -9,7 +9,7 @@ import {
   type UploadSource,
 } from '../../electron/client/index.js'
 import { baselineDownload, baselineUpload } from '../baseline.js'
-import { check, randomFile, sha256Of, timed, type ServerProcess } from '../context.js'
+import { check, diskAtRest, randomFile, sha256Of, timed, type ServerProcess } from '../context.js'
 import { cpuSince, processCpu, type Cpu } from '../cpu.js'
 import type { Peer, PeerStep } from '../peers/peer.js'
 import { median, MiB } from '../stats.js'
@@ -233,8 +233,8 @@ export async function largeFile(
   }
   try {
     for (let run = 0; run < runs; run++) {
-      // Whoever goes later finds the disk still busy with the others' gigabytes (writing them
-      // back, discarding the removed ones): each side takes each place in turn.
+      // Every step starts with the others' gigabytes written back (diskAtRest), but not with
+      // the page cache as they left it: each side takes each place in turn.
       const mine = (steps: Step[]) => (baseline ? steps : steps.filter((s) => s.startsWith('our')))
       const up = rotate<AnyStep>(
         [...mine(['baseUp', 'ourUp', 'equivUp']), ...others.map((p) => `up:${p.label}` as const)],
@@ -259,6 +259,7 @@ export async function largeFile(
         // Outside the timing: what landed on disk is checked, then removed.
         check(await sha256Of(step.written), hash, `${name} (the file written)`)
         await fs.rm(step.written)
+        await diskAtRest()
       }
     }
   } finally {
