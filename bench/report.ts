@@ -78,7 +78,7 @@ export function rows(r: Results): Row[] {
         ? [
             [
               '  tail: last byte read → 700',
-              `median ${n(median(tails))} ms, longest ${n(Math.max(...tails))} ms (final fsync, rename)`,
+              `median ${n(median(tails))} ms, longest ${n(Math.max(...tails))} ms (bytes still in the socket buffers, final fsync, rename)`,
               '< 50 ms',
               median(tails) < 50,
             ] satisfies Row,
