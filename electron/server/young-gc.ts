@@ -15,10 +15,10 @@ import { trimNow } from './allocator.js'
 export const COLLECT_EVERY_BYTES = 8 * 1024 * 1024
 
 /**
- * Once this many bytes arrived and then none for IDLE_MS (to 2 × IDLE_MS), everything is
- * collected, and the C allocator trimmed a tick later: a server at rest holds what it uses, not
+ * Once this many bytes arrived and then none for IDLE_MS (to 2 × IDLE_MS), the young generation
+ * is collected, and the C allocator trimmed a tick later: a server at rest holds what it uses, not
  * the dead buffers and freed memory of its last transfers (glibc's heap at rest held 31 to 47 MiB
- * in the soak, 5 to 11 MiB since). A full collection of the server's heap takes a few milliseconds.
+ * in the soak, 5 to 11 MiB since).
  */
 export const IDLE_AFTER_BYTES = 1024 * 1024
 export const IDLE_MS = 250
@@ -67,11 +67,12 @@ export function arrived(bytes: number): void {
 }
 
 /**
- * Nothing arrived since the last tick after IDLE_AFTER_BYTES did: a full collection, and a trim
- * at the next tick, once V8's background sweeper has freed the dead buffers' memory. Not `gc()`
- * without a type: that one collects "all available garbage" and leaves V8 saving memory at the
- * cost of speed afterwards (every later upload took 2,600 ms of server CPU per GiB instead of
- * 1,550).
+ * Nothing arrived since the last tick after IDLE_AFTER_BYTES did: the young generation is
+ * collected, and the allocator trimmed at the next tick, once V8's background sweeper has freed
+ * the dead buffers' memory. Not a full collection (`gc()`): after one, V8 ran an incremental
+ * mark-compact every 40 ms through the next uploads, which then cost the server 2,500 instead of
+ * 1,550 ms of CPU per GiB (docs/performance.md). (`gc({ type: 'major' })` is a minor one in Node
+ * 20's V8: only "minor" is read.)
  */
 function atRest(): void {
   if (trimDue) {
@@ -86,6 +87,6 @@ function atRest(): void {
   sinceRest = seenAtTick = 0
   sinceCollection = 0
   collect ??= collector()
-  collect?.({ type: 'major' })
+  collect?.({ type: 'minor' })
   trimDue = true
 }
