@@ -3,6 +3,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
 import { BucketClient } from '../electron/client/index.js'
+import { serverNodeOptions } from './node-options.js'
 
 /** A bucket server (and the baseline pipe) running in a child process. */
 export interface ServerProcess {
@@ -44,9 +45,13 @@ export async function spawnServer(
   args: string[],
   cpuProf: string | undefined,
 ): Promise<{ child: ChildProcess; port: number }> {
-  // Not the bench's own execArgv: it runs under tsx, whose loader would be inherited.
+  // Not the bench's own execArgv: it runs under tsx, whose loader would be inherited. Our server
+  // gets the options `npm run server` gives Node; the yardsticks run with Node's defaults.
   const child: ChildProcess = fork(script, args, {
-    execArgv: cpuProf ? ['--cpu-prof', '--cpu-prof-dir', cpuProf] : [],
+    execArgv: [
+      ...(args[0] === 'bucket' ? serverNodeOptions() : []),
+      ...(cpuProf ? ['--cpu-prof', '--cpu-prof-dir', cpuProf] : []),
+    ],
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   })
   const port = await new Promise<number>((resolve, reject) => {

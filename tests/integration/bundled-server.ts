@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
+import { serverNodeOptions } from '../../bench/node-options.js'
 
 /** The headless server as `npm run server` runs it (the launcher and its bundle), in a process of its own. */
 export interface BundledServer {
@@ -12,15 +13,6 @@ export interface BundledServer {
   count: (pattern: RegExp) => number
   /** Stops it (Ctrl-C) and waits for it to exit. */
   stop: () => Promise<void>
-}
-
-/** The options `npm run server` gives Node (package.json: `node <options> scripts/cli.mjs server`). */
-export function serverNodeOptions(): string[] {
-  const { scripts } = JSON.parse(readFileSync('package.json', 'utf8')) as {
-    scripts: Record<string, string>
-  }
-  const words = scripts.server!.split(/\s+/)
-  return words.slice(1, words.indexOf('scripts/cli.mjs'))
 }
 
 /**

@@ -11,7 +11,7 @@ import {
   type UploadSource,
 } from '../../../electron/client/index.js'
 import { CutProxy } from '../../../bench/cut-proxy.js'
-import { serverNodeOptions } from '../bundled-server.js'
+import { serverNodeOptions } from '../../../bench/node-options.js'
 import { parseHeld } from '../../../shared/protocol/index.js'
 
 export { CutProxy }
