@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events'
 import fs from 'node:fs/promises'
 import path from 'node:path'
 import {
@@ -19,6 +20,9 @@ import {
 import { TransportError } from './errors.js'
 import { ProgressMeter, type Progress } from './progress.js'
 import type { TransferResult } from './transfers.js'
+
+/** Listeners one file in flight adds to its tree's cancel signal, at most. */
+const LISTENERS_PER_FILE = 4
 
 /**
  * Whole folders moved file by file: a tree upload makes every empty folder and uploads every file
@@ -311,6 +315,9 @@ async function moveAll<F extends TreeFile>(
       ((p) => options.onProgress!({ ...p, files: done, filesTotal: files.length })),
   )
   const stop = new AbortController()
+  // Every file in flight listens to it (its connection, its bytes from a page): as many as the
+  // workers allow, which is more than Node's default of 10 before it warns of a leak.
+  setMaxListeners(TRANSFER_CONCURRENCY * LISTENERS_PER_FILE, stop.signal)
   const cancel = (): void => stop.abort()
   options.signal?.addEventListener('abort', cancel, { once: true })
   if (options.signal?.aborted) stop.abort()
