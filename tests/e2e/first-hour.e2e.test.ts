@@ -177,10 +177,14 @@ describe('files', () => {
     await app.id('upload-input').setInputFiles([local('f5.txt'), local('f5 (1).txt')])
     await app.id('replace-all').check()
     await app.id('replace-replace').click()
-    await expect
-      .poll(() => fs.readFile(path.join(shared, 'from elsewhere', 'f5 (1).txt'), 'utf8'))
-      .toBe('second')
-    expect(await fs.readFile(path.join(shared, 'from elsewhere', 'f5.txt'), 'utf8')).toBe('mine')
+    // The two uploads run side by side: either may land first.
+    const both = (): Promise<string[]> =>
+      Promise.all(
+        ['f5.txt', 'f5 (1).txt'].map((n) =>
+          fs.readFile(path.join(shared, 'from elsewhere', n), 'utf8'),
+        ),
+      )
+    await expect.poll(both).toEqual(['mine', 'second'])
     expect(await app.id('replace-dialog').count()).toBe(0)
     await app.id('upload-input').setInputFiles([local('f5.txt')])
     await app.id('replace-skip').click()
