@@ -4,6 +4,7 @@ import fs from 'node:fs/promises'
 import net from 'node:net'
 import path from 'node:path'
 import { childrenReaped, cpuGroup, processCpu, runMeasured } from '../cpu.js'
+import { freePort } from '../free-port.js'
 import type { Peer } from './peer.js'
 
 const CANDIDATES = ['/usr/sbin/vsftpd', '/usr/local/sbin/vsftpd']
@@ -22,16 +23,6 @@ export function findVsftpd(): { path: string } | { missing: string } {
   // It drops to the `ftp` user for anonymous sessions, which only root may do.
   if (process.getuid?.() !== 0) return { missing: 'vsftpd needs the bench to run as root' }
   return { path: found }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer().once('error', reject)
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo
-      probe.close(() => resolve(port))
-    })
-  })
 }
 
 async function accepting(port: number, ms = 5000): Promise<void> {

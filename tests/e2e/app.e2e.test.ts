@@ -1,9 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto'
 import fs from 'node:fs/promises'
-import net from 'node:net'
 import path from 'node:path'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { freePort } from '../../bench/free-port.js'
 import { AppPage } from './app-page.js'
 import { ARTIFACTS, launchApp, type LaunchedApp } from './launch.js'
 
@@ -12,14 +12,6 @@ let page: Page
 let app: AppPage
 let port: number
 let shared: string
-
-async function freePort(): Promise<number> {
-  const probe = net.createServer()
-  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r))
-  const { port } = probe.address() as net.AddressInfo
-  await new Promise((r) => probe.close(r))
-  return port
-}
 
 const sha256 = (data: Uint8Array): string => createHash('sha256').update(data).digest('hex')
 

@@ -8,6 +8,7 @@ import { Readable } from 'node:stream'
 import { BucketClient, streamSource } from '../../electron/client/index.js'
 import { startServer, type BucketServer } from '../../electron/server/index.js'
 import { BUSY_INTERVAL_MS } from '../../shared/refresh.js'
+import { freePort } from '../../bench/free-port.js'
 import { AppPage } from './app-page.js'
 import { ARTIFACTS, e2eMode, launchApp, type LaunchedApp } from './launch.js'
 
@@ -18,14 +19,6 @@ let page: Page
 let app: AppPage
 let shared: string
 let port: number
-
-async function freePort(): Promise<number> {
-  const probe = net.createServer()
-  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r))
-  const { port } = probe.address() as net.AddressInfo
-  await new Promise((r) => probe.close(r))
-  return port
-}
 
 beforeAll(async () => {
   ui = await launchApp()

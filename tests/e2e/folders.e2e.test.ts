@@ -1,11 +1,11 @@
 import { execFile } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import fs from 'node:fs/promises'
-import net from 'node:net'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { freePort } from '../../bench/free-port.js'
 import { AppPage } from './app-page.js'
 import { launchApp, type LaunchedApp } from './launch.js'
 
@@ -25,14 +25,6 @@ let page: Page
 let app: AppPage
 let shared: string
 let bucket: string
-
-async function freePort(): Promise<number> {
-  const probe = net.createServer()
-  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r))
-  const { port } = probe.address() as net.AddressInfo
-  await new Promise((r) => probe.close(r))
-  return port
-}
 
 /** Every file under `dir` with its sha256, and every empty folder (`path/`), by relative path. */
 async function manifest(dir: string): Promise<Record<string, string>> {

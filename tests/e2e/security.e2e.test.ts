@@ -1,8 +1,8 @@
 import fs from 'node:fs/promises'
-import net from 'node:net'
 import path from 'node:path'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { freePort } from '../../bench/free-port.js'
 import { AppPage } from './app-page.js'
 import { ARTIFACTS, launchApp, type LaunchedApp } from './launch.js'
 
@@ -19,10 +19,7 @@ beforeAll(async () => {
   shared = path.join(ui.base, 'shared')
   await fs.mkdir(shared)
   await fs.mkdir(ARTIFACTS, { recursive: true })
-  const probe = net.createServer()
-  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r))
-  port = (probe.address() as net.AddressInfo).port
-  await new Promise((r) => probe.close(r))
+  port = await freePort()
 })
 
 afterAll(async () => {

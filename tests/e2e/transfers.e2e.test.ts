@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process'
 import fs from 'node:fs/promises'
-import net from 'node:net'
 import path from 'node:path'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { freePort } from '../../bench/free-port.js'
 import { AppPage } from './app-page.js'
 import { launchApp, type LaunchedApp } from './launch.js'
 
@@ -25,14 +25,6 @@ interface InPageElement {
   click(): void
 }
 type InPage = Pick<InPageElement, 'querySelector'>
-
-async function freePort(): Promise<number> {
-  const probe = net.createServer()
-  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r))
-  const { port } = probe.address() as net.AddressInfo
-  await new Promise((r) => probe.close(r))
-  return port
-}
 
 /** A local file of `size` bytes to upload. */
 async function localFile(name: string, size: number): Promise<string> {

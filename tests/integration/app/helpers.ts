@@ -4,6 +4,9 @@ import path from 'node:path'
 import { AppCore } from '../../../electron/app/index.js'
 import type { Secrets } from '../../../electron/app/secrets.js'
 import type { EventName, Events } from '../../../shared/ipc.js'
+import { freePort } from '../../../bench/free-port.js'
+
+export { freePort }
 
 /** An AppCore with its own settings, a folder to host and a local folder, recording every event. */
 export interface AppFixture {
@@ -79,14 +82,5 @@ export async function hostAndConnect(f: AppFixture): Promise<number> {
   })
   const port = Number(status.addresses[0]!.split(':')[1])
   await f.ok('connection:connect', { host: '127.0.0.1', port })
-  return port
-}
-
-export async function freePort(): Promise<number> {
-  const net = await import('node:net')
-  const probe = net.createServer()
-  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r))
-  const port = (probe.address() as { port: number }).port
-  await new Promise((r) => probe.close(r))
   return port
 }
