@@ -21,6 +21,7 @@ import { parseRequest, type Request } from './request.js'
 import { SocketWriter } from './writer.js'
 import { hostPort } from '../../shared/address.js'
 import { arrived } from './young-gc.js'
+import { lendReads } from './lent-reads.js'
 
 export interface SessionOptions {
   store: Store
@@ -136,7 +137,7 @@ export class Session {
       transmit: (source, size, known) => this.transmit(source, size, known),
     }
     socket.setTimeout(options.idleTimeoutMs)
-    socket.on('data', (chunk: Buffer) => this.onData(chunk))
+    lendReads(socket, (bytes) => this.onData(bytes))
     socket.on('end', () => this.onEnd())
     socket.on('timeout', () => this.onTimeout())
     // 'close' always follows; handling 'error' keeps a reset from becoming an uncaught exception.
@@ -165,17 +166,18 @@ export class Session {
     this.socket.destroy()
   }
 
+  /** Received bytes, lent for this call only (see lendReads): what is kept is copied. */
   private onData(chunk: Buffer): void {
     arrived(chunk.length)
     const state = this.state
     switch (state.kind) {
       case 'waiting':
-        this.reader.push(chunk)
+        this.reader.push(Buffer.from(chunk))
         this.pump()
         return
       case 'running':
       case 'sending':
-        this.reader.push(chunk)
+        this.reader.push(Buffer.from(chunk))
         return
       case 'receiving':
         this.feed(state, chunk)
@@ -353,7 +355,7 @@ export class Session {
     const writable = state.sink.write(chunk.subarray(0, take))
     if (state.left === 0) {
       // Whatever follows the upload's bytes is the next command.
-      this.reader.push(chunk.subarray(take))
+      this.reader.push(Buffer.from(chunk.subarray(take)))
       this.state = { kind: 'running' }
       this.socket.pause()
       state.settle()

@@ -3,18 +3,6 @@ import vm from 'node:vm'
 import { trimNow } from './allocator.js'
 
 /**
- * Bytes read off the network between two collections of V8's young generation.
- *
- * Every chunk a socket reads arrives in a fresh buffer (64 KiB over TCP, 16 KiB over TLS) that is
- * dead a moment later. Such buffers are freed only by a young-generation collection, which the
- * little JavaScript garbage of a transfer triggers rarely; V8's own trigger for them waits until
- * 32 MiB of buffers have piled up (twice its default largest semi-space, whatever the flags say).
- * At a gigabyte a second that pile was a third of the server's peak memory during an upload. A
- * collection of a young generation holding no more than this costs a few tenths of a millisecond.
- */
-export const COLLECT_EVERY_BYTES = 8 * 1024 * 1024
-
-/**
  * Once this many bytes arrived and then none for IDLE_MS (to 2 × IDLE_MS), the young generation
  * is collected, and the C allocator trimmed a tick later: a server at rest holds what it uses, not
  * the dead buffers and freed memory of its last transfers (glibc's heap at rest held 31 to 47 MiB
@@ -25,8 +13,6 @@ export const IDLE_MS = 250
 
 type Collect = (options: { type: 'minor' | 'major' }) => void
 
-/** Bytes counted since the last collection. */
-let sinceCollection = 0
 /** Bytes counted since the last collection at rest, and as the idle watch last saw them. */
 let sinceRest = 0
 let seenAtTick = 0
@@ -51,19 +37,10 @@ function collector(): Collect | null {
   }
 }
 
-/**
- * Counts `bytes` that arrived in fresh buffers now dead or about to be, and collects the young
- * generation once COLLECT_EVERY_BYTES have: the server's memory then holds at most that many of
- * them, instead of up to 32 MiB more than it needs.
- */
+/** Counts `bytes` that arrived, to notice when the server comes to rest after a transfer. */
 export function arrived(bytes: number): void {
-  sinceCollection += bytes
   sinceRest += bytes
   idleWatch ??= setInterval(atRest, IDLE_MS).unref()
-  if (sinceCollection < COLLECT_EVERY_BYTES) return
-  sinceCollection = 0
-  collect ??= collector()
-  collect?.({ type: 'minor' })
 }
 
 /**
@@ -85,7 +62,6 @@ function atRest(): void {
   }
   if (sinceRest < IDLE_AFTER_BYTES) return
   sinceRest = seenAtTick = 0
-  sinceCollection = 0
   collect ??= collector()
   collect?.({ type: 'minor' })
   trimDue = true

@@ -7,6 +7,7 @@ import { finished } from 'node:stream/promises'
 import { worthRemembering } from './digests.js'
 import { withStoreErrors, ResumeRefused, StoreError, toStoreError } from './errors.js'
 import { hashPrefix } from './hashing.js'
+import { BLOCK_BYTES, returnBlock, takeBlock } from './blocks.js'
 import { requireBucket } from './files.js'
 import { entryPath, reachParent, type Entry } from './paths.js'
 import { place, type Placement } from './placing.js'
@@ -17,6 +18,21 @@ import type { Upload } from './store.js'
 
 /** Large writes keep the disk busy with few system calls. */
 const WRITE_BUFFER_BYTES = 1024 * 1024
+/** The longest received bytes wait in memory before they are written. */
+const SEND_AFTER_MS = 20
+/** Received bytes waiting to be written before the client is asked to wait. */
+const WRITE_AHEAD_BYTES = 2 * BLOCK_BYTES
+
+/** Memory received bytes are copied into, written as it fills. */
+interface Block {
+  memory: Buffer
+  /** Bytes copied in. */
+  filled: number
+  /** Bytes of those handed to the file. */
+  sent: number
+  /** Writes of its bytes not yet done. */
+  writing: number
+}
 /**
  * At most this many received bytes are not yet durable while an upload runs: what a crash can
  * make a client send twice. A sync starts every half of it (each a point a cut upload can be
@@ -115,6 +131,14 @@ export class StagedUpload implements Upload {
   private unsynced = 0
   /** The sync to disk in progress, if any. */
   private syncing: Promise<void> | undefined
+  /** The block received bytes are copied into. */
+  private block: Block | undefined
+  /** Sends what the block holds, should it not fill soon. */
+  private sendTimer: NodeJS.Timeout | undefined
+  /** Bytes handed to the file and not yet written. */
+  private unwritten = 0
+  /** Wakes whenWritable() when a write is done. */
+  private wake: (() => void) | undefined
   private readonly stream: WriteStream
 
   constructor(
@@ -143,44 +167,95 @@ export class StagedUpload implements Upload {
     return this.size - this.offset
   }
 
-  /** Takes the next bytes; false means: wait for whenWritable() before giving more. */
+  /**
+   * Takes the next bytes, lent: they are copied into a block, which is written once full, or
+   * SEND_AFTER_MS after it took its first unwritten byte with what it holds by then (so what
+   * arrived goes to the disk even when no more comes). False: wait for whenWritable().
+   */
   write(chunk: Uint8Array): boolean {
-    this.received += chunk.length
-    this.hash.update(chunk)
-    if (this.failure !== undefined) return true
-    this.unsynced += chunk.length
-    if (this.unsynced < SYNC_START_BYTES) return this.stream.write(chunk)
-    // Half the bound written since the sync in progress started: wait for it (whenWritable).
-    if (this.syncing) {
-      this.stream.write(chunk)
-      return false
+    if (this.failure !== undefined) {
+      this.received += chunk.length
+      return true
     }
-    this.unsynced = 0
-    const held = this.offset + this.received
-    const sha256 = this.hash.copy().digest('hex')
-    let written!: (err?: Error | null) => void
-    const flushed = new Promise<void>((resolve, reject) => {
-      written = (err) => (err ? reject(err) : resolve())
-    })
-    this.syncing = flushed
-      .then(() => this.makeDurable(held, sha256))
-      .catch((err: unknown) => void (this.failure ??= err))
-      .finally(() => (this.syncing = undefined))
-    return this.stream.write(chunk, written)
+    for (let rest = chunk; rest.length > 0;) {
+      const block = (this.block ??= {
+        memory: takeBlock(Math.min(BLOCK_BYTES, Math.max(rest.length, this.rest - this.received))),
+        filled: 0,
+        sent: 0,
+        writing: 0,
+      })
+      const piece = rest.subarray(0, block.memory.length - block.filled)
+      block.memory.set(piece, block.filled)
+      // Hashed as copied: whenever a block is sent, the hash covers exactly the bytes sent.
+      this.hash.update(piece)
+      block.filled += piece.length
+      this.received += piece.length
+      rest = rest.subarray(piece.length)
+      if (block.filled === block.memory.length) {
+        this.block = undefined
+        this.send(block)
+      }
+    }
+    this.sendTimer ??= this.block
+      ? setTimeout(() => {
+          this.sendTimer = undefined
+          if (this.block && !this.settled) this.send(this.block)
+        }, SEND_AFTER_MS).unref()
+      : undefined
+    return this.writable()
+  }
+
+  /**
+   * Writes what the block holds and was not written yet. Every SYNC_START_BYTES a sync starts
+   * once the write is done.
+   */
+  private send(block: Block): void {
+    const bytes = block.memory.subarray(block.sent, block.filled)
+    if (bytes.length === 0) return
+    block.sent = block.filled
+    block.writing++
+    this.unwritten += bytes.length
+    let synced: ((err?: Error | null) => void) | undefined
+    const written = (err?: Error | null): void => {
+      this.unwritten -= bytes.length
+      // The block is reused once written in full, or given up (see discard()).
+      if (--block.writing === 0 && block !== this.block) returnBlock(block.memory)
+      synced?.(err)
+      this.wake?.()
+    }
+    this.unsynced += bytes.length
+    if (this.unsynced >= SYNC_START_BYTES && !this.syncing) {
+      this.unsynced = 0
+      const held = this.offset + this.received
+      const sha256 = this.hash.copy().digest('hex')
+      const flushed = new Promise<void>((resolve, reject) => {
+        synced = (err) => (err ? reject(err) : resolve())
+      })
+      this.syncing = flushed
+        .then(() => this.makeDurable(held, sha256))
+        .catch((err: unknown) => void (this.failure ??= err))
+        .finally(() => (this.syncing = undefined))
+    }
+    this.stream.write(bytes, written)
+  }
+
+  /**
+   * Whether more bytes may come now: not while WRITE_AHEAD_BYTES wait to be written, nor once
+   * half the bound was written since the sync in progress started.
+   */
+  private writable(): boolean {
+    if (this.failure !== undefined) return true
+    if (this.syncing && this.unsynced >= SYNC_START_BYTES) return false
+    return this.unwritten < WRITE_AHEAD_BYTES
   }
 
   /** Resolves once more bytes may be written (at once, unless the disk is behind). */
   async whenWritable(): Promise<void> {
-    if (this.failure === undefined && this.syncing && this.unsynced >= SYNC_START_BYTES)
-      await this.syncing
-    if (this.failure !== undefined || !this.stream.writableNeedDrain) return
-    return new Promise((resolve) => {
-      const done = (): void => {
-        this.stream.off('drain', done).off('error', done)
-        resolve()
-      }
-      this.stream.on('drain', done).on('error', done)
-    })
+    while (!this.writable()) {
+      const written = new Promise<void>((resolve) => (this.wake = resolve))
+      await (this.syncing && this.unsynced >= SYNC_START_BYTES ? this.syncing : written)
+    }
+    this.wake = undefined
   }
 
   /**
@@ -238,6 +313,7 @@ export class StagedUpload implements Upload {
     if (this.settled) return 0
     this.settled = true
     try {
+      if (this.block && this.failure === undefined) this.send(this.block)
       await this.syncing
       if (this.failure !== undefined || this.offset + this.received === 0) {
         await this.discard()
@@ -286,6 +362,9 @@ export class StagedUpload implements Upload {
   }
 
   private async discard(): Promise<void> {
+    const block = this.block
+    this.block = undefined
+    if (block && block.writing === 0) returnBlock(block.memory)
     await this.syncing
     await this.closeFile()
     // Best effort: whatever remains is removed when the server starts next.

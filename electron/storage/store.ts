@@ -98,7 +98,10 @@ export interface Upload {
   readonly offset: number
   /** Bytes still to come: size less offset. */
   readonly rest: number
-  /** Takes the next bytes; false means: wait for whenWritable() before giving more. */
+  /**
+   * Takes the next bytes, lent for this call only (the server reads every connection into one
+   * buffer): what is kept is copied. False means: wait for whenWritable() before giving more.
+   */
   write(chunk: Uint8Array): boolean
   whenWritable(): Promise<void>
   /**

@@ -14,7 +14,7 @@ export interface Outcome {
 
 /** Where the raw bytes of an upload go. */
 export interface ByteSink {
-  /** Takes bytes; false means the sink is behind: wait for whenWritable(). */
+  /** Takes bytes lent for this call only (see Upload.write); false: wait for whenWritable(). */
   write(chunk: Uint8Array): boolean
   whenWritable(): Promise<void>
 }

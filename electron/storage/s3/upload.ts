@@ -88,10 +88,12 @@ export class S3Upload implements Upload {
     }
   }
 
-  write(chunk: Uint8Array): boolean {
-    this.received += chunk.length
-    this.hash.update(chunk)
+  write(lent: Uint8Array): boolean {
+    this.received += lent.length
+    this.hash.update(lent)
     if (this.failure !== undefined) return true
+    // Held and streamed to the store after this call returns: a copy of its own.
+    const chunk = Buffer.from(lent)
     if (this.uploadId === undefined) {
       this.held.push(chunk)
       return true
