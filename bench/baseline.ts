@@ -1,6 +1,7 @@
 import { createHash, type Hash } from 'node:crypto'
 import { createReadStream, createWriteStream } from 'node:fs'
 import net from 'node:net'
+import tls from 'node:tls'
 import type { Readable } from 'node:stream'
 import { IntegrityError } from './context.js'
 
@@ -18,14 +19,15 @@ const BUFFER = 1024 * 1024
  */
 export type BaselineKind = 'plain' | 'equivalent'
 
-function connect(port: number): Promise<net.Socket> {
+/** The pipe over plain TCP, or over TLS 1.3 (`encrypted`: the bench's self-signed certificate). */
+function connect(port: number, encrypted: boolean): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
-    const socket = net.connect({
-      port,
-      host: '127.0.0.1',
-      highWaterMark: BUFFER,
-    } as net.NetConnectOpts)
-    socket.once('connect', () => resolve(socket)).once('error', reject)
+    const options = { port, host: '127.0.0.1', highWaterMark: BUFFER }
+    const socket = encrypted
+      ? tls.connect({ ...options, rejectUnauthorized: false, minVersion: 'TLSv1.3' })
+      : net.connect(options as net.NetConnectOpts)
+    socket.once(encrypted ? 'secureConnect' : 'connect', () => resolve(socket))
+    socket.once('error', reject)
   })
 }
 
@@ -46,8 +48,9 @@ export async function baselineUpload(
   file: string,
   name: string,
   kind: BaselineKind,
+  encrypted = false,
 ): Promise<void> {
-  const socket = await connect(port)
+  const socket = await connect(port, encrypted)
   socket.write(`up ${name} ${kind}\n`)
   const answer = new Promise<string>((resolve, reject) => {
     let text = ''
@@ -70,8 +73,9 @@ export async function baselineDownload(
   name: string,
   file: string,
   kind: BaselineKind,
+  encrypted = false,
 ): Promise<void> {
-  const socket = await connect(port)
+  const socket = await connect(port, encrypted)
   socket.write(`down ${name} ${kind}\n`)
   const out = createWriteStream(file, { highWaterMark: BUFFER })
   tap(socket, kind)

@@ -278,6 +278,13 @@ export function peerTable(large: LargeResult): string[] {
   ratio('upload, plain ÷ equivalent pipe', plain?.upload.MiBs, large.upload.equivalentMiBs, 0.9)
   ratio('upload, TLS ÷ plain', tls?.upload.MiBs, plain?.upload.MiBs, 0.8)
   ratio('download, TLS ÷ plain', tls?.download.MiBs, plain?.download.MiBs, 0.8)
+  // What TLS costs Node itself here, on the same work: the bound for the two ratios above.
+  const pipe = find('equivalent pipe, TLS')
+  for (const way of ['upload', 'download'] as const)
+    if (pipe)
+      lines.push(
+        `${way}, equivalent pipe, TLS ÷ plain: ${n(pipe[way].MiBs / large[way].equivalentMiBs, 2)} (Node's own cost of TLS, for scale)`,
+      )
   // CPU per GiB, user + system, each side: the terminal client as people run it, and our server.
   const cpuLine = (
     what: string,

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto'
 import { createReadStream, createWriteStream, readFileSync, writeFileSync } from 'node:fs'
 import net from 'node:net'
+import tls from 'node:tls'
 import path from 'node:path'
 import { FtpSrv } from 'ftp-srv'
 import { loadOrCreateIdentity, startServer } from '../electron/server/index.js'
@@ -76,44 +77,50 @@ async function bucketServer(): Promise<number> {
  * Baseline: `up <name> <kind>\n` + bytes → file, answered `ok\n` once the file is closed;
  * `down <name> <kind>\n` → the file's bytes. With kind `equivalent`, the bytes are hashed (SHA-256;
  * an upload's answer is `ok <hex>`) and an upload is flushed to disk before the answer, the work
- * our server does for every transfer (see baseline.ts).
+ * our server does for every transfer (see baseline.ts). Over TLS when given a folder for its
+ * identity.
  */
 async function baselineServer(): Promise<number> {
-  const baseline = pipeServer()
+  const baseline = pipeServer(tlsDir ? await loadOrCreateIdentity(tlsDir) : undefined)
   await new Promise<void>((r) => baseline.listen(0, '127.0.0.1', r))
   return (baseline.address() as net.AddressInfo).port
 }
 
-function pipeServer(): net.Server {
-  return net.createServer(
-    { allowHalfOpen: true, highWaterMark: BUFFER } as net.ServerOpts,
-    (socket) => {
-      // The client hangs up once it has its answer; a reset then is no failure.
-      socket.on('error', () => socket.destroy())
-      socket.once('readable', () => {
-        let header = ''
-        for (
-          let byte = socket.read(1) as Buffer | null;
-          byte && byte[0] !== 0x0a;
-          byte = socket.read(1) as Buffer | null
-        )
-          header += byte.toString()
-        const [verb, name, kind] = header.split(' ') as [string, string, string]
-        const file = path.join(root, 'baseline', name)
-        const hash = kind === 'equivalent' ? createHash('sha256') : undefined
-        if (verb === 'up') {
-          const out = createWriteStream(file, { highWaterMark: BUFFER, flush: hash !== undefined })
-          if (hash) socket.on('data', (chunk: Buffer) => hash.update(chunk))
-          socket.pipe(out)
-          out.on('close', () => socket.end(hash ? `ok ${hash.digest('hex')}\n` : 'ok\n'))
-        } else {
-          const source = createReadStream(file, { highWaterMark: BUFFER })
-          if (hash) source.on('data', (chunk) => hash.update(chunk))
-          source.pipe(socket)
-        }
-      })
-    },
-  )
+/** Over TLS 1.3 when given an identity: what Node's TLS costs on the same work. */
+function pipeServer(identity?: { key: string; cert: string }): net.Server {
+  const options = { allowHalfOpen: true, highWaterMark: BUFFER } as net.ServerOpts
+  const serve = (socket: net.Socket): void => {
+    // The client hangs up once it has its answer; a reset then is no failure.
+    socket.on('error', () => socket.destroy())
+    socket.once('readable', () => {
+      let header = ''
+      for (
+        let byte = socket.read(1) as Buffer | null;
+        byte && byte[0] !== 0x0a;
+        byte = socket.read(1) as Buffer | null
+      )
+        header += byte.toString()
+      const [verb, name, kind] = header.split(' ') as [string, string, string]
+      const file = path.join(root, 'baseline', name)
+      const hash = kind === 'equivalent' ? createHash('sha256') : undefined
+      if (verb === 'up') {
+        const out = createWriteStream(file, { highWaterMark: BUFFER, flush: hash !== undefined })
+        if (hash) socket.on('data', (chunk: Buffer) => hash.update(chunk))
+        socket.pipe(out)
+        out.on('close', () => socket.end(hash ? `ok ${hash.digest('hex')}\n` : 'ok\n'))
+      } else {
+        const source = createReadStream(file, { highWaterMark: BUFFER })
+        if (hash) source.on('data', (chunk) => hash.update(chunk))
+        source.pipe(socket)
+      }
+    })
+  }
+  return identity
+    ? tls.createServer(
+        { ...options, key: identity.key, cert: identity.cert, minVersion: 'TLSv1.3' },
+        serve,
+      )
+    : net.createServer(options, serve)
 }
 
 /** ftp-srv as its README sets it up, quiet: its default logger writes every event to stdout. */

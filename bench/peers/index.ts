@@ -3,6 +3,7 @@ import path from 'node:path'
 import { startServerProcess, type ServerProcess } from '../context.js'
 import { cliPeer } from './cli.js'
 import { ftpSrvPeer } from './ftp-srv.js'
+import { tlsPipePeer } from './pipe.js'
 import type { Peer } from './peer.js'
 import { findVsftpd, vsftpdPeer } from './vsftpd.js'
 
@@ -44,6 +45,7 @@ export async function startPeers(options: {
     local,
   })
   peers.push({ ...tls, stop: () => tlsServer.stop() })
+  peers.push(await tlsPipePeer(script, base, source, local))
   peers.push(await ftpSrvPeer(script, path.join(base, 'ftp-srv'), source, local))
   const vsftpd = findVsftpd()
   if ('path' in vsftpd)
