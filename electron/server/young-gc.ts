@@ -3,6 +3,19 @@ import vm from 'node:vm'
 import { trimNow } from './allocator.js'
 
 /**
+ * Bytes read off the network between two collections of V8's young generation.
+ *
+ * Every read leaves a little garbage behind (the views and promises of its chunk: tens of thousands
+ * of reads a gigabyte over TLS), and where lendReads() cannot lend, a fresh buffer (64 KiB over TCP,
+ * a 16 KiB record over TLS). Under that steady stream V8 lets its young generation grow to its cap
+ * before it collects, and buffers pile up until 32 MiB of them (twice its default largest
+ * semi-space, whatever the flags say): the server's peak memory through 1 GiB up and down was 94 to
+ * 103 MB without these collections, 82 to 92 MB with them. A collection of a young generation
+ * holding no more than this costs a few tenths of a millisecond.
+ */
+export const COLLECT_EVERY_BYTES = 8 * 1024 * 1024
+
+/**
  * Once this many bytes arrived and then none for IDLE_MS (to 2 × IDLE_MS), the young generation
  * is collected, and the C allocator trimmed a tick later: a server at rest holds what it uses, not
  * the dead buffers and freed memory of its last transfers (glibc's heap at rest held 31 to 47 MiB
@@ -13,6 +26,8 @@ export const IDLE_MS = 250
 
 type Collect = (options: { type: 'minor' | 'major' }) => void
 
+/** Bytes counted since the last collection. */
+let sinceCollection = 0
 /** Bytes counted since the last collection at rest, and as the idle watch last saw them. */
 let sinceRest = 0
 let seenAtTick = 0
@@ -37,10 +52,19 @@ function collector(): Collect | null {
   }
 }
 
-/** Counts `bytes` that arrived, to notice when the server comes to rest after a transfer. */
+/**
+ * Counts `bytes` that arrived in fresh buffers now dead or about to be, and collects the young
+ * generation once COLLECT_EVERY_BYTES have: the server's memory then holds at most that many of
+ * them, instead of up to 32 MiB more than it needs.
+ */
 export function arrived(bytes: number): void {
+  sinceCollection += bytes
   sinceRest += bytes
   idleWatch ??= setInterval(atRest, IDLE_MS).unref()
+  if (sinceCollection < COLLECT_EVERY_BYTES) return
+  sinceCollection = 0
+  collect ??= collector()
+  collect?.({ type: 'minor' })
 }
 
 /**
@@ -62,6 +86,7 @@ function atRest(): void {
   }
   if (sinceRest < IDLE_AFTER_BYTES) return
   sinceRest = seenAtTick = 0
+  sinceCollection = 0
   collect ??= collector()
   collect?.({ type: 'minor' })
   trimDue = true
