@@ -218,11 +218,17 @@ export class Connection {
     if (this.failure) throw this.failure
   }
 
-  /** Writes bytes; resolves when the socket can take more (backpressure). */
-  write(data: string | Uint8Array): Promise<void> {
-    if (this.failure) return Promise.reject(this.failure)
+  /**
+   * Writes bytes; resolves when the socket can take more (backpressure). `written` runs once the
+   * socket no longer reads `data` (sent, or never to be).
+   */
+  write(data: string | Uint8Array, written?: () => void): Promise<void> {
+    if (this.failure) {
+      written?.()
+      return Promise.reject(this.failure)
+    }
     this.spoke = true
-    if (this.socket.write(data)) return Promise.resolve()
+    if (this.socket.write(data, written && (() => written()))) return Promise.resolve()
     this.stalledWrites++
     return new Promise((resolve, reject) => {
       const settle = (): void => {

@@ -1,10 +1,11 @@
-import { createReadStream, type WriteStream } from 'node:fs'
+import type { WriteStream } from 'node:fs'
 import fs from 'node:fs/promises'
 import { createHash, randomBytes } from 'node:crypto'
 import path from 'node:path'
 import type { Readable, Writable } from 'node:stream'
 import { finished } from 'node:stream/promises'
 import { errnoOf, reasonFor, type Subject } from '../../shared/errno.js'
+import { blockReader, giveBack } from './file-blocks.js'
 
 /**
  * Where an upload's bytes come from and where a download's go: a local file, or a stream of the
@@ -89,7 +90,7 @@ export interface DownloadTarget {
    */
   holding?(name: string): Promise<Holding>
   open(file: IncomingFile, signal?: AbortSignal): Promise<void>
-  /** After `open` with `from` > 0: the kept bytes, for the whole file's sha256. */
+  /** After `open` with `from` > 0: the kept bytes, for the whole file's sha256; each chunk is valid until the next is asked for. */
   kept?(): AsyncIterable<Buffer>
   write(chunk: Buffer, release: () => void): void | Promise<void>
   commit(): Promise<string | undefined>
@@ -109,12 +110,8 @@ export function fileSource(file: string): UploadSource {
       })
       if (!stats.isFile()) throw new LocalFileError(`cannot read "${file}": it is not a file`)
       const size = stats.size
-      const stream = createReadStream(file, {
-        highWaterMark: BUFFER_BYTES,
-        // Bytes appended while it is sent are not part of this upload.
-        ...(size > 0 ? { end: size - 1 } : {}),
-      })
-      return { size, stream }
+      // Bytes appended while it is sent are not part of this upload.
+      return { size, stream: blockReader(file, 0, size - 1) }
     },
   }
 }
@@ -189,8 +186,11 @@ export function fileTarget(destination: string): DownloadTarget {
       }
     },
     async *kept() {
-      if (temp && kept > 0)
-        yield* createReadStream(temp, { end: kept - 1, highWaterMark: BUFFER_BYTES })
+      if (!temp || kept === 0) return
+      for await (const chunk of blockReader(temp, 0, kept - 1)) {
+        yield chunk as Buffer
+        giveBack(chunk as Buffer)
+      }
     },
     // The file stream is done with a chunk once its write callback runs.
     write: (chunk, release) => out!.write(chunk, release),
@@ -277,8 +277,11 @@ function alive(pid: number): boolean {
 /** The sha256 of a local file, read in large chunks. */
 async function fileSha256(file: string): Promise<string> {
   const hash = createHash('sha256')
-  for await (const chunk of createReadStream(file, { highWaterMark: BUFFER_BYTES }))
+  const { size } = await fs.stat(file)
+  for await (const chunk of blockReader(file, 0, size - 1)) {
     hash.update(chunk as Buffer)
+    giveBack(chunk as Buffer)
+  }
   return hash.digest('hex')
 }
 

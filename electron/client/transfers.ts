@@ -13,6 +13,7 @@ import {
 import type { Connection, RawResponse } from './connection.js'
 import { localError, LocalFileError, type DownloadTarget, type UploadSource } from './endpoints.js'
 import { TransportError } from './errors.js'
+import { giveBack } from './file-blocks.js'
 import { ProgressMeter, type Progress } from './progress.js'
 
 export interface TransferOptions {
@@ -183,7 +184,8 @@ async function send(
 ): Promise<string> {
   await pull(connection, source, reader, count, async (part) => {
     hash.update(part)
-    await connection.write(part)
+    // A file's chunk is lent (file-blocks.ts): its memory is reused once the socket has taken it.
+    await connection.write(part, () => giveBack(part))
     meter.add(part.length)
   })
   return hash.digest('hex')
@@ -197,7 +199,10 @@ async function readOf(
   count: number,
   hash: Hash,
 ): Promise<string> {
-  await pull(connection, source, reader, count, (part) => void hash.update(part))
+  await pull(connection, source, reader, count, (part) => {
+    hash.update(part)
+    giveBack(part)
+  })
   return hash.copy().digest('hex')
 }
 
@@ -247,7 +252,8 @@ class ChunkReader {
         chunk = next.value
       }
       if (got + chunk.length > count) {
-        this.rest = chunk.subarray(count - got)
+        // A copy: the chunk's memory may be given back once its first part is taken.
+        this.rest = Buffer.from(chunk.subarray(count - got))
         chunk = chunk.subarray(0, count - got)
       }
       got += chunk.length

@@ -1,17 +1,18 @@
 /**
- * Received bytes are gathered into blocks of this size before they are written: few large writes,
- * and memory that stays valid until the disk has taken it (a read is only lent).
+ * File bytes move in blocks of this size: the server gathers an upload's received bytes into them
+ * (its socket reads are only lent), the client reads the file it sends into them. Few large
+ * writes, and memory reused rather than made anew for every read.
  */
 export const BLOCK_BYTES = 1024 * 1024
-/** Empty full-sized blocks kept for the next uploads, across the process. */
+/** Empty full-sized blocks kept for the next transfers, across the process. */
 const SPARE_BLOCKS = 4
 
 const spare: Buffer[] = []
 
 /**
  * A block for the next `bytes` (at most BLOCK_BYTES) of a file: a reused one when full-sized, so a
- * gigabyte received allocates no new memory per read; V8 counts every new buffer as external
- * memory and starts a full collection each time 64 MB of them were made.
+ * gigabyte moved allocates no new memory per read; V8 counts every new buffer as external memory
+ * and starts a full collection each time 64 MB of them were made.
  */
 export function takeBlock(bytes: number): Buffer {
   if (bytes < BLOCK_BYTES) return Buffer.allocUnsafe(bytes)
