@@ -67,6 +67,8 @@ export class Connection {
   private failure: TransportError | undefined
   /** Wakes a reader waiting for bytes or for the failure. */
   private wake: (() => void) | undefined
+  /** A wake of the reader is set for the end of this turn. */
+  private wakeDue = false
   /** True while a reader waits for the server: the response timeout applies. */
   private awaiting = false
   /** Writes waiting for the socket to drain: a stalled write times out like a silent server. */
@@ -294,9 +296,21 @@ export class Connection {
   /** Queues a received chunk; false when the socket should stop reading for now. */
   private received(item: Received): boolean {
     this.heard = true
-    this.queue.push(item)
+    const last = this.queue.at(-1)
+    if (last && follows(last.chunk, item.chunk))
+      this.queue[this.queue.length - 1] = joined(last, item)
+    else this.queue.push(item)
     this.queued += item.chunk.length
-    this.wake?.()
+    // The reader is woken once this turn's reads are in, which then reach it as one chunk: over
+    // TLS a read is a 16 KiB record, and a turn of the reader's loop for each cost the client
+    // a fifth of its CPU on a download.
+    if (this.wake && !this.wakeDue) {
+      this.wakeDue = true
+      setImmediate(() => {
+        this.wakeDue = false
+        this.wake?.()
+      })
+    }
     if (this.queued <= HIGH_WATER_BYTES) return true
     this.socket.pause()
     return false
@@ -355,4 +369,24 @@ export function speaksTls(host: string, port: number, timeoutMs = 3000): Promise
     socket.once('secureConnect', () => done(true))
     socket.once('error', () => done(false))
   })
+}
+
+/** Whether `next` lies right after `chunk` in the same memory (consecutive reads of one block). */
+function follows(chunk: Buffer, next: Buffer): boolean {
+  return chunk.buffer === next.buffer && chunk.byteOffset + chunk.length === next.byteOffset
+}
+
+/** Two consecutive received chunks as one; released together. */
+function joined(first: Received, second: Received): Received {
+  return {
+    chunk: Buffer.from(
+      first.chunk.buffer,
+      first.chunk.byteOffset,
+      first.chunk.length + second.chunk.length,
+    ),
+    release: () => {
+      first.release()
+      second.release()
+    },
+  }
 }

@@ -1,7 +1,10 @@
+import { randomBytes } from 'node:crypto'
 import net from 'node:net'
+import tls from 'node:tls'
 import { afterEach, describe, expect, it } from 'vitest'
 import { BucketClient, type TransportError } from '../../../electron/client/index.js'
 import { Connection } from '../../../electron/client/connection.js'
+import { testIdentity } from '../server/helpers.js'
 
 /** A server that accepts and then neither answers nor reads: a peer that hung. */
 let hung: net.Server | undefined
@@ -39,5 +42,34 @@ describe('connection failures', () => {
     await expect(client.listBuckets()).rejects.toMatchObject({ reason: 'timeout' })
     client.close()
     expect(await closed).toMatchObject({ reason: 'timeout' })
+  })
+})
+
+describe('received bytes', () => {
+  it('reach the reader as one chunk when they arrived together, not one per TLS record', async () => {
+    const identity = await testIdentity()
+    const content = randomBytes(2 * 1024 * 1024)
+    const server = tls.createServer({ key: identity.key, cert: identity.cert }, (socket) => {
+      sockets.push(socket)
+      socket.end(content)
+    })
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+    try {
+      const { port } = server.address() as net.AddressInfo
+      const c = await Connection.open({ host: '127.0.0.1', port, tls: {} })
+      // Everything arrives (128 records of 16 KiB) before the reader asks.
+      await new Promise((r) => setTimeout(r, 300))
+      const chunks: Buffer[] = []
+      await c.readBytes(content.length, (chunk, release) => {
+        chunks.push(Buffer.from(chunk))
+        release()
+      })
+      expect(Buffer.concat(chunks).equals(content)).toBe(true)
+      // At most a chunk per 1 MiB block the reads landed in, and the last records of each.
+      expect(chunks.length).toBeLessThan(16)
+      c.destroy()
+    } finally {
+      await new Promise((r) => server.close(r))
+    }
   })
 })
