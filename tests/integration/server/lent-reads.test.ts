@@ -26,8 +26,14 @@ afterEach(async () => {
 async function serve(
   encrypted: boolean,
   onConnection: (received: Received, socket: net.Socket) => void,
+  withoutHooks = false,
 ): Promise<number> {
   const accept = (socket: net.Socket): void => {
+    // A runtime whose sockets cannot read into a buffer of ours.
+    if (withoutHooks)
+      Object.defineProperty((socket as unknown as { _handle: object })._handle, 'useUserBuffer', {
+        value: undefined,
+      })
     const hash = createHash('sha256')
     let ended!: () => void
     const received: Received = {
@@ -108,5 +114,18 @@ describe.each([
     await send(encrypted, port, data)
     expect(whilePaused).toBe(0)
     expect(lent).toBe(data.length)
+  })
+})
+
+describe('lendReads where sockets cannot be given a buffer', () => {
+  it('lends Node’s own buffers, and the bytes arrive whole', async () => {
+    const connections: Received[] = []
+    const port = await serve(false, (received) => connections.push(received), true)
+    const sent = randomBytes(3 * MiB)
+    await send(false, port, sent)
+    await connections[0]!.ended
+    expect(connections[0]!.sha256()).toBe(sha256(sent))
+    // A new buffer for every read.
+    expect(connections[0]!.memory.size).toBeGreaterThan(1)
   })
 })
