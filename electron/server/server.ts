@@ -112,6 +112,8 @@ function handshakeFailure(err: NodeJS.ErrnoException): string {
 export class BucketServer extends EventEmitter<BucketServerEvents> {
   private readonly listener: net.Server
   private readonly sessions = new Set<Session>()
+  /** Sessions open, or closed with a command still running. */
+  private readonly unfinished = new Set<Session>()
   private readonly sockets = new Set<net.Socket>()
   private readonly budget: ConnectionBudget
   /** Slots of the TCP connections accepted, by remote endpoint, until their TLS handshake is over. */
@@ -209,6 +211,12 @@ export class BucketServer extends EventEmitter<BucketServerEvents> {
     const cut = setTimeout(() => sessions.forEach((s) => s.destroy()), CLOSE_GRACE_MS)
     await Promise.all(sessions.map((s) => s.closed))
     clearTimeout(cut)
+    // Commands still running on closed connections (a cut upload keeping what arrived) end
+    // before the store closes, within the same grace.
+    await settledWithin(
+      [...this.unfinished].map((s) => s.done),
+      CLOSE_GRACE_MS,
+    )
     // What is left never became a session (e.g. a TLS handshake given up half way).
     for (const socket of this.sockets) socket.destroy()
     await stopped
@@ -309,6 +317,8 @@ export class BucketServer extends EventEmitter<BucketServerEvents> {
       log: (text) => this.log(text),
     })
     this.sessions.add(session)
+    this.unfinished.add(session)
+    void session.done.then(() => this.unfinished.delete(session))
     this.emit('clients', this.clients())
     void session.closed.then(() => {
       this.sessions.delete(session)
@@ -399,4 +409,12 @@ function listenError(err: NodeJS.ErrnoException, host: string, port: number): Se
     default:
       return new SetupError(`Cannot listen on ${where}: ${err.code ?? err.message}`)
   }
+}
+
+/** Waits until every promise has settled, or `ms` have passed. */
+async function settledWithin(promises: Promise<unknown>[], ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))
+  await Promise.race([Promise.allSettled(promises), late])
+  clearTimeout(timer)
 }

@@ -86,6 +86,13 @@ export class Session {
   readonly address: string
   /** Resolves once the socket has closed. */
   readonly closed: Promise<void>
+  /**
+   * Resolves once the socket has closed and the command it was running has ended: a cut upload
+   * goes on keeping what arrived after its connection closed.
+   */
+  readonly done: Promise<void>
+  /** The command running, if any. */
+  private running: Promise<void> | undefined
   private state: SessionState = { kind: 'waiting' }
   private readonly reader = new LineReader(MAX_LINE_BYTES)
   private readonly out: SocketWriter
@@ -149,6 +156,7 @@ export class Session {
         resolve()
       }),
     )
+    this.done = this.closed.then(() => this.running)
     this.log('connected')
     // Accepted paused (nothing is read before a connection is admitted): waiting, input flows.
     socket.resume()
@@ -221,7 +229,12 @@ export class Session {
       if (request.kind !== 'blank') {
         this.state = { kind: 'running' }
         this.socket.pause()
-        void this.run(request).catch((err: unknown) => this.fail(err))
+        const running = this.run(request)
+          .catch((err: unknown) => this.fail(err))
+          .finally(() => {
+            if (this.running === running) this.running = undefined
+          })
+        this.running = running
         return
       }
       if (skipped === BLANK_LINES_PER_TURN) {

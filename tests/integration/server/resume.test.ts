@@ -174,6 +174,29 @@ describe('a cut upload, continued', () => {
     d.destroy()
   })
 
+  it('is kept in full when the server closes right after the cut', async () => {
+    t = await startTestServer()
+    const c = await t.connect()
+    await c.command('create_b b')
+    const content = randomBytes(3_000_000)
+    c.send(`upload b f ${content.length}`)
+    expect(await c.line()).toBe(`-> ready ${content.length}`)
+    await c.write(content.subarray(0, 2_000_000))
+    await eventually(async () => (await stagedBytes(staging())) > 0)
+    c.destroy()
+    // The host quits at once: close() waits for the upload to keep what arrived.
+    await t.server.close()
+    const kept = t.logs.find((l) => /cut: \d+ bytes kept/.test(l))
+    expect(kept).toBeDefined()
+    const held = Number(/cut: (\d+) bytes kept/.exec(kept!)![1])
+    restarted = await startServer({ root: t.root, port: 0, host: '127.0.0.1' })
+    const d = await RawClient.connect(restarted.port)
+    expect((await d.command('resume_f b f 3000000')).data[0]).toBe(
+      `held ${held} ${sha256(content.subarray(0, held))}`,
+    )
+    d.destroy()
+  })
+
   it('records a durable point every 4 MiB while the bytes arrive', async () => {
     t = await startTestServer()
     const c = await t.connect()
