@@ -7,7 +7,7 @@ import { finished } from 'node:stream/promises'
 import { worthRemembering } from './digests.js'
 import { withStoreErrors, ResumeRefused, StoreError, toStoreError } from './errors.js'
 import { hashPrefix } from './hashing.js'
-import { BLOCK_BYTES, returnBlock, takeBlock } from '../blocks.js'
+import { BLOCK_BYTES, Blocks } from '../blocks.js'
 import { requireBucket } from './files.js'
 import { entryPath, reachParent, type Entry } from './paths.js'
 import { place, type Placement } from './placing.js'
@@ -131,8 +131,9 @@ export class StagedUpload implements Upload {
   private unsynced = 0
   /** The sync to disk in progress, if any. */
   private syncing: Promise<void> | undefined
-  /** The block received bytes are copied into. */
+  /** The block received bytes are copied into, and the blocks used again after it. */
   private block: Block | undefined
+  private readonly blocks = new Blocks()
   /** Sends what the block holds, should it not fill soon. */
   private sendTimer: NodeJS.Timeout | undefined
   /** Bytes handed to the file and not yet written. */
@@ -179,7 +180,9 @@ export class StagedUpload implements Upload {
     }
     for (let rest = chunk; rest.length > 0;) {
       const block = (this.block ??= {
-        memory: takeBlock(Math.min(BLOCK_BYTES, Math.max(rest.length, this.rest - this.received))),
+        memory: this.blocks.take(
+          Math.min(BLOCK_BYTES, Math.max(rest.length, this.rest - this.received)),
+        ),
         filled: 0,
         sent: 0,
         writing: 0,
@@ -219,7 +222,7 @@ export class StagedUpload implements Upload {
     const written = (err?: Error | null): void => {
       this.unwritten -= bytes.length
       // The block is reused once written in full, or given up (see discard()).
-      if (--block.writing === 0 && block !== this.block) returnBlock(block.memory)
+      if (--block.writing === 0 && block !== this.block) this.blocks.give(block.memory)
       synced?.(err)
       this.wake?.()
     }
@@ -364,7 +367,7 @@ export class StagedUpload implements Upload {
   private async discard(): Promise<void> {
     const block = this.block
     this.block = undefined
-    if (block && block.writing === 0) returnBlock(block.memory)
+    if (block && block.writing === 0) this.blocks.give(block.memory)
     await this.syncing
     await this.closeFile()
     // Best effort: whatever remains is removed when the server starts next.
