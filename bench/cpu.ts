@@ -14,6 +14,14 @@ export const cpuSince = (before: Cpu, after: Cpu): Cpu => ({
   system: after.system - before.system,
 })
 
+/** Runs `transfer` and returns the CPU this process used meanwhile (a client run in process). */
+export async function cpuOfThisProcess(transfer: () => Promise<unknown>): Promise<Cpu> {
+  const before = process.cpuUsage()
+  await transfer()
+  const used = process.cpuUsage(before)
+  return { user: used.user / 1000, system: used.system / 1000 }
+}
+
 // Linux reports CPU in clock ticks of 1/100 s on every architecture Node runs on.
 const TICK_MS = 10
 

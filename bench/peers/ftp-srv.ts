@@ -1,14 +1,9 @@
 import fs from 'node:fs/promises'
 import path from 'node:path'
 import { Client } from 'basic-ftp'
-import { processCpu } from '../cpu.js'
+import { cpuOfThisProcess, processCpu } from '../cpu.js'
 import { spawnServer } from '../context.js'
 import type { Peer } from './peer.js'
-
-const cpuOfThisProcess = (since: NodeJS.CpuUsage) => {
-  const used = process.cpuUsage(since)
-  return { user: used.user / 1000, system: used.system / 1000 }
-}
 
 /**
  * The Node FTP pair: ftp-srv in a process of its own (anonymous, rooted in its own folder) and
@@ -38,21 +33,13 @@ export async function ftpSrvPeer(
     note: 'no hashing, no fsync',
     upload: (file, name) => ({
       written: path.join(folder, name),
-      run: async () => {
-        const before = process.cpuUsage()
-        await session((c) => c.uploadFrom(file, name))
-        return cpuOfThisProcess(before)
-      },
+      run: () => cpuOfThisProcess(() => session((c) => c.uploadFrom(file, name))),
     }),
     download: (name) => {
       const written = path.join(local, name)
       return {
         written,
-        run: async () => {
-          const before = process.cpuUsage()
-          await session((c) => c.downloadTo(written, 'large.bin'))
-          return cpuOfThisProcess(before)
-        },
+        run: () => cpuOfThisProcess(() => session((c) => c.downloadTo(written, 'large.bin'))),
       }
     },
     serverCpu: () => processCpu(child.pid!),

@@ -2,7 +2,7 @@ import fs from 'node:fs/promises'
 import path from 'node:path'
 import { baselineDownload, baselineUpload } from '../baseline.js'
 import { spawnServer } from '../context.js'
-import { processCpu } from '../cpu.js'
+import { cpuOfThisProcess, processCpu } from '../cpu.js'
 import type { Peer } from './peer.js'
 
 /**
@@ -21,24 +21,19 @@ export async function tlsPipePeer(
   await fs.copyFile(source, path.join(folder, 'baseline', 'large.bin'))
   const identity = path.join(base, 'pipe-tls-identity')
   const { child, port } = await spawnServer(script, ['baseline', folder, identity], undefined)
-  const measured = async (transfer: () => Promise<void>) => {
-    const before = process.cpuUsage()
-    await transfer()
-    const used = process.cpuUsage(before)
-    return { user: used.user / 1000, system: used.system / 1000 }
-  }
   return {
     label: 'equivalent pipe, TLS',
     note: 'SHA-256 both ends, fsync; Node TLS 1.3',
     upload: (file, name) => ({
       written: path.join(folder, 'baseline', name),
-      run: () => measured(() => baselineUpload(port, file, name, 'equivalent', true)),
+      run: () => cpuOfThisProcess(() => baselineUpload(port, file, name, 'equivalent', true)),
     }),
     download: (name) => {
       const written = path.join(local, name)
       return {
         written,
-        run: () => measured(() => baselineDownload(port, 'large.bin', written, 'equivalent', true)),
+        run: () =>
+          cpuOfThisProcess(() => baselineDownload(port, 'large.bin', written, 'equivalent', true)),
       }
     },
     serverCpu: () => processCpu(child.pid!),

@@ -10,7 +10,7 @@ import {
 } from '../../electron/client/index.js'
 import { baselineDownload, baselineUpload } from '../baseline.js'
 import { check, diskAtRest, randomFile, sha256Of, timed, type ServerProcess } from '../context.js'
-import { cpuSince, processCpu, type Cpu } from '../cpu.js'
+import { cpuOfThisProcess, cpuSince, processCpu, type Cpu } from '../cpu.js'
 import type { Peer, PeerStep } from '../peers/peer.js'
 import { median, MiB } from '../stats.js'
 
@@ -147,12 +147,7 @@ export async function largeFile(
   // In-process steps measure the bench's own CPU; peers measure their client themselves.
   const inProcess = (written: string, transfer: () => Promise<unknown>): PeerStep => ({
     written,
-    run: async () => {
-      const before = process.cpuUsage()
-      await transfer()
-      const used = process.cpuUsage(before)
-      return { user: used.user / 1000, system: used.system / 1000 }
-    },
+    run: () => cpuOfThisProcess(transfer),
   })
   const steps: Record<Step, () => { written: string; run: () => Promise<unknown> }> = {
     baseUp: () => {

@@ -24,7 +24,7 @@ export const COLLECT_EVERY_BYTES = 8 * 1024 * 1024
 export const IDLE_AFTER_BYTES = 1024 * 1024
 export const IDLE_MS = 250
 
-type Collect = (options?: { type: 'minor' | 'major' }) => void
+type Collect = (options?: { type: 'minor' }) => void
 
 /** Bytes counted since the last collection. */
 let sinceCollection = 0
