@@ -43,7 +43,8 @@ parentPort.on('message', ({ id, code, salt, length, options }) => {
  * Codes are hashed on one thread of their own, one after another. scrypt's 16 MiB, taken on the
  * four threads of Node's pool (crypto.scrypt), stayed with each thread's allocator for good, and
  * glibc, having seen a block that large freed, stopped giving freed memory back to the system:
- * checking codes cost a server 60 to 110 MiB it kept. On one thread the one block is reused.
+ * checking codes cost a server 60 to 110 MiB it kept. On one thread, with glibc's thresholds fixed
+ * (allocator.ts), the block is given back after each hash.
  */
 class Hasher {
   private worker: Worker | undefined

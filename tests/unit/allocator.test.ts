@@ -1,3 +1,8 @@
+import { execFile } from 'node:child_process'
+import fs from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { promisify } from 'node:util'
 import v8 from 'node:v8'
 import vm from 'node:vm'
 import { describe, expect, it, vi } from 'vitest'
@@ -38,5 +43,49 @@ describe('trimNow', () => {
       expect(before - after).toBeGreaterThan(32 * MiB)
       expect(kept.length + big.length).toBe(2048)
     },
+  )
+})
+
+/**
+ * How much more memory a fresh process holds after 20 code checks (scrypt, 16 MiB each, on the
+ * hasher's thread) than after one; with `tuned`, glibc's thresholds are fixed first, as a server
+ * does as it starts. In a process of its own: the thresholds are the whole process's.
+ */
+async function keptByCodeChecks(tuned: boolean): Promise<number> {
+  const from = (file: string): string =>
+    JSON.stringify(path.resolve(import.meta.dirname, '../../electron/server', file))
+  const script = `
+    import { findTrim } from ${from('allocator.ts')}
+    import { hashCode } from ${from('grants.ts')}
+    if (${tuned}) await findTrim()
+    await hashCode('first', 'salt')
+    const before = process.memoryUsage().rss
+    for (let i = 0; i < 20; i++) await hashCode('code ' + i, 'salt')
+    console.log(process.memoryUsage().rss - before)`
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'bucketshare-allocator-'))
+  try {
+    await fs.writeFile(path.join(dir, 'checks.mjs'), script)
+    const run = promisify(execFile)
+    const { stdout } = await run(process.execPath, [
+      '--import',
+      'tsx',
+      path.join(dir, 'checks.mjs'),
+    ])
+    return Number(stdout.trim())
+  } finally {
+    await fs.rm(dir, { recursive: true })
+  }
+}
+
+describe("glibc's thresholds, fixed as a server starts", () => {
+  it.runIf(process.platform === 'linux')(
+    "give back the 16 MiB that each code check takes on the hasher's thread",
+    async () => {
+      const [left, tuned] = await Promise.all([keptByCodeChecks(false), keptByCodeChecks(true)])
+      // Left to glibc, the thread's arena keeps at least one 16 MiB block for good.
+      expect(left).toBeGreaterThan(14 * MiB)
+      expect(tuned).toBeLessThan(4 * MiB)
+    },
+    30_000,
   )
 })
