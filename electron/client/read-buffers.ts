@@ -5,6 +5,14 @@ export const MIN_READ_BYTES = 64 * 1024
 /** Empty blocks kept for reuse; more are made while the consumer holds these. */
 const SPARE_BLOCKS = 4
 
+/**
+ * A block in memory that another thread can read: a large download is hashed on a thread of its
+ * own, straight from where its bytes landed (download-hash.ts).
+ */
+function sharedBlock(): Buffer {
+  return Buffer.from(new SharedArrayBuffer(READ_BLOCK_BYTES))
+}
+
 /** Received bytes, valid until `release()`, which gives their memory back (once; later calls do nothing). */
 export interface Received {
   chunk: Buffer
@@ -19,7 +27,7 @@ export interface Received {
  */
 export class ReadBuffers {
   private readonly spare: Buffer[] = []
-  private block: Buffer = Buffer.allocUnsafe(READ_BLOCK_BYTES)
+  private block: Buffer = sharedBlock()
   private used = 0
   /** Chunks handed out and not yet released, by block. */
   private readonly held = new Map<Buffer, number>()
@@ -28,7 +36,7 @@ export class ReadBuffers {
   readonly next = (): Buffer => {
     if (READ_BLOCK_BYTES - this.used < MIN_READ_BYTES) {
       const full = this.block
-      this.block = this.spare.pop() ?? Buffer.allocUnsafe(READ_BLOCK_BYTES)
+      this.block = this.spare.pop() ?? sharedBlock()
       this.used = 0
       if (!this.held.has(full)) this.recycle(full)
     }

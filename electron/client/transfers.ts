@@ -12,6 +12,7 @@ import {
 } from '../../shared/protocol/index.js'
 import type { Connection, RawResponse } from './connection.js'
 import { localError, LocalFileError, type DownloadTarget, type UploadSource } from './endpoints.js'
+import { downloadHash, type DownloadHash } from './download-hash.js'
 import { TransportError } from './errors.js'
 import { giveBack } from './file-blocks.js'
 import { ProgressMeter, type Progress } from './progress.js'
@@ -273,6 +274,7 @@ export async function download(
   const stopWatching = watchAbort(connection, signal)
   const lines: string[] = []
   let meter: ProgressMeter | undefined
+  let hashing: DownloadHash | undefined
   /** Set once the target writes a download that may be continued if cut. */
   let resumable = false
   try {
@@ -316,15 +318,18 @@ export async function download(
     const identity = version === undefined ? undefined : { source, version, size }
     await target.open({ name, size, ...(identity ? { identity, from } : {}) }, signal)
     resumable = identity !== undefined
-    const hash = createHash('sha256')
-    if (from > 0) for await (const chunk of target.kept!()) hash.update(chunk)
+    const hash = (hashing = downloadHash(size))
+    if (from > 0) for await (const chunk of target.kept!()) await hash.update(chunk, nothing)
     const counter = (meter = new ProgressMeter(size, options.onProgress, from))
     await connection.readBytes(rest, (chunk, release) => {
-      hash.update(chunk)
       counter.add(chunk.length)
-      return target.write(chunk, release)
+      // The chunk's memory is used again once both the hash and the file are done with it.
+      const done = afterTwo(release)
+      const hashed = hash.update(chunk, done)
+      const written = target.write(chunk, done)
+      return hashed || written ? Promise.all([hashed, written]).then(nothing) : undefined
     })
-    const sha256 = hash.digest('hex')
+    const sha256 = await hash.digest()
     const status = await connection.readResponse((text) => lines.push(text))
     // A cancel wins even when every byte had arrived already (read from memory after the cut).
     if (signal?.aborted) throw new TransportError('cancelled', 'cancelled')
@@ -349,6 +354,7 @@ export async function download(
     throw err
   } finally {
     meter?.stop(false)
+    hashing?.drop()
     stopWatching()
   }
 }
@@ -408,4 +414,14 @@ function unexpected(connection: Connection, what: string): TransportError {
 function cut<E extends Error>(connection: Connection, err: E): E {
   connection.destroy()
   return err
+}
+
+const nothing = (): void => undefined
+
+/** Runs `then` on its second call. */
+function afterTwo(then: () => void): () => void {
+  let calls = 0
+  return () => {
+    if (++calls === 2) then()
+  }
 }
