@@ -2,7 +2,7 @@ import type { Envelope, EventName, Events, RequestName } from './ipc.js'
 
 /**
  * Browser mode (`npm run ui`): the same contract as the Electron preload, carried over a WebSocket
- * at `/bridge`, plus two HTTP routes for file bytes (a browser has no local paths to hand over).
+ * at `/bridge`, plus HTTP routes for file bytes (a browser has no local paths to hand over).
  * Every URL carries the session token that `npm run ui` prints: `?token=<TOKEN_PARAM value>`.
  */
 
@@ -15,6 +15,11 @@ export const BRIDGE_PATH = '/bridge'
 export const UPLOAD_PATH = '/upload'
 /** GET, query: token, id, file (as for uploads). Answers the file as an attachment. */
 export const DOWNLOAD_PATH = '/download'
+/**
+ * POST, query: token, id, file, ok (1 or 0): the page wrote a tree's file into the folder it
+ * chose (1), or could not (0). The file counts as done only then, not once its bytes were sent.
+ */
+export const WRITTEN_PATH = '/written'
 
 export type BridgeRequestMessage = {
   type: 'invoke'

@@ -37,6 +37,8 @@ const keyOf = (id: string, file?: number): string => (file === undefined ? id : 
  */
 export class BrowserBytes {
   private readonly waiting = new Map<string, (handover: Handover) => void>()
+  /** Tree files sent into the page's folder, waiting for the page to say it wrote them. */
+  private readonly writing = new Map<string, (ok: boolean) => void>()
 
   constructor(private readonly emit: Emit) {}
 
@@ -81,8 +83,46 @@ export class BrowserBytes {
         this.emit('transfer:send', { id, folder: parts.join('/') })
         return Promise.resolve()
       },
-      file: (parts, file) => Promise.resolve(this.target(id, { file, path: parts.join('/') })),
+      file: (parts, file) => {
+        const path = parts.join('/')
+        const target = this.target(id, { file, path })
+        return Promise.resolve({
+          ...target,
+          // Done once the page has the file in its folder, not once its bytes were sent.
+          commit: async () => {
+            const written = this.written(keyOf(id, file), path)
+            await target.commit()
+            await written
+            return undefined
+          },
+        })
+      },
     }
+  }
+
+  /** The page says whether it wrote file `file` of tree `id`; false when nothing waits for that. */
+  wrote(id: string, file: number, ok: boolean): boolean {
+    const key = keyOf(id, file)
+    const settle = this.writing.get(key)
+    this.writing.delete(key)
+    settle?.(ok)
+    return settle !== undefined
+  }
+
+  private written(key: string, path: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () => settle(false, 'the browser did not say it wrote'),
+        BYTES_WAIT_MS,
+      )
+      const settle = (ok: boolean, failed = 'the browser could not write'): void => {
+        clearTimeout(timer)
+        this.writing.delete(key)
+        if (ok) resolve()
+        else reject(new LocalFileError(`${failed} "${path}"`))
+      }
+      this.writing.set(key, (ok) => settle(ok))
+    })
   }
 
   /**

@@ -52,6 +52,14 @@ export class AppCore {
   }
 
   /**
+   * Browser mode: the page wrote file `file` of tree download `id` into its chosen folder (`ok`),
+   * or could not; false when no such file waits for it.
+   */
+  wrote(id: string, file: number, ok: boolean): boolean {
+    return this.services.browserBytes?.wrote(id, file, ok) ?? false
+  }
+
+  /**
    * Browser mode: the page dropped the request carrying transfer `id`'s bytes (the person
    * cancelled the browser's download): a cancel, unless the app stopped the transfer itself.
    */

@@ -10,6 +10,7 @@ import {
   DOWNLOAD_PATH,
   TOKEN_PARAM,
   UPLOAD_PATH,
+  WRITTEN_PATH,
   type BridgeRequestMessage,
   type BridgeServerMessage,
 } from '../../shared/web-bridge.js'
@@ -60,6 +61,13 @@ export async function startWebUi(options: WebUiOptions): Promise<WebUi> {
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost')
     if (!allowedHost(req)) return plain(res, 421, 'wrong host')
+    if (url.pathname === WRITTEN_PATH) {
+      const file = treeFile(url)
+      if (!hasToken(url) || req.method !== 'POST' || !sameOrigin(req) || file === undefined)
+        return plain(res, 403, 'forbidden')
+      const known = core.wrote(transferId(url), file, url.searchParams.get('ok') === '1')
+      return plain(res, known ? 200 : 404, known ? 'ok' : 'no such file waits')
+    }
     if (url.pathname === UPLOAD_PATH || url.pathname === DOWNLOAD_PATH) {
       if (!hasToken(url)) return plain(res, 403, 'forbidden')
       const route = url.pathname === UPLOAD_PATH ? upload : download

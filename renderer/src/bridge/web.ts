@@ -10,6 +10,7 @@ import {
   DOWNLOAD_PATH,
   TOKEN_PARAM,
   UPLOAD_PATH,
+  WRITTEN_PATH,
   type BridgeRequestMessage,
   type BridgeServerMessage,
 } from '../../../shared/web-bridge.js'
@@ -111,7 +112,7 @@ export function webBridge(location: Location): Bridge {
     if (!transfer) return void early.set(ask.id, [...(early.get(ask.id) ?? []), ask])
     const url = (path: string): string =>
       `${path}?${query({ id: ask.id, ...(ask.file === undefined ? {} : { file: String(ask.file) }) })}`
-    if (transfer.into) return void write(transfer, transfer.into, ask, url(DOWNLOAD_PATH))
+    if (transfer.into) return void write(transfer, transfer.into, ask, url)
     const file = ask.file === undefined ? transfer.file : transfer.tree?.[ask.file]
     if (!file) {
       // The browser's own download; its progress still arrives as events.
@@ -128,24 +129,30 @@ export function webBridge(location: Location): Bridge {
 
   /**
    * A tree's folder made, or one of its files fetched into its place (below the tree's own folder
-   * in the chosen one). A file appears only whole: a failed fetch drops what was written.
+   * in the chosen one), then said written or not: the file is done only once it is in place. A
+   * file appears only whole: a failed fetch drops what was written.
    */
   async function write(
     transfer: PageTransfer,
     into: { folder: TreeFolder; name: string },
     ask: Events['transfer:send'],
-    url: string,
+    url: (path: string) => string,
   ): Promise<void> {
     const parts = (path: string): string[] => [into.name, ...path.split('/').filter(Boolean)]
     if (ask.folder !== undefined) return void (await into.folder.folder(parts(ask.folder)))
     if (ask.path === undefined) return
+    const said = (ok: boolean): Promise<unknown> =>
+      fetch(`${url(WRITTEN_PATH)}&ok=${ok ? 1 : 0}`, { method: 'POST' }).catch(() => undefined)
     try {
-      const response = await fetch(url, { signal: transfer.stop.signal })
+      const response = await fetch(url(DOWNLOAD_PATH), { signal: transfer.stop.signal })
       if (!response.ok || !response.body) return
       await into.folder.write(parts(ask.path), response.body, transfer.stop.signal)
+      await said(true)
     } catch {
       // The transfer tells how it ended; the Node side stops the tree when a file fails.
-      if (!transfer.stop.signal.aborted) transfer.stop.abort()
+      if (transfer.stop.signal.aborted) return
+      await said(false)
+      transfer.stop.abort()
     }
   }
 

@@ -316,7 +316,8 @@ describe('browser mode', () => {
     expect(await fs.readdir(path.join(stored, 'vide'))).toEqual([])
     expect(await fs.readdir(path.join(stored, 'été 2026/rien'))).toEqual([])
 
-    // Down again into a folder the page chose: it makes the folders and writes each file.
+    // Down again into a folder the page chose: it makes the folders, writes each file, and says
+    // so once it is in place.
     const into = path.join(f.base, 'chosen')
     const written: Promise<void>[] = []
     const off2 = f.core.on('transfer:send', ({ id, file, path: at, folder }) => {
@@ -328,6 +329,14 @@ describe('browser mode', () => {
             expect(r.status).toBe(200)
             await fs.mkdir(path.dirname(path.join(into, at!)), { recursive: true })
             await fs.writeFile(path.join(into, at!), Buffer.from(await r.arrayBuffer()))
+            const said = await fetch(
+              `${origin}/written?token=${token}&id=${id}&file=${file}&ok=1`,
+              {
+                method: 'POST',
+                headers: { origin },
+              },
+            )
+            expect(said.status).toBe(200)
           }),
         )
     })
@@ -342,13 +351,52 @@ describe('browser mode', () => {
         state: 'done',
         files: names.length,
       })
+    // Done means every file is in place.
+    for (const [name, bytes] of files)
+      expect(await fs.readFile(path.join(into, name))).toEqual(bytes)
     process.off('warning', onWarning)
     expect(warnings).toEqual([])
     off2()
     await Promise.all(written)
-    for (const [name, bytes] of files)
-      expect(await fs.readFile(path.join(into, name))).toEqual(bytes)
     expect(await fs.readdir(path.join(into, 'vide'))).toEqual([])
     expect(await fs.readdir(path.join(into, 'été 2026/rien'))).toEqual([])
+  })
+
+  it('fails a tree whose file the page could not write, saying which', async () => {
+    const { origin, token } = await start()
+    await hostAndConnect(f)
+    await f.ok('buckets:create', { name: 'b' })
+    await fs.mkdir(path.join(f.shared, 'b', 'album'))
+    await fs.writeFile(path.join(f.shared, 'b', 'album', 'photo.jpg'), 'bytes')
+    const off = f.core.on('transfer:send', ({ id, file }) => {
+      if (file === undefined) return
+      // The page read the bytes but could not write them (a full disk, a folder removed).
+      void fetch(`${origin}/download?token=${token}&id=${id}&file=${file}`)
+        .then((r) => r.arrayBuffer())
+        .then(() =>
+          fetch(`${origin}/written?token=${token}&id=${id}&file=${file}&ok=0`, {
+            method: 'POST',
+            headers: { origin },
+          }),
+        )
+    })
+    const [down] = await f.ok<TransferInfo[]>('transfers:download', {
+      bucket: 'b',
+      names: ['album'],
+      folders: ['album'],
+    })
+    await expect
+      .poll(() => final(down!.id), { timeout: 10_000 })
+      .toMatchObject({
+        state: 'failed',
+        error: expect.stringContaining('could not write "photo.jpg"'),
+      })
+    off()
+    // Only the page may say it: another origin is refused, and so is a request without the token.
+    const say = (query: string, from: string): Promise<Response> =>
+      fetch(`${origin}/written?${query}`, { method: 'POST', headers: { origin: from } })
+    const query = `id=${down!.id}&file=0&ok=1`
+    expect((await say(`token=${token}&${query}`, 'http://evil.example')).status).toBe(403)
+    expect((await say(query, origin)).status).toBe(403)
   })
 })
