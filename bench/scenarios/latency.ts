@@ -33,16 +33,19 @@ export interface LatencyResult {
    * `-> ready`, then the status.
    */
   upload: LatencyRun
-  /** `put_f` (protocol 2): the bytes follow the command, up to PUT_DEPTH in flight per connection. */
+  /** `put_f` (protocol 2): the bytes follow the command, up to LANE_DEPTH in flight per connection. */
   put: LatencyRun
-  /** `download`: one round trip per file. */
+  /** `download` of a file whose size the client does not know: one round trip per file. */
   download: LatencyRun
+  /** `download` of files a listing gave the sizes of: up to LANE_DEPTH in flight per connection. */
+  listed: LatencyRun
 }
 
 /**
  * Small files over a link with latency (a delaying proxy in front of the server): how far round
  * trips per file bound throughput, with `upload` (three per file) and with `put_f` (pipelined), and
- * for downloads (one per file). Every file is checked by its SHA-256.
+ * for downloads (one per file, or pipelined when a listing gave the sizes). Every file is checked
+ * by its SHA-256.
  */
 export async function latency(
   server: ServerProcess,
@@ -88,26 +91,28 @@ export async function latency(
   try {
     const upload = run(await uploadAll(older, 'latency-upload'), 3)
     const put = run(await uploadAll(client, 'latency-put'), 0)
-    const downSeconds = await timed(() =>
-      Promise.all(
-        names.map(async (name) => {
-          const r = await client.download({
-            bucket: 'latency-put',
-            name,
-            target: fileTarget(down),
-          })
-          check(r.sha256, hashes.get(name)!, `download ${name}`)
-        }),
-      ),
-    )
-    return {
-      files: count,
-      sizeKiB: size / 1024,
-      delayMs,
-      upload,
-      put,
-      download: run(downSeconds, 1),
-    }
+    const downloadAll = (listed: boolean): Promise<number> =>
+      timed(() =>
+        Promise.all(
+          names.map(async (name) => {
+            const r = await client.download({
+              bucket: 'latency-put',
+              name,
+              target: fileTarget(down),
+              // A listing gives each file's size: small ones then share lanes.
+              ...(listed ? { size } : {}),
+              // Each run fetches every file: none is skipped as already there.
+              resume: false,
+            })
+            check(r.sha256, hashes.get(name)!, `download ${name}`)
+          }),
+        ),
+      )
+    const download = run(await downloadAll(false), 1)
+    await fs.rm(down, { recursive: true })
+    await fs.mkdir(down)
+    const listed = run(await downloadAll(true), 0)
+    return { files: count, sizeKiB: size / 1024, delayMs, upload, put, download, listed }
   } finally {
     older.close()
     client.close()

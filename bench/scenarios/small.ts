@@ -18,8 +18,9 @@ export interface SmallResult {
 }
 
 /**
- * Many small files up, then down, all handed to the client at once: it runs TRANSFER_CONCURRENCY
- * at a time. Every file is checked on both sides (SHA-256 on disk) outside the timing.
+ * Many small files up, then down (with their sizes, as a folder's are), all handed to the client at
+ * once: it sends them on TRANSFER_CONCURRENCY connections, several in flight on each. Every file is
+ * checked on both sides (SHA-256 on disk) outside the timing.
  */
 export async function smallFiles(
   server: ServerProcess,
@@ -60,7 +61,14 @@ export async function smallFiles(
   const downSeconds = await timed(() =>
     Promise.all(
       names.map(async (name) => {
-        const result = await client.download({ bucket: 'small', name, target: fileTarget(down) })
+        // With its size, as a folder's listing gives it: small files then share lanes.
+        const size = files.get(name)!.length
+        const result = await client.download({
+          bucket: 'small',
+          name,
+          target: fileTarget(down),
+          size,
+        })
         check(result.sha256, hashes.get(name)!, `download ${name}`)
       }),
     ),

@@ -12,7 +12,7 @@ import {
 } from '../../shared/protocol/index.js'
 import { Connection, type ConnectOptions, type RawResponse } from './connection.js'
 import { TransportError } from './errors.js'
-import { PutLanes, PUT_MAX_BYTES } from './pipeline.js'
+import { Lanes, LANE_MAX_BYTES } from './pipeline.js'
 import { ConnectionPool } from './pool.js'
 import { Semaphore } from './semaphore.js'
 import {
@@ -63,7 +63,7 @@ export class BucketClient extends EventEmitter<ClientEvents> {
   private readonly pool: ConnectionPool
   private readonly slots = new Semaphore(TRANSFER_CONCURRENCY)
   /** Small uploads, several in flight per connection (`put_f`). */
-  private readonly lanes: PutLanes
+  private readonly lanes: Lanes
   /** The server's protocol version, once asked (`init`). */
   private version: Promise<number> | undefined
   /** The access code accepted on the command connection, for the transfer connections. */
@@ -76,7 +76,7 @@ export class BucketClient extends EventEmitter<ClientEvents> {
     super()
     this.accessCode = options.accessCode
     this.pool = new ConnectionPool(() => this.sameServer())
-    this.lanes = new PutLanes(this.slots, this.pool)
+    this.lanes = new Lanes(this.slots, this.pool)
     void connection.closed.then(() => {
       this.pool.close()
       this.emit('close', this.failure())
@@ -260,7 +260,8 @@ export class BucketClient extends EventEmitter<ClientEvents> {
    * the server has it); resolves once the server confirmed the sha256.
    */
   async upload(options: UploadOptions): Promise<TransferResult> {
-    if (await this.sendsWhole(options)) return this.onLane(options)
+    if (await this.sendsWhole(options))
+      return this.onLane(options, (onCommand) => this.lanes.upload(options, onCommand))
     return this.onTransferConnection(options, (c, onCommand) =>
       upload(c, { ...options, onCommand }),
     )
@@ -269,11 +270,16 @@ export class BucketClient extends EventEmitter<ClientEvents> {
   /** Whether an upload goes as `put_f`: a small source, a server of protocol 2 or later. */
   private async sendsWhole({ source }: UploadOptions): Promise<boolean> {
     const size = await source.size().catch(() => undefined)
-    return size !== undefined && size <= PUT_MAX_BYTES && (await this.protocolVersion()) >= 2
+    return size !== undefined && size <= LANE_MAX_BYTES && (await this.protocolVersion()) >= 2
   }
 
-  /** Downloads on a connection of its own; the content's sha256 is verified before it is kept. */
+  /**
+   * Downloads on a connection of its own, or a small file (its size known) several at a time on
+   * one; the content's sha256 is verified before it is kept.
+   */
   download(options: DownloadOptions): Promise<TransferResult> {
+    if (options.size !== undefined && options.size <= LANE_MAX_BYTES)
+      return this.onLane(options, (onCommand) => this.lanes.download(options, onCommand))
     return this.onTransferConnection(options, (c, onCommand) =>
       download(c, { ...options, onCommand }),
     )
@@ -349,11 +355,14 @@ export class BucketClient extends EventEmitter<ClientEvents> {
     }
   }
 
-  private async onLane(options: UploadOptions): Promise<TransferResult> {
+  private async onLane(
+    options: UploadOptions | DownloadOptions,
+    work: (onCommand: (line: string) => void) => Promise<TransferResult>,
+  ): Promise<TransferResult> {
     if (!this.connection.usable) throw this.failure()
     let line: string | undefined
     try {
-      const result = await this.lanes.upload(options, (sent) => {
+      const result = await work((sent) => {
         line = sent
         options.onCommand?.(sent)
       })

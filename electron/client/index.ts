@@ -18,7 +18,7 @@ export {
   type TransportReason,
 } from './errors.js'
 export { PROGRESS_INTERVAL_MS, type Progress } from './progress.js'
-export { PUT_DEPTH, PUT_MAX_BYTES } from './pipeline.js'
+export { LANE_DEPTH, LANE_MAX_BYTES } from './pipeline.js'
 export type {
   DownloadOptions,
   TransferOptions,

@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto'
 import {
   formatCommand,
   parseDigest,
+  parseMarker,
+  parseResponseLine,
   parseSame,
   ProtocolError,
 } from '../../shared/protocol/index.js'
@@ -11,19 +13,26 @@ import { TransportError } from './errors.js'
 import type { ConnectionPool } from './pool.js'
 import { ProgressMeter } from './progress.js'
 import type { Semaphore } from './semaphore.js'
-import type { TransferResult, UploadOptions } from './transfers.js'
+import type { DownloadOptions, TransferResult, UploadOptions } from './transfers.js'
 
 /**
- * Files up to this size are sent as `put_f` (protocol 2), read whole into memory first: over a
- * link with latency the round trips of `upload`, not the bytes, would set their pace.
+ * Files up to this size move on lanes, held whole in memory: uploaded as `put_f` (protocol 2),
+ * downloaded with `download` sent without waiting for the answers before it. Over a link with
+ * latency the round trips, not the bytes, would set their pace.
  */
-export const PUT_MAX_BYTES = 256 * 1024
+export const LANE_MAX_BYTES = 256 * 1024
 
-/** `put_f` uploads in flight on one connection: enough to keep it busy over a slow round trip. */
-export const PUT_DEPTH = 16
+/** Small transfers in flight on one connection: enough to keep it busy over a slow round trip. */
+export const LANE_DEPTH = 16
 
 /**
- * One transfer connection carrying `put_f` uploads back to back: each is written when the one
+ * A small download whose answer announces more than this (the file grew since it was listed) cuts
+ * its lane rather than be held in memory.
+ */
+const LANE_DOWNLOAD_CAP_BYTES = 64 * LANE_MAX_BYTES
+
+/**
+ * One transfer connection carrying small transfers back to back: each is written when the one
  * before it has been written, and its answer read when the one before it has been read.
  */
 class Lane {
@@ -49,20 +58,23 @@ class Lane {
 
   /**
    * Queues one exchange: `data` (a command line, and a put_f's bytes) goes out in its turn, unless
-   * `signal` was aborted before then; its answer is read in its turn.
+   * `signal` was aborted before then; its answer is read in its turn by `read`, which returns a
+   * refusal rather than throw it (a throw breaks the lane).
    */
-  exchange(data: Buffer, signal?: AbortSignal): Promise<RawResponse> {
+  exchange<T>(
+    data: Buffer,
+    read: (connection: Connection) => Promise<T>,
+    signal?: AbortSignal,
+  ): Promise<T> {
     const sent = this.written.then(async () => {
       if (signal?.aborted) throw new TransportError('cancelled', 'cancelled')
       await (await this.connection).write(data)
     })
     this.written = sent.catch(() => undefined)
     const answer = this.answered.then(async () => {
-      // Nothing was sent for a cancelled upload, so nothing is to be read for it.
+      // Nothing was sent for a cancelled transfer, so nothing is to be read for it.
       await sent
-      const lines: string[] = []
-      const status = await (await this.connection).readResponse((text) => lines.push(text))
-      return { lines, status }
+      return read(await this.connection)
     })
     this.answered = answer.catch((err: unknown) => {
       if (!(err instanceof TransportError && err.reason === 'cancelled')) this.broken = true
@@ -72,11 +84,11 @@ class Lane {
 }
 
 /**
- * Small uploads share lanes: each lane is a pooled transfer connection holding one of the client's
- * transfer slots, with up to PUT_DEPTH uploads in flight. A lane is opened whenever a slot is free,
- * and given back once it has nothing in flight.
+ * Small transfers share lanes: each lane is a pooled transfer connection holding one of the
+ * client's transfer slots, with up to LANE_DEPTH transfers in flight. A lane is opened whenever a
+ * slot is free, and given back once it has nothing in flight.
  */
-export class PutLanes {
+export class Lanes {
   private lanes: Lane[] = []
   /** Uploads waiting for room in a lane. */
   private waiting: (() => void)[] = []
@@ -94,7 +106,11 @@ export class PutLanes {
       const { bytes, sha256 } = await readWhole(source, signal)
       const size = bytes.length
       const send = (line: string, data: Buffer[] = []): Promise<RawResponse> => {
-        const answer = lane.exchange(Buffer.concat([Buffer.from(`${line}\n`), ...data]), signal)
+        const answer = lane.exchange(
+          Buffer.concat([Buffer.from(`${line}\n`), ...data]),
+          readResponse,
+          signal,
+        )
         onCommand(line)
         return answer
       }
@@ -122,6 +138,61 @@ export class PutLanes {
     }
   }
 
+  /**
+   * Downloads a small file (its size known from a listing): its `download` goes out without
+   * waiting for the answers before it on the lane, its bytes are held in memory, and the target
+   * is written once their sha256 matched. The lane stays in step whatever happens to the target.
+   */
+  async download(
+    options: DownloadOptions,
+    onCommand: (line: string) => void,
+  ): Promise<TransferResult> {
+    const { bucket, name, target, signal } = options
+    await target.check?.()
+    const lane = await this.take(signal)
+    try {
+      const send = <T>(line: string, read: (c: Connection) => Promise<T>): Promise<T> => {
+        const answer = lane.exchange(Buffer.from(`${line}\n`), read, signal)
+        onCommand(line)
+        return answer
+      }
+      const holding = options.resume !== false && target.holding ? await target.holding(name) : {}
+      if (holding.existing) {
+        const { size } = holding.existing
+        const known = await send(formatCommand('resume_f', [bucket, name, size]), readResponse)
+        const same = known.status.ok ? known.lines.map(parseSame).find(Boolean) : undefined
+        if (same !== undefined && same === (await holding.existing.sha256())) {
+          await target.discard()
+          return { response: known, size, sha256: same, alreadyThere: true }
+        }
+      }
+      const { bytes, ...response } = await send(
+        formatCommand('download', [bucket, name]),
+        readDownload,
+      )
+      if (signal?.aborted) throw new TransportError('cancelled', 'cancelled')
+      if (!response.status.ok) throw new ProtocolError(response.status.code, response.status.detail)
+      const sha256 = createHash('sha256').update(bytes).digest('hex')
+      if (response.lines.map(parseDigest).find(Boolean) !== sha256) {
+        ;(await lane.connection).destroy()
+        throw new TransportError('integrity', 'the content arrived damaged (sha256 mismatch)')
+      }
+      await target.open({ name, size: bytes.length }, signal)
+      await target.write(bytes, () => undefined)
+      const written = await target.commit()
+      // Read in one go: progress is its start and its end.
+      const meter = new ProgressMeter(bytes.length, options.onProgress)
+      meter.add(bytes.length)
+      meter.stop(true)
+      return { response, size: bytes.length, sha256, ...(written ? { path: written } : {}) }
+    } catch (err) {
+      await target.discard()
+      throw err
+    } finally {
+      this.done(lane)
+    }
+  }
+
   /** A new lane when a slot is free, else the least busy lane with room, else the first to have room. */
   private async take(signal?: AbortSignal): Promise<Lane> {
     for (;;) {
@@ -137,7 +208,7 @@ export class PutLanes {
         this.lanes.push(lane)
       } else
         lane = this.lanes
-          .filter((l) => !l.broken && l.inFlight < PUT_DEPTH)
+          .filter((l) => !l.broken && l.inFlight < LANE_DEPTH)
           .reduce<Lane | undefined>((a, b) => (a && a.inFlight <= b.inFlight ? a : b), undefined)
       if (lane) {
         lane.inFlight++
@@ -196,4 +267,40 @@ async function readWhole(
   if (read < size) throw new LocalFileError('the file shrank while it was being sent')
   const bytes = Buffer.concat(parts, read).subarray(0, size)
   return { bytes, sha256: createHash('sha256').update(bytes).digest('hex') }
+}
+
+/** An answer of data lines and a status. */
+async function readResponse(connection: Connection): Promise<RawResponse> {
+  const lines: string[] = []
+  const status = await connection.readResponse((text) => lines.push(text))
+  return { lines, status }
+}
+
+/**
+ * The answer to `download <bucket> <file>`: `size <n>`, the bytes, the digest and the status, or
+ * a refusal (a status alone, with no bytes).
+ */
+async function readDownload(connection: Connection): Promise<RawResponse & { bytes: Buffer }> {
+  const line = await connection.readLine()
+  const parsed = parseResponseLine(line)
+  if (parsed.kind === 'status') return { lines: [], status: parsed.status, bytes: Buffer.alloc(0) }
+  const size = parsed.kind === 'data' ? parseMarker(parsed.text, 'size') : undefined
+  if (size === undefined || size > LANE_DOWNLOAD_CAP_BYTES) {
+    connection.destroy()
+    throw new TransportError(
+      'protocol',
+      size === undefined
+        ? `${connection.where}: expected "size <n>", got "${line.slice(0, 80)}"`
+        : `${connection.where}: the file grew to ${size} bytes since it was listed`,
+    )
+  }
+  const bytes = Buffer.allocUnsafe(size)
+  let at = 0
+  await connection.readBytes(size, (chunk, release) => {
+    at += chunk.copy(bytes, at)
+    release()
+  })
+  const lines = [parsed.text]
+  const status = await connection.readResponse((text) => lines.push(text))
+  return { lines, status, bytes }
 }

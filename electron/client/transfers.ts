@@ -49,6 +49,11 @@ export interface DownloadOptions extends TransferOptions {
   name: string
   /** fileTarget(path) or streamTarget(start). */
   target: DownloadTarget
+  /**
+   * The file's size as a listing gave it, when known: a small file then shares a connection with
+   * others, several in flight (pipeline.ts).
+   */
+  size?: number
 }
 
 /** One transfer, whichever way it goes: what the app queues and the console types. */

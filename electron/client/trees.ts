@@ -18,11 +18,17 @@ import {
   type UploadSource,
 } from './endpoints.js'
 import { TransportError } from './errors.js'
+import { LANE_DEPTH } from './pipeline.js'
 import { ProgressMeter, type Progress } from './progress.js'
 import type { TransferResult } from './transfers.js'
 
 /** Listeners one file in flight adds to its tree's cancel signal, at most. */
 const LISTENERS_PER_FILE = 4
+/**
+ * Files of a tree in flight at once: as many as the client's lanes carry, so that small files go
+ * several at a time on each connection; large ones still wait for one of TRANSFER_CONCURRENCY.
+ */
+const TREE_WORKERS = TRANSFER_CONCURRENCY * LANE_DEPTH
 
 /**
  * Whole folders moved file by file: a tree upload makes every empty folder and uploads every file
@@ -212,6 +218,7 @@ export async function receiveTree(
       bucket,
       name: file.remote,
       target: await into.file(file.parts, file.n),
+      size: file.size,
     }),
   )
   return {
@@ -317,7 +324,7 @@ async function moveAll<F extends TreeFile>(
   const stop = new AbortController()
   // Every file in flight listens to it (its connection, its bytes from a page): as many as the
   // workers allow, which is more than Node's default of 10 before it warns of a leak.
-  setMaxListeners(TRANSFER_CONCURRENCY * LISTENERS_PER_FILE, stop.signal)
+  setMaxListeners(TREE_WORKERS * LISTENERS_PER_FILE, stop.signal)
   const cancel = (): void => stop.abort()
   options.signal?.addEventListener('abort', cancel, { once: true })
   if (options.signal?.aborted) stop.abort()
@@ -365,7 +372,7 @@ async function moveAll<F extends TreeFile>(
     }
   }
   try {
-    await Promise.all(Array.from({ length: Math.min(TRANSFER_CONCURRENCY, files.length) }, worker))
+    await Promise.all(Array.from({ length: Math.min(TREE_WORKERS, files.length) }, worker))
   } finally {
     options.signal?.removeEventListener('abort', cancel)
     meter.stop(failure === undefined && !stop.signal.aborted)

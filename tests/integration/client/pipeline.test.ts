@@ -6,10 +6,11 @@ import { afterEach, describe, expect, it } from 'vitest'
 import {
   BucketClient,
   fileSource,
+  fileTarget,
   LocalFileError,
   ProtocolError,
-  PUT_DEPTH,
-  PUT_MAX_BYTES,
+  LANE_DEPTH,
+  LANE_MAX_BYTES,
   TRANSFER_CONCURRENCY,
   TransportError,
   type CommandRecord,
@@ -38,11 +39,11 @@ async function smallFiles(count: number, size: number): Promise<Map<string, stri
   return files
 }
 
-/** The server's log lines of put_f commands, by connection (`ip:port`). */
-function putsByConnection(logs: string[]): Map<string, number> {
+/** The server's log lines of `verb` commands, by connection (`ip:port`). */
+function byConnection(logs: string[], verb: string): Map<string, number> {
   const counts = new Map<string, number>()
   for (const line of logs) {
-    const m = /^(\S+) put_f /.exec(line)
+    const m = new RegExp(`^(\\S+) ${verb} `).exec(line)
     if (m) counts.set(m[1]!, (counts.get(m[1]!) ?? 0) + 1)
   }
   return counts
@@ -64,7 +65,7 @@ describe('small uploads sent with their command (put_f)', () => {
     expect(results.map((r) => r.sha256)).toEqual([...files.values()])
     for (const [name, hash] of files)
       expect(sha256(await fs.readFile(path.join(f.root, 'b', name)))).toBe(hash)
-    const perConnection = putsByConnection(logs)
+    const perConnection = byConnection(logs, 'put_f')
     expect([...perConnection.values()].reduce((a, b) => a + b)).toBe(200)
     expect(perConnection.size).toBeLessThanOrEqual(TRANSFER_CONCURRENCY)
     // No connection carried them one at a time only: more than one file per connection.
@@ -95,20 +96,20 @@ describe('small uploads sent with their command (put_f)', () => {
     expect(await fs.readFile(path.join(f.root, 'b', names[0]!), 'utf8')).toBe('changed')
   })
 
-  it('sends a file of PUT_MAX_BYTES with put_f and one byte more with upload', async () => {
+  it('sends a file of LANE_MAX_BYTES with put_f and one byte more with upload', async () => {
     f = await fixture()
     const c = await f.connect()
     await c.createBucket('b')
     const records: CommandRecord[] = []
     c.on('command', (r) => records.push(r))
-    for (const size of [PUT_MAX_BYTES, PUT_MAX_BYTES + 1]) {
+    for (const size of [LANE_MAX_BYTES, LANE_MAX_BYTES + 1]) {
       const file = path.join(f.local, `s${size}`)
       await fs.writeFile(file, randomBytes(size))
       await c.upload({ bucket: 'b', name: `s${size}`, source: fileSource(file) })
     }
     expect(records.map((r) => r.line)).toEqual([
-      `put_f b s${PUT_MAX_BYTES} ${PUT_MAX_BYTES}`,
-      `upload b s${PUT_MAX_BYTES + 1} ${PUT_MAX_BYTES + 1}`,
+      `put_f b s${LANE_MAX_BYTES} ${LANE_MAX_BYTES}`,
+      `upload b s${LANE_MAX_BYTES + 1} ${LANE_MAX_BYTES + 1}`,
     ])
   })
 
@@ -145,7 +146,7 @@ describe('small uploads sent with their command (put_f)', () => {
     f = await fixture()
     const c = await f.connect()
     await c.createBucket('b')
-    const files = await smallFiles(TRANSFER_CONCURRENCY * PUT_DEPTH + 20, 2000)
+    const files = await smallFiles(TRANSFER_CONCURRENCY * LANE_DEPTH + 20, 2000)
     const names = [...files.keys()]
     const cancel = new AbortController()
     const last = names.at(-1)!
@@ -193,5 +194,103 @@ describe('small uploads sent with their command (put_f)', () => {
     await c.upload({ bucket: 'b', name: 'x', source: fileSource(path.join(f.local, 'x')) })
     expect(records.map((r) => r.line)).toEqual(['upload b x 3'])
     expect(await fs.readFile(path.join(f.root, 'b', 'x'), 'utf8')).toBe('abc')
+  })
+})
+
+describe('small downloads of a listing, several in flight on each connection', () => {
+  /** A server with `count` small files in bucket b, and a local folder to download them into. */
+  async function listed(
+    count: number,
+  ): Promise<{ c: BucketClient; files: Map<string, string>; into: string }> {
+    f = await fixture()
+    const c = await f.connect()
+    await c.createBucket('b')
+    const files = await smallFiles(count, 3000)
+    for (const name of files.keys())
+      await fs.copyFile(path.join(f.local, name), path.join(f.root, 'b', name))
+    const into = path.join(f.local, 'into')
+    await fs.mkdir(into)
+    return { c, files, into }
+  }
+
+  it('fetches many small files on a few connections, several in flight on each', async () => {
+    const { c, files, into } = await listed(200)
+    const logs: string[] = []
+    f.server.on('log', ({ text }) => logs.push(text))
+    const results = await Promise.all(
+      [...files.keys()].map((name) =>
+        c.download({ bucket: 'b', name, target: fileTarget(into), size: 3000 }),
+      ),
+    )
+    expect(results.map((r) => r.sha256)).toEqual([...files.values()])
+    for (const [name, hash] of files)
+      expect(sha256(await fs.readFile(path.join(into, name)))).toBe(hash)
+    const perConnection = byConnection(logs, 'download')
+    expect([...perConnection.values()].reduce((a, b) => a + b)).toBe(200)
+    expect(perConnection.size).toBeLessThanOrEqual(TRANSFER_CONCURRENCY)
+    expect(Math.min(...perConnection.values())).toBeGreaterThan(1)
+    // Nothing but the files: no kept bytes, no records.
+    expect((await fs.readdir(into)).sort()).toEqual([...files.keys()])
+  })
+
+  it('keeps the others going when some are refused, cannot be written or grew since listed', async () => {
+    const { c, files, into } = await listed(40)
+    const names = [...files.keys()]
+    const grown = randomBytes(LANE_MAX_BYTES * 3)
+    await fs.writeFile(path.join(f.root, 'b', names[1]!), grown)
+    const outcomes = await Promise.allSettled(
+      names.map((name, i) =>
+        c.download({
+          bucket: 'b',
+          name: i % 10 === 3 ? 'ghost' : name,
+          target: fileTarget(i % 10 === 7 ? path.join(into, 'no such folder', name) : into),
+          size: 3000,
+        }),
+      ),
+    )
+    outcomes.forEach((outcome, i) => {
+      if (i % 10 === 3) expect(outcome).toMatchObject({ reason: { code: 950 } })
+      else if (i % 10 === 7)
+        expect((outcome as PromiseRejectedResult).reason).toBeInstanceOf(LocalFileError)
+      else if (i === 1)
+        expect(outcome).toMatchObject({ value: { size: grown.length, sha256: sha256(grown) } })
+      else expect(outcome).toMatchObject({ value: { sha256: files.get(names[i]!) } })
+    })
+    expect((await fs.readdir(into)).length).toBe(32)
+  })
+
+  it('finds a file already in place by its digest, and fetches nothing', async () => {
+    const { c, files, into } = await listed(5)
+    const names = [...files.keys()]
+    for (const name of names) await fs.copyFile(path.join(f.local, name), path.join(into, name))
+    const records: CommandRecord[] = []
+    c.on('command', (r) => records.push(r))
+    const again = await Promise.all(
+      names.map((name) => c.download({ bucket: 'b', name, target: fileTarget(into), size: 3000 })),
+    )
+    expect(again.every((r) => r.alreadyThere === true)).toBe(true)
+    expect(records.map((r) => r.line.split(' ')[0])).toEqual(names.map(() => 'resume_f'))
+    expect((await fs.readdir(into)).sort()).toEqual(names)
+  })
+
+  it('drops a download cancelled before its turn, leaving nothing', async () => {
+    const { c, files, into } = await listed(TRANSFER_CONCURRENCY * LANE_DEPTH + 20)
+    const names = [...files.keys()]
+    const cancel = new AbortController()
+    const last = names.at(-1)!
+    const downloads = names.map((name) =>
+      c.download({
+        bucket: 'b',
+        name,
+        target: fileTarget(into),
+        size: 3000,
+        ...(name === last ? { signal: cancel.signal } : {}),
+      }),
+    )
+    cancel.abort()
+    const outcomes = await Promise.allSettled(downloads)
+    expect(outcomes.at(-1)).toMatchObject({ reason: { reason: 'cancelled' } })
+    expect(outcomes.slice(0, -1).every((o) => o.status === 'fulfilled')).toBe(true)
+    expect((await fs.readdir(into)).sort()).toEqual(names.slice(0, -1))
   })
 })

@@ -6,7 +6,7 @@ import {
   fileSource,
   fileTarget,
   LocalFileError,
-  PUT_MAX_BYTES,
+  LANE_MAX_BYTES,
   streamSource,
   ProtocolError,
   TransportError,
@@ -45,9 +45,9 @@ describe('upload and download', () => {
     const up = await c.upload({ bucket: 'b', name: 'copy.bin', source: fileSource(source) })
     expect(up).toMatchObject({ size, sha256: hash })
     expect(up.response.status).toMatchObject({ code: 700, abbr: 'FUTBS' })
-    // Up to PUT_MAX_BYTES a file goes as put_f, its bytes right behind the line (no `ready`).
+    // Up to LANE_MAX_BYTES a file goes as put_f, its bytes right behind the line (no `ready`).
     expect(up.response.lines).toEqual(
-      size <= PUT_MAX_BYTES ? [`sha256 ${hash}`] : [`ready ${size}`, `sha256 ${hash}`],
+      size <= LANE_MAX_BYTES ? [`sha256 ${hash}`] : [`ready ${size}`, `sha256 ${hash}`],
     )
     expect(await sha256Of(path.join(f.root, 'b', 'copy.bin'))).toBe(hash)
     const down = await c.download({ bucket: 'b', name: 'copy.bin', target: fileTarget(f.local) })
