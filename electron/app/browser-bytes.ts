@@ -86,13 +86,16 @@ export class BrowserBytes {
       file: (parts, file) => {
         const path = parts.join('/')
         const target = this.target(id, { file, path })
+        let signal: AbortSignal | undefined
         return Promise.resolve({
           ...target,
+          open: (incoming, given) => {
+            signal = given
+            return target.open(incoming, given)
+          },
           // Done once the page has the file in its folder, not once its bytes were sent.
           commit: async () => {
-            const written = this.written(keyOf(id, file), path)
-            await target.commit()
-            await written
+            await this.confirmed(keyOf(id, file), path, () => target.commit(), signal)
             return undefined
           },
         })
@@ -109,20 +112,41 @@ export class BrowserBytes {
     return settle !== undefined
   }
 
-  private written(key: string, path: string): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(
-        () => settle(false, 'the browser did not say it wrote'),
-        BYTES_WAIT_MS,
-      )
-      const settle = (ok: boolean, failed = 'the browser could not write'): void => {
-        clearTimeout(timer)
-        this.writing.delete(key)
-        if (ok) resolve()
-        else reject(new LocalFileError(`${failed} "${path}"`))
-      }
-      this.writing.set(key, (ok) => settle(ok))
+  /**
+   * Runs `send` (the file's last bytes go out), then waits for the page to say it wrote the file:
+   * at most BYTES_WAIT_MS once they went out, or until `signal` cancels.
+   */
+  private async confirmed(
+    key: string,
+    path: string,
+    send: () => Promise<unknown>,
+    signal: AbortSignal | undefined,
+  ): Promise<void> {
+    // Listened for before the last bytes go: the page can only answer after them.
+    const said = new Promise<boolean | Error>((resolve) => this.writing.set(key, resolve))
+    let timer: NodeJS.Timeout | undefined
+    let cancelled = (): void => undefined
+    const cancel = new Promise<Error>((resolve) => {
+      cancelled = () => resolve(new TransportError('cancelled', 'cancelled'))
+      if (signal?.aborted) cancelled()
+      signal?.addEventListener('abort', cancelled, { once: true })
     })
+    try {
+      await send()
+      const late = new Promise<Error>((resolve) => {
+        timer = setTimeout(
+          () => resolve(new LocalFileError(`the browser did not say it wrote "${path}"`)),
+          BYTES_WAIT_MS,
+        )
+      })
+      const outcome = await Promise.race([said, cancel, late])
+      if (outcome instanceof Error) throw outcome
+      if (!outcome) throw new LocalFileError(`the browser could not write "${path}"`)
+    } finally {
+      clearTimeout(timer)
+      signal?.removeEventListener('abort', cancelled)
+      this.writing.delete(key)
+    }
   }
 
   /**

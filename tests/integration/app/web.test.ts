@@ -399,4 +399,34 @@ describe('browser mode', () => {
     expect((await say(`token=${token}&${query}`, 'http://evil.example')).status).toBe(403)
     expect((await say(query, origin)).status).toBe(403)
   })
+
+  it('cancels at once a tree whose page has not yet said it wrote a file', async () => {
+    const { origin, token } = await start()
+    await hostAndConnect(f)
+    await f.ok('buckets:create', { name: 'b' })
+    await fs.mkdir(path.join(f.shared, 'b', 'album'))
+    await fs.writeFile(path.join(f.shared, 'b', 'album', 'photo.jpg'), 'bytes')
+    let fetched: Promise<unknown> | undefined
+    const off = f.core.on('transfer:send', ({ id, file }) => {
+      // The page takes the bytes and is still writing them (it never says).
+      if (file !== undefined)
+        fetched = fetch(`${origin}/download?token=${token}&id=${id}&file=${file}`).then((r) =>
+          r.arrayBuffer(),
+        )
+    })
+    const [down] = await f.ok<TransferInfo[]>('transfers:download', {
+      bucket: 'b',
+      names: ['album'],
+      folders: ['album'],
+    })
+    await expect.poll(() => fetched).toBeDefined()
+    await fetched
+    expect(final(down!.id)).toBeUndefined()
+    await f.ok('transfers:cancel', { id: down!.id })
+    // Well within the 30 s the page has to say it.
+    await expect
+      .poll(() => final(down!.id), { timeout: 5_000 })
+      .toMatchObject({ state: 'cancelled' })
+    off()
+  })
 })
