@@ -199,7 +199,12 @@ export function fileTarget(destination: string): DownloadTarget {
       await fs.rename(temp!, final!).catch((err: unknown) => {
         throw localError(err, `cannot write "${final}"`)
       })
-      if (temp === reserved) await fs.rm(record(temp!), { force: true })
+      // The destination is whole: bytes kept for it (by this download or an earlier one, cut)
+      // are of no more use.
+      if (reserved) {
+        const gone = temp === reserved ? [record(reserved)] : [reserved, record(reserved)]
+        await Promise.all(gone.map((file) => fs.rm(file, { force: true }).catch(() => undefined)))
+      }
       temp = undefined
       release()
       return final

@@ -259,6 +259,25 @@ describe('small downloads of a listing, several in flight on each connection', (
     expect((await fs.readdir(into)).length).toBe(32)
   })
 
+  it('fetches a small file whole over bytes an earlier, cut download kept, and drops them', async () => {
+    const { c, files, into } = await listed(1)
+    const [name] = [...files.keys()]
+    const part = path.join(into, `.${name}.bucketshare-part`)
+    await fs.writeFile(part, 'stale')
+    await fs.writeFile(
+      `${part}.json`,
+      JSON.stringify({ source: 'elsewhere', version: 'v', size: 9 }),
+    )
+    const down = await c.download({
+      bucket: 'b',
+      name: name!,
+      target: fileTarget(into),
+      size: 3000,
+    })
+    expect(down.sha256).toBe(files.get(name!))
+    expect(await fs.readdir(into)).toEqual([name])
+  })
+
   it('finds a file already in place by its digest, and fetches nothing', async () => {
     const { c, files, into } = await listed(5)
     const names = [...files.keys()]
