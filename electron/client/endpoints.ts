@@ -96,6 +96,8 @@ export interface DownloadTarget {
   commit(): Promise<string | undefined>
   /** `keep`: the download was cut and may be continued; keep its bytes and identity. */
   discard(keep?: boolean): Promise<void>
+  /** Drops the bytes an earlier, cut download kept: the server no longer has their file. */
+  forget?(): Promise<void>
 }
 
 /** Uploads a local file. */
@@ -143,6 +145,12 @@ export function fileTarget(destination: string): DownloadTarget {
   const release = (): void => {
     if (reserved) inUse.delete(reserved)
     reserved = undefined
+  }
+  /** Removes the record of the reserved kept-bytes file, and with `part` the file itself. */
+  const dropKept = async (part: boolean): Promise<void> => {
+    if (!reserved) return
+    const files = part ? [reserved, record(reserved)] : [record(reserved)]
+    await Promise.all(files.map((file) => fs.rm(file, { force: true }).catch(() => undefined)))
   }
   return {
     // A destination in a missing folder costs no transfer and no connection.
@@ -201,14 +209,12 @@ export function fileTarget(destination: string): DownloadTarget {
       })
       // The destination is whole: bytes kept for it (by this download or an earlier one, cut)
       // are of no more use.
-      if (reserved) {
-        const gone = temp === reserved ? [record(reserved)] : [reserved, record(reserved)]
-        await Promise.all(gone.map((file) => fs.rm(file, { force: true }).catch(() => undefined)))
-      }
+      await dropKept(temp !== reserved)
       temp = undefined
       release()
       return final
     },
+    forget: () => dropKept(true),
     async discard(keep = false) {
       if (keep && temp && temp === reserved) {
         // What was written stays: the next attempt continues from the file's length. Without

@@ -11,7 +11,13 @@ import {
   ProtocolError,
 } from '../../shared/protocol/index.js'
 import type { Connection, RawResponse } from './connection.js'
-import { localError, LocalFileError, type DownloadTarget, type UploadSource } from './endpoints.js'
+import {
+  localError,
+  LocalFileError,
+  type DownloadTarget,
+  type Holding,
+  type UploadSource,
+} from './endpoints.js'
 import { downloadHash, type DownloadHash } from './download-hash.js'
 import { TransportError } from './errors.js'
 import { giveBack } from './file-blocks.js'
@@ -282,17 +288,21 @@ export async function download(
   let hashing: DownloadHash | undefined
   /** Set once the target writes a download that may be continued if cut. */
   let resumable = false
+  /** Bytes an earlier, cut download of this very file kept, to continue from. */
+  let partial: Holding['partial']
   try {
     const holding = resume ? await target.holding!(name) : {}
     if (holding.existing) {
       const { size } = holding.existing
       const known = await askResume(connection, options, size)
-      if (known.same !== undefined && known.same === (await holding.existing.sha256()))
+      if (known.same !== undefined && known.same === (await holding.existing.sha256())) {
+        await target.discard()
         return { response: known.response, size, sha256: known.same, alreadyThere: true }
+      }
     }
     // The same server (by certificate when it has one), bucket and file.
     const source = `${connection.fingerprint ?? connection.where} ${bucket} ${name}`
-    let partial = holding.partial?.identity.source === source ? holding.partial : undefined
+    partial = holding.partial?.identity.source === source ? holding.partial : undefined
     const ask = async (args: (string | number)[]): Promise<string> => {
       const line = formatCommand('download', [bucket, name, ...args])
       await connection.sendLine(line)
@@ -353,6 +363,14 @@ export async function download(
   } catch (err) {
     // The server is still sending: the connection is out of step.
     if (err instanceof LocalFileError) connection.destroy()
+    // The server no longer has the file the kept bytes are of: they can never be continued.
+    if (
+      partial &&
+      err instanceof ProtocolError &&
+      err.code === 950 &&
+      err.detail === 'no such file'
+    )
+      await target.forget?.()
     const keepCancelled =
       typeof options.keepPartial === 'function' ? options.keepPartial() : options.keepPartial
     await target.discard(resumable && keeps(err, keepCancelled === true))

@@ -179,6 +179,22 @@ describe('two clients continuing the same cut upload at once', () => {
 })
 
 describe('continuing a download', () => {
+  it('drops the cut bytes once the server no longer has their file', async () => {
+    const { c, source } = await setup(20 * MiB)
+    await c.upload({ bucket: 'b', name: 'f.bin', source: fileSource(source) })
+    const into = path.join(f.local, 'into')
+    await fs.mkdir(into)
+    await expect(
+      c.download({ bucket: 'b', name: 'f.bin', target: cutAfter(into, 7 * MiB) }),
+    ).rejects.toThrow('the connection dropped')
+    expect((await fs.readdir(into)).length).toBe(2)
+    await c.deleteFile('b', 'f.bin')
+    await expect(
+      c.download({ bucket: 'b', name: 'f.bin', target: fileTarget(into) }),
+    ).rejects.toMatchObject({ code: 950, detail: 'no such file' })
+    expect(await fs.readdir(into)).toEqual([])
+  })
+
   it('keeps the cut bytes beside the destination and continues from them', async () => {
     const { c, source, hash } = await setup(20 * MiB)
     await c.upload({ bucket: 'b', name: 'f.bin', source: fileSource(source) })
