@@ -442,16 +442,25 @@ export const requestSchemas = {
     }),
   ]),
   /** Into a local folder (the desktop app), or, without `dir`, to the page (browser mode). */
-  'transfers:download': z.strictObject({
-    bucket: name,
-    names: z.array(name).min(1).max(10_000),
-    dir: localPath.optional(),
-    /**
-     * Which of `names` are folders: each is downloaded as one tree, into `dir`, or without it
-     * into the folder the page chose (which makes its folders and writes its files when told).
-     */
-    folders: z.array(name).max(10_000).optional(),
-  }),
+  'transfers:download': z
+    .strictObject({
+      bucket: name,
+      names: z.array(name).min(1).max(10_000),
+      dir: localPath.optional(),
+      /**
+       * Which of `names` are folders: each is downloaded as one tree, into `dir`, or without it
+       * into the folder the page chose (which makes its folders and writes its files when told).
+       */
+      folders: z.array(name).max(10_000).optional(),
+      /**
+       * The size of each of `names` as the listing showed it (a folder's is not used): a hint,
+       * small files then go several at a time on one connection. The answer's size is what counts.
+       */
+      sizes: z.array(z.number().int().min(0).max(Number.MAX_SAFE_INTEGER)).max(10_000).optional(),
+    })
+    .refine((args) => args.sizes === undefined || args.sizes.length === args.names.length, {
+      message: 'one size for each name',
+    }),
   'transfers:cancel': z.strictObject({ id: text(64) }),
   /** Pauses a transfer, or without `id` every unfinished one; it stays in the queue. */
   'transfers:pause': z.strictObject({ id: text(64).optional() }),

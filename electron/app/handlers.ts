@@ -34,10 +34,11 @@ export function createHandlers(s: Services): Handlers {
     bucket: string,
     name: string,
     target: (id: string) => DownloadTarget,
+    size: { size?: number },
   ): TransferInfo => {
     const id = randomUUID()
     return s.transfers.start(
-      { direction: 'download', bucket, name, target: target(id) },
+      { direction: 'download', bucket, name, target: target(id), ...size },
       { id, page: true },
     ).info
   }
@@ -120,20 +121,22 @@ export function createHandlers(s: Services): Handlers {
         ).info,
       ]
     },
-    'transfers:download': ({ bucket, names, dir, folders = [] }) =>
-      names.map((name) =>
-        dir === undefined
-          ? folders.includes(name)
+    'transfers:download': ({ bucket, names, dir, folders = [], sizes }) =>
+      names.map((name, i) => {
+        const folder = folders.includes(name)
+        const size = folder || sizes === undefined ? {} : { size: sizes[i]! }
+        if (dir === undefined)
+          return folder
             ? tree(bucket, name)
-            : download(bucket, name, (id) => browser().target(id))
-          : s.transfers.start({
-              direction: 'download',
-              bucket,
-              name,
-              local: dir,
-              ...(folders.includes(name) ? { tree: true } : {}),
-            }).info,
-      ),
+            : download(bucket, name, (id) => browser().target(id), size)
+        return s.transfers.start({
+          direction: 'download',
+          bucket,
+          name,
+          local: dir,
+          ...(folder ? { tree: true } : size),
+        }).info
+      }),
     'transfers:cancel': ({ id }) => s.transfers.cancel(id),
     'transfers:pause': ({ id }) => s.transfers.pause(id),
     'transfers:resume': ({ id }) => s.transfers.resume(id),

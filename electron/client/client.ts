@@ -277,9 +277,14 @@ export class BucketClient extends EventEmitter<ClientEvents> {
    * Downloads on a connection of its own, or a small file (its size known) several at a time on
    * one; the content's sha256 is verified before it is kept.
    */
-  download(options: DownloadOptions): Promise<TransferResult> {
-    if (options.size !== undefined && options.size <= LANE_MAX_BYTES)
-      return this.onLane(options, (onCommand) => this.lanes.download(options, onCommand))
+  async download(options: DownloadOptions): Promise<TransferResult> {
+    if (options.size !== undefined && options.size <= LANE_MAX_BYTES) {
+      const result = await this.onLane(options, (onCommand) =>
+        this.lanes.download(options, onCommand),
+      )
+      // Otherwise it grew too large for a lane since it was listed: on a connection of its own.
+      if (result) return result
+    }
     return this.onTransferConnection(options, (c, onCommand) =>
       download(c, { ...options, onCommand }),
     )
@@ -355,10 +360,10 @@ export class BucketClient extends EventEmitter<ClientEvents> {
     }
   }
 
-  private async onLane(
+  private async onLane<R extends TransferResult | undefined>(
     options: UploadOptions | DownloadOptions,
-    work: (onCommand: (line: string) => void) => Promise<TransferResult>,
-  ): Promise<TransferResult> {
+    work: (onCommand: (line: string) => void) => Promise<R>,
+  ): Promise<R> {
     if (!this.connection.usable) throw this.failure()
     let line: string | undefined
     try {
@@ -366,7 +371,8 @@ export class BucketClient extends EventEmitter<ClientEvents> {
         line = sent
         options.onCommand?.(sent)
       })
-      this.emit('command', { line: line!, origin: options.origin, response: result.response })
+      if (result)
+        this.emit('command', { line: line!, origin: options.origin, response: result.response })
       return result
     } catch (err) {
       if (line) this.emit('command', { line, origin: options.origin, error: err as Error })

@@ -26,8 +26,8 @@ export const LANE_MAX_BYTES = 256 * 1024
 export const LANE_DEPTH = 16
 
 /**
- * A small download whose answer announces more than this (the file grew since it was listed) cuts
- * its lane rather than be held in memory.
+ * A small download whose answer announces more than this (the file grew since it was listed) is
+ * not held in memory: its bytes are read past, and it is fetched again on a connection of its own.
  */
 const LANE_DOWNLOAD_CAP_BYTES = 64 * LANE_MAX_BYTES
 
@@ -142,11 +142,12 @@ export class Lanes {
    * Downloads a small file (its size known from a listing): its `download` goes out without
    * waiting for the answers before it on the lane, its bytes are held in memory, and the target
    * is written once their sha256 matched. The lane stays in step whatever happens to the target.
+   * Undefined when the file grew too large for a lane since it was listed: nothing was written.
    */
   async download(
     options: DownloadOptions,
     onCommand: (line: string) => void,
-  ): Promise<TransferResult> {
+  ): Promise<TransferResult | undefined> {
     const { bucket, name, target, signal } = options
     await target.check?.()
     const lane = await this.take(signal)
@@ -172,6 +173,10 @@ export class Lanes {
       )
       if (signal?.aborted) throw new TransportError('cancelled', 'cancelled')
       if (!response.status.ok) throw new ProtocolError(response.status.code, response.status.detail)
+      if (!bytes) {
+        await target.discard()
+        return undefined
+      }
       const sha256 = createHash('sha256').update(bytes).digest('hex')
       if (response.lines.map(parseDigest).find(Boolean) !== sha256) {
         ;(await lane.connection).destroy()
@@ -278,26 +283,26 @@ async function readResponse(connection: Connection): Promise<RawResponse> {
 
 /**
  * The answer to `download <bucket> <file>`: `size <n>`, the bytes, the digest and the status, or
- * a refusal (a status alone, with no bytes).
+ * a refusal (a status alone, with no bytes). A file too large for a lane is read past: no bytes.
  */
-async function readDownload(connection: Connection): Promise<RawResponse & { bytes: Buffer }> {
+async function readDownload(
+  connection: Connection,
+): Promise<RawResponse & { bytes: Buffer | undefined }> {
   const line = await connection.readLine()
   const parsed = parseResponseLine(line)
   if (parsed.kind === 'status') return { lines: [], status: parsed.status, bytes: Buffer.alloc(0) }
   const size = parsed.kind === 'data' ? parseMarker(parsed.text, 'size') : undefined
-  if (size === undefined || size > LANE_DOWNLOAD_CAP_BYTES) {
+  if (size === undefined) {
     connection.destroy()
     throw new TransportError(
       'protocol',
-      size === undefined
-        ? `${connection.where}: expected "size <n>", got "${line.slice(0, 80)}"`
-        : `${connection.where}: the file grew to ${size} bytes since it was listed`,
+      `${connection.where}: expected "size <n>", got "${line.slice(0, 80)}"`,
     )
   }
-  const bytes = Buffer.allocUnsafe(size)
+  const bytes = size > LANE_DOWNLOAD_CAP_BYTES ? undefined : Buffer.allocUnsafe(size)
   let at = 0
   await connection.readBytes(size, (chunk, release) => {
-    at += chunk.copy(bytes, at)
+    if (bytes) at += chunk.copy(bytes, at)
     release()
   })
   const lines = [parsed.text]

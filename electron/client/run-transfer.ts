@@ -27,6 +27,8 @@ export interface LocalTransfer {
   local: string
   /** Known to be a folder on the server: a download goes straight to its tree. */
   tree?: boolean
+  /** A download's size as a listing showed it: a small file shares a connection (pipeline.ts). */
+  size?: number
   /**
    * A tree download goes to `local` itself, as an earlier attempt chose, never inside it: a cut
    * one then continues in place although its folder exists now.
@@ -85,7 +87,8 @@ export async function runTransfer(
     return downloadTree(client, { ...options, bucket, name, local, exact: spec.exact === true })
   // Most names are files: a file is asked for first, the folder's tree when no file has the name.
   try {
-    return await client.download({ ...options, bucket, name, target: fileTarget(local) })
+    const size = spec.size === undefined ? {} : { size: spec.size }
+    return await client.download({ ...options, bucket, name, target: fileTarget(local), ...size })
   } catch (err) {
     if (!(err instanceof ProtocolError && err.code === 950 && err.detail === 'no such file'))
       throw err

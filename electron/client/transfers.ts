@@ -65,7 +65,7 @@ export interface DownloadOptions extends TransferOptions {
 /** One transfer, whichever way it goes: what the app queues and the console types. */
 export type TransferSpec =
   | { direction: 'upload'; bucket: string; name: string; source: UploadSource }
-  | { direction: 'download'; bucket: string; name: string; target: DownloadTarget }
+  | { direction: 'download'; bucket: string; name: string; target: DownloadTarget; size?: number }
 
 /** A finished transfer: the whole response, the content's sha256, and where it went. */
 export interface TransferResult {

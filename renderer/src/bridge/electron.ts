@@ -36,7 +36,7 @@ export function electronBridge(api: PreloadApi): Bridge {
         })
       return api.invoke('transfers:upload', { bucket, paths: [root], names: [name] })
     },
-    async download(bucket, names, folders) {
+    async download(bucket, names, folders, sizes) {
       const chosen = await api.invoke('dialog:chooseFolder', { purpose: 'download' })
       if (!chosen.ok) return chosen
       if (chosen.value === null) return { ok: true, value: [] }
@@ -45,6 +45,7 @@ export function electronBridge(api: PreloadApi): Bridge {
         names,
         dir: chosen.value,
         ...(folders?.length ? { folders } : {}),
+        ...(sizes ? { sizes } : {}),
       })
     },
   }

@@ -12,9 +12,15 @@ export interface Bridge extends BridgeApi {
   uploadTree(bucket: string, name: string, tree: PickedTree): Promise<Envelope<TransferInfo[]>>
   /**
    * Downloads files and folders (`folders` says which of `names` are folders: whole trees), into a
-   * folder the person chooses first; an empty list when they cancelled.
+   * folder the person chooses first; an empty list when they cancelled. `sizes`: each name's size
+   * as listed, so that small files go several at a time.
    */
-  download(bucket: string, names: string[], folders?: string[]): Promise<Envelope<TransferInfo[]>>
+  download(
+    bucket: string,
+    names: string[],
+    folders?: string[],
+    sizes?: number[],
+  ): Promise<Envelope<TransferInfo[]>>
 }
 
 /** What the Electron preload exposes as `window.bucketshare`. */

@@ -220,13 +220,18 @@ export function webBridge(location: Location): Bridge {
       })
       return track(started, () => ({ tree: tree.files.map((f) => f.file) }))
     },
-    async download(bucket, names, folders = []) {
+    async download(bucket, names, folders = [], sizes) {
       if (folders.length > 0 && canWriteFolders()) {
         // Folders are written as folders where the person chooses (asked first: a click's dialog).
         const chosen = await chooseTreeFolder().catch((err: unknown) => err as Error)
         if (chosen === null) return { ok: true, value: [] }
         if (chosen instanceof Error) return failure('LOCAL_FILE', chosen.message)
-        const started = await invoke('transfers:download', { bucket, names, folders })
+        const started = await invoke('transfers:download', {
+          bucket,
+          names,
+          folders,
+          ...(sizes ? { sizes } : {}),
+        })
         return track(started, (info) =>
           folders.includes(info.name)
             ? { into: { folder: chosen, name: info.name.slice(info.name.lastIndexOf('/') + 1) } }
@@ -234,18 +239,26 @@ export function webBridge(location: Location): Bridge {
         )
       }
       // Elsewhere a folder's files are downloaded one by one, by the browser's own downloads.
-      let all = names
+      let all = names.map((name, i) => ({ name, size: sizes?.[i] }))
       if (folders.length > 0) {
         const listing = await invoke('files:list', { bucket })
         if (!listing.ok) return listing
         const trees = new Set(folders)
         const under = (name: string): boolean => folders.some((f) => name.startsWith(`${f}/`))
         all = [
-          ...names.filter((n) => !trees.has(n)),
-          ...listing.value.filter((e) => !('folder' in e) && under(e.name)).map((e) => e.name),
+          ...all.filter((f) => !trees.has(f.name)),
+          ...listing.value.flatMap((e) => ('folder' in e || !under(e.name) ? [] : [e])),
         ]
       }
-      return track(await invoke('transfers:download', { bucket, names: all }), () => ({}))
+      const known = all.every((f) => f.size !== undefined)
+      return track(
+        await invoke('transfers:download', {
+          bucket,
+          names: all.map((f) => f.name),
+          ...(known ? { sizes: all.map((f) => f.size!) } : {}),
+        }),
+        () => ({}),
+      )
     },
   }
 }

@@ -79,9 +79,14 @@ export const useTransfersStore = defineStore('transfers', () => {
     started?.forEach(update)
   }
 
-  async function download(bucket: string, names: string[], folders?: string[]): Promise<void> {
+  async function download(
+    bucket: string,
+    names: string[],
+    folders?: string[],
+    sizes?: number[],
+  ): Promise<void> {
     if (names.length === 0) return
-    const started = notices.unwrap(await bridge().download(bucket, names, folders))
+    const started = notices.unwrap(await bridge().download(bucket, names, folders, sizes))
     started?.forEach(update)
   }
 

@@ -375,6 +375,38 @@ describe('transfers from the GUI', () => {
     expect(f.events['console:entry'].map((e) => e.command)).toContain('put_f b hello.txt 11')
   })
 
+  it('downloads many small files picked with their listed sizes several at a time on each connection', async () => {
+    f = await appFixture()
+    await hostAndConnect(f)
+    await f.ok('buckets:create', { name: 'b' })
+    const names = Array.from({ length: 60 }, (_, i) => `f${i}.txt`)
+    for (const name of names) await fs.writeFile(path.join(f.shared, 'b', name), `bytes of ${name}`)
+    const out = path.join(f.local, 'out')
+    await fs.mkdir(out)
+    const sizes = names.map((name) => `bytes of ${name}`.length)
+    // One size for each name, or none: a hint that does not match its names is refused.
+    expect(
+      await f.core.invoke('transfers:download', { bucket: 'b', names, dir: out, sizes: [1] }),
+    ).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT' } })
+    const started = await f.ok<TransferInfo[]>('transfers:download', {
+      bucket: 'b',
+      names,
+      dir: out,
+      sizes,
+    })
+    const ended = (id: string) => () =>
+      f.events['transfer:update'].find((t) => t.id === id && t.state !== 'running')
+    for (const { id } of started) await expect.poll(ended(id)).toMatchObject({ state: 'done' })
+    for (const name of names)
+      expect(await fs.readFile(path.join(out, name), 'utf8')).toBe(`bytes of ${name}`)
+    // Sent on lanes: the plain command, never the one a lone download sends to learn the version
+    // it could continue (`download b f0.txt 0`).
+    const downloads = f.events['console:entry'].filter((e) => e.command.startsWith('download '))
+    expect(downloads.map((e) => e.command).sort()).toEqual(
+      names.map((n) => `download b ${n}`).sort(),
+    )
+  })
+
   it('moves a folder as one transfer of its tree: files done of total, its files listed', async () => {
     f = await appFixture()
     await hostAndConnect(f)

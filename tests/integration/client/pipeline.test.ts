@@ -236,8 +236,11 @@ describe('small downloads of a listing, several in flight on each connection', (
   it('keeps the others going when some are refused, cannot be written or grew since listed', async () => {
     const { c, files, into } = await listed(40)
     const names = [...files.keys()]
+    // Grown since listed: one still held in memory, one too large for a lane, fetched again.
     const grown = randomBytes(LANE_MAX_BYTES * 3)
     await fs.writeFile(path.join(f.root, 'b', names[1]!), grown)
+    const large = randomBytes(17 * 1024 * 1024)
+    await fs.writeFile(path.join(f.root, 'b', names[2]!), large)
     const outcomes = await Promise.allSettled(
       names.map((name, i) =>
         c.download({
@@ -252,6 +255,8 @@ describe('small downloads of a listing, several in flight on each connection', (
       if (i % 10 === 3) expect(outcome).toMatchObject({ reason: { code: 950 } })
       else if (i % 10 === 7)
         expect((outcome as PromiseRejectedResult).reason).toBeInstanceOf(LocalFileError)
+      else if (i === 2)
+        expect(outcome).toMatchObject({ value: { size: large.length, sha256: sha256(large) } })
       else if (i === 1)
         expect(outcome).toMatchObject({ value: { size: grown.length, sha256: sha256(grown) } })
       else expect(outcome).toMatchObject({ value: { sha256: files.get(names[i]!) } })
