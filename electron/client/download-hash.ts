@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { Worker } from 'node:worker_threads'
+import { SourceThread } from '../source-thread.js'
 
 /**
  * The SHA-256 of a download as its bytes arrive. A large download is hashed on a thread of its
@@ -81,16 +81,19 @@ interface Stream {
 
 /** The hashing thread, started on first use and left idle (not keeping the process alive) between downloads. */
 class HashingThread {
-  private worker: Worker | undefined
   private readonly streams = new Map<number, Stream>()
   private nextId = 1
+  private readonly thread = new SourceThread<Report>(
+    THREAD_SOURCE,
+    (report) => this.reported(report),
+    (err) => this.fail(err),
+  )
 
   start(): DownloadHash {
     const id = this.nextId++
     const stream: Stream = { sent: [], behind: 0 }
-    const worker = this.running()
     this.streams.set(id, stream)
-    if (this.streams.size === 1) worker.ref()
+    this.thread.hold()
     return {
       update: (chunk, done) => {
         if (stream.failure) throw stream.failure
@@ -127,23 +130,8 @@ class HashingThread {
     }
   }
 
-  private running(): Worker {
-    if (this.worker) return this.worker
-    const worker = new Worker(THREAD_SOURCE, { eval: true })
-    worker.unref()
-    worker.on('message', (report: Report) => this.reported(report))
-    const failed = (err: Error): void => {
-      if (this.worker !== worker) return
-      this.worker = undefined
-      this.fail(err)
-    }
-    worker.on('error', failed)
-    worker.on('exit', (code) => failed(new Error(`the hashing thread stopped (exit code ${code})`)))
-    return (this.worker = worker)
-  }
-
   private send(order: Order, transfer: ArrayBuffer[] = []): void {
-    this.worker?.postMessage(order, transfer)
+    this.thread.post(order, transfer)
   }
 
   private reported(report: Report): void {
@@ -160,20 +148,19 @@ class HashingThread {
   }
 
   private end(id: number): void {
-    this.streams.delete(id)
-    if (this.streams.size === 0) this.worker?.unref()
+    if (this.streams.delete(id)) this.thread.letGo()
   }
 
   /** The thread died: every hash fails, and the next download starts a new thread. */
   private fail(err: Error): void {
-    for (const [id, stream] of this.streams) {
-      this.end(id)
+    for (const stream of this.streams.values()) {
       stream.failure = err
       // The chunks are no longer read: their memory may be used again.
       for (const chunk of stream.sent.splice(0)) chunk.done()
       wakeUp(stream)
       stream.digest?.reject(err)
     }
+    this.streams.clear()
   }
 }
 

@@ -1,6 +1,6 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto'
-import { Worker } from 'node:worker_threads'
 import type { Grant } from '../../shared/protocol/index.js'
+import { SourceThread } from '../source-thread.js'
 
 /** A grant as the host keeps it: never the code, only its hash. */
 export interface StoredGrant extends Grant {
@@ -47,42 +47,35 @@ parentPort.on('message', ({ id, code, salt, length, options }) => {
  * (allocator.ts), the block is given back after each hash.
  */
 class Hasher {
-  private worker: Worker | undefined
   private readonly pending = new Map<
     number,
     { resolve: (hash: string) => void; reject: (err: Error) => void }
   >()
   private nextId = 0
+  private readonly thread = new SourceThread<{ id: number; hash?: string; error?: string }>(
+    HASHER,
+    ({ id, hash, error }) => {
+      const waiting = this.pending.get(id)
+      if (!waiting) return
+      this.pending.delete(id)
+      this.thread.letGo()
+      if (hash !== undefined) waiting.resolve(hash)
+      else waiting.reject(new Error(error ?? 'scrypt failed'))
+    },
+    (err) => {
+      for (const { reject } of this.pending.values()) reject(err)
+      this.pending.clear()
+    },
+  )
 
   hash(code: string, salt: string): Promise<string> {
-    const worker = (this.worker ??= this.start())
     const id = this.nextId++
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject })
       // Waiting hashes keep the process alive; an idle hasher does not.
-      if (this.pending.size === 1) worker.ref()
-      worker.postMessage({ id, code, salt, length: HASH_BYTES, options: SCRYPT })
+      this.thread.hold()
+      this.thread.post({ id, code, salt, length: HASH_BYTES, options: SCRYPT })
     })
-  }
-
-  private start(): Worker {
-    const worker = new Worker(HASHER, { eval: true })
-    worker.unref()
-    worker.on('message', ({ id, hash, error }: { id: number; hash?: string; error?: string }) => {
-      const waiting = this.pending.get(id)
-      this.pending.delete(id)
-      if (this.pending.size === 0) worker.unref()
-      if (hash !== undefined) waiting?.resolve(hash)
-      else waiting?.reject(new Error(error ?? 'scrypt failed'))
-    })
-    const lost = (err: Error): void => {
-      if (this.worker === worker) this.worker = undefined
-      for (const { reject } of this.pending.values()) reject(err)
-      this.pending.clear()
-    }
-    worker.on('error', lost)
-    worker.on('exit', (code) => lost(new Error(`the code hasher stopped (${code})`)))
-    return worker
   }
 }
 
