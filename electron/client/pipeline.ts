@@ -1,10 +1,8 @@
 import { createHash } from 'node:crypto'
 import {
   formatCommand,
-  parseDigest,
   parseMarker,
   parseResponseLine,
-  parseSame,
   ProtocolError,
 } from '../../shared/protocol/index.js'
 import type { Connection, RawResponse } from './connection.js'
@@ -13,7 +11,14 @@ import { TransportError } from './errors.js'
 import type { ConnectionPool } from './pool.js'
 import { ProgressMeter } from './progress.js'
 import type { Semaphore } from './semaphore.js'
-import type { DownloadOptions, TransferResult, UploadOptions } from './transfers.js'
+import {
+  checkDigest,
+  resumeAnswer,
+  type DownloadOptions,
+  type TransferOptions,
+  type TransferResult,
+  type UploadOptions,
+} from './transfers.js'
 
 /**
  * Files up to this size move on lanes, held whole in memory: uploaded as `put_f` (protocol 2),
@@ -105,34 +110,23 @@ export class Lanes {
     try {
       const { bytes, sha256 } = await readWhole(source, signal)
       const size = bytes.length
-      const send = (line: string, data: Buffer[] = []): Promise<RawResponse> => {
-        const answer = lane.exchange(
-          Buffer.concat([Buffer.from(`${line}\n`), ...data]),
-          readResponse,
-          signal,
-        )
-        onCommand(line)
-        return answer
-      }
+      const send = sender(lane, signal, onCommand)
       // Skip identical, as upload() does; other uploads on the lane go on meanwhile. A small
       // file's held bytes are not worth continuing from: it is sent whole.
       if (options.resume !== false && source.repeatable === true) {
-        const known = await send(formatCommand('resume_f', [bucket, name, size]))
-        if (known.status.ok && known.lines.map(parseSame).includes(sha256))
+        const known = await send(formatCommand('resume_f', [bucket, name, size]), readResponse)
+        if (resumeAnswer(known).same === sha256)
           return { response: known, size, sha256, alreadyThere: true }
       }
-      const { lines, status } = await send(formatCommand('put_f', [bucket, name, size]), [bytes])
-      if (!status.ok) throw new ProtocolError(status.code, status.detail)
-      if (lines.map(parseDigest).find((d) => d !== undefined) !== sha256) {
-        ;(await lane.connection).destroy()
-        throw new TransportError('integrity', 'the content arrived damaged (sha256 mismatch)')
-      }
+      const response = await send(formatCommand('put_f', [bucket, name, size]), readResponse, [
+        bytes,
+      ])
+      if (!response.status.ok) throw new ProtocolError(response.status.code, response.status.detail)
+      checkDigest(await lane.connection, response.lines, sha256)
       // Sent in one write: progress is its start and its end, once the server took it (a
       // refusal shows no transfer at all).
-      const meter = new ProgressMeter(size, options.onProgress)
-      meter.add(size)
-      meter.stop(true)
-      return { response: { lines, status }, size, sha256 }
+      movedAtOnce(size, options.onProgress)
+      return { response, size, sha256 }
     } finally {
       this.done(lane)
     }
@@ -152,16 +146,12 @@ export class Lanes {
     await target.check?.()
     const lane = await this.take(signal)
     try {
-      const send = <T>(line: string, read: (c: Connection) => Promise<T>): Promise<T> => {
-        const answer = lane.exchange(Buffer.from(`${line}\n`), read, signal)
-        onCommand(line)
-        return answer
-      }
+      const send = sender(lane, signal, onCommand)
       const holding = options.resume !== false && target.holding ? await target.holding(name) : {}
       if (holding.existing) {
         const { size } = holding.existing
         const known = await send(formatCommand('resume_f', [bucket, name, size]), readResponse)
-        const same = known.status.ok ? known.lines.map(parseSame).find(Boolean) : undefined
+        const { same } = resumeAnswer(known)
         if (same !== undefined && same === (await holding.existing.sha256())) {
           await target.discard()
           return { response: known, size, sha256: same, alreadyThere: true }
@@ -178,17 +168,12 @@ export class Lanes {
         return undefined
       }
       const sha256 = createHash('sha256').update(bytes).digest('hex')
-      if (response.lines.map(parseDigest).find(Boolean) !== sha256) {
-        ;(await lane.connection).destroy()
-        throw new TransportError('integrity', 'the content arrived damaged (sha256 mismatch)')
-      }
+      checkDigest(await lane.connection, response.lines, sha256)
       await target.open({ name, size: bytes.length }, signal)
       await target.write(bytes, () => undefined)
       const written = await target.commit()
       // Read in one go: progress is its start and its end.
-      const meter = new ProgressMeter(bytes.length, options.onProgress)
-      meter.add(bytes.length)
-      meter.stop(true)
+      movedAtOnce(bytes.length, options.onProgress)
       return { response, size: bytes.length, sha256, ...(written ? { path: written } : {}) }
     } catch (err) {
       await target.discard()
@@ -272,6 +257,26 @@ async function readWhole(
   if (read < size) throw new LocalFileError('the file shrank while it was being sent')
   const bytes = Buffer.concat(parts, read).subarray(0, size)
   return { bytes, sha256: createHash('sha256').update(bytes).digest('hex') }
+}
+
+/** Sends a command line (and the bytes that follow it) in its turn on `lane`; `read` takes its answer. */
+function sender(lane: Lane, signal: AbortSignal | undefined, onCommand: (line: string) => void) {
+  return <T>(
+    line: string,
+    read: (c: Connection) => Promise<T>,
+    data: Buffer[] = [],
+  ): Promise<T> => {
+    const answer = lane.exchange(Buffer.concat([Buffer.from(`${line}\n`), ...data]), read, signal)
+    onCommand(line)
+    return answer
+  }
+}
+
+/** A transfer moved in one go: its progress is its start and its end. */
+function movedAtOnce(size: number, onProgress: TransferOptions['onProgress']): void {
+  const meter = new ProgressMeter(size, onProgress)
+  meter.add(size)
+  meter.stop(true)
 }
 
 /** An answer of data lines and a status. */

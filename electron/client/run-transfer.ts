@@ -13,7 +13,12 @@ import {
   type TreeSink,
   type TreeSourceFile,
 } from './trees.js'
-import type { TransferOptions, TransferResult, TransferSpec } from './transfers.js'
+import {
+  noSuchFile,
+  type TransferOptions,
+  type TransferResult,
+  type TransferSpec,
+} from './transfers.js'
 
 /**
  * A transfer of a local path as a person names it: a file, or a folder's whole tree. Only the
@@ -90,8 +95,7 @@ export async function runTransfer(
     const size = spec.size === undefined ? {} : { size: spec.size }
     return await client.download({ ...options, bucket, name, target: fileTarget(local), ...size })
   } catch (err) {
-    if (!(err instanceof ProtocolError && err.code === 950 && err.detail === 'no such file'))
-      throw err
+    if (!noSuchFile(err)) throw err
     return downloadTree(client, { ...options, bucket, name, local }).catch((failure: unknown) => {
       // Neither a file nor a folder: the file's answer says it best.
       throw failure instanceof ProtocolError && failure.code === 850 ? err : failure

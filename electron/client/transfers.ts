@@ -177,12 +177,25 @@ async function askResume(
   options.onCommand?.(line)
   const lines: string[] = []
   const status = await connection.readResponse((text) => lines.push(text))
-  const response = { lines, status }
+  return resumeAnswer({ lines, status })
+}
+
+/** What `resume_f` answered: the bytes the other side holds, and the digest of its same-size file. */
+export function resumeAnswer(response: RawResponse): {
+  held?: { bytes: number; sha256: string }
+  same?: string
+  response: RawResponse
+} {
   // Refused (a server without resume, a code that may not ask): the transfer itself will tell.
-  if (!status.ok) return { response }
-  const held = lines.map(parseHeld).find((h) => h !== undefined)
-  const same = lines.map(parseSame).find((d) => d !== undefined)
+  if (!response.status.ok) return { response }
+  const held = response.lines.map(parseHeld).find((h) => h !== undefined)
+  const same = response.lines.map(parseSame).find((d) => d !== undefined)
   return { response, ...(held ? { held } : {}), ...(same ? { same } : {}) }
+}
+
+/** The server has no file of that name (950 FDF no such file). */
+export function noSuchFile(err: unknown): boolean {
+  return err instanceof ProtocolError && err.code === 950 && err.detail === 'no such file'
 }
 
 /** Sends the next `count` bytes of the source; returns the sha256 of everything hashed. */
@@ -364,13 +377,7 @@ export async function download(
     // The server is still sending: the connection is out of step.
     if (err instanceof LocalFileError) connection.destroy()
     // The server no longer has the file the kept bytes are of: they can never be continued.
-    if (
-      partial &&
-      err instanceof ProtocolError &&
-      err.code === 950 &&
-      err.detail === 'no such file'
-    )
-      await target.forget?.()
+    if (partial && noSuchFile(err)) await target.forget?.()
     const keepCancelled =
       typeof options.keepPartial === 'function' ? options.keepPartial() : options.keepPartial
     await target.discard(resumable && keeps(err, keepCancelled === true))
@@ -420,7 +427,8 @@ async function firstAnswer(connection: Connection, lines: string[]): Promise<str
   return parsed.text
 }
 
-function checkDigest(connection: Connection, lines: string[], sha256: string): void {
+/** The digest the server reported is `sha256`, or the content was damaged: the connection is cut. */
+export function checkDigest(connection: Connection, lines: string[], sha256: string): void {
   const reported = lines.map(parseDigest).find((d) => d !== undefined)
   if (reported !== sha256)
     throw cut(

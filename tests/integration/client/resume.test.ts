@@ -178,15 +178,22 @@ describe('two clients continuing the same cut upload at once', () => {
   })
 })
 
+/** A file of `size` on the server, and a download of it into a local folder cut after `cutAt` bytes. */
+async function cutDownload(size: number, cutAt: number) {
+  const fixture = await setup(size)
+  const { c, source } = fixture
+  await c.upload({ bucket: 'b', name: 'f.bin', source: fileSource(source) })
+  const into = path.join(f.local, 'into')
+  await fs.mkdir(into)
+  await expect(
+    c.download({ bucket: 'b', name: 'f.bin', target: cutAfter(into, cutAt) }),
+  ).rejects.toThrow('the connection dropped')
+  return { ...fixture, into }
+}
+
 describe('continuing a download', () => {
   it('drops the cut bytes once the server no longer has their file', async () => {
-    const { c, source } = await setup(20 * MiB)
-    await c.upload({ bucket: 'b', name: 'f.bin', source: fileSource(source) })
-    const into = path.join(f.local, 'into')
-    await fs.mkdir(into)
-    await expect(
-      c.download({ bucket: 'b', name: 'f.bin', target: cutAfter(into, 7 * MiB) }),
-    ).rejects.toThrow('the connection dropped')
+    const { c, into } = await cutDownload(20 * MiB, 7 * MiB)
     expect((await fs.readdir(into)).length).toBe(2)
     await c.deleteFile('b', 'f.bin')
     await expect(
@@ -196,14 +203,8 @@ describe('continuing a download', () => {
   })
 
   it('keeps the cut bytes beside the destination and continues from them', async () => {
-    const { c, source, hash } = await setup(20 * MiB)
-    await c.upload({ bucket: 'b', name: 'f.bin', source: fileSource(source) })
+    const { c, hash, into } = await cutDownload(20 * MiB, 7 * MiB)
     const log = watchLog(f)
-    const into = path.join(f.local, 'into')
-    await fs.mkdir(into)
-    await expect(
-      c.download({ bucket: 'b', name: 'f.bin', target: cutAfter(into, 7 * MiB) }),
-    ).rejects.toThrow('the connection dropped')
     const kept = await fs.readdir(into)
     expect(kept.sort()).toEqual(['.f.bin.bucketshare-part', '.f.bin.bucketshare-part.json'])
     const bytes = (await fs.stat(path.join(into, '.f.bin.bucketshare-part'))).size
